@@ -1,0 +1,327 @@
+"""Anchoring annotation quotes in an article's rendered text, and highlighting them.
+
+The article is first rendered by Python-Markdown; a :class:`TextIndex` then
+reads the tree's text as a reader sees it (markup ignored, whitespace folded)
+and remembers which ``.text``/``.tail`` slot each character came from, so a
+quote may span ``**bold**`` or a link and still be wrapped in ``<mark>``
+pieces that keep the tree valid.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+_WS = re.compile(r"\s+")
+# Python-Markdown's placeholders for stashed raw HTML: invisible to readers.
+_STASH = re.compile("\x02wzxhzdk:\\d+\x03")
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+    ]
+)
+SKIP_TAGS = frozenset({"script", "style", "template"})
+
+
+def fold_whitespace(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass
+class _Slot:
+    """One ``.text`` or ``.tail`` of the tree, with the visible runs it holds."""
+
+    element: etree.Element
+    attr: str  # "text" or "tail"
+    parent: etree.Element | None
+    runs: list[tuple[int, int, int]]  # (offset in the slot's string, length, offset in plain)
+
+
+class TextIndex:
+    """The visible text of a tree, folded, with a way back to the tree."""
+
+    def __init__(
+        self, root: etree.Element, skip: Callable[[etree.Element], bool] | None = None
+    ) -> None:
+        self.root = root
+        self.skip = skip or (lambda el: False)
+        self.slots: list[_Slot] = []
+        raw: list[str] = []
+        self._length = 0
+
+        def add(el: etree.Element, attr: str, parent: etree.Element | None) -> None:
+            value = getattr(el, attr)
+            if not value:
+                return
+            runs = []
+            position = 0
+            for piece in _STASH.split(value):
+                if piece:
+                    runs.append((position, len(piece), self._length))
+                    raw.append(piece)
+                    self._length += len(piece)
+                position += len(piece)
+                stash = _STASH.match(value, position)
+                if stash:
+                    position = stash.end()
+            self.slots.append(_Slot(el, attr, parent, runs))
+
+        def separator() -> None:
+            raw.append(" ")
+            self._length += 1
+
+        def walk(el: etree.Element, parent: etree.Element | None) -> None:
+            if el.tag in SKIP_TAGS or self.skip(el):
+                return
+            block = el.tag in BLOCK_TAGS
+            if block:
+                separator()
+            add(el, "text", parent)
+            for child in el:
+                walk(child, el)
+                add(child, "tail", el)
+            if block:
+                separator()
+
+        walk(root, None)
+        text = "".join(raw)
+        # Fold whitespace and keep, for every folded character, its raw offset.
+        folded: list[str] = []
+        self._to_raw: list[int] = []
+        previous_space = True
+        for i, ch in enumerate(text):
+            if ch.isspace():
+                if previous_space:
+                    continue
+                ch = " "
+                previous_space = True
+            else:
+                previous_space = False
+            folded.append(ch)
+            self._to_raw.append(i)
+        self.text = "".join(folded)
+
+    def raw_range(self, start: int, end: int) -> tuple[int, int]:
+        """Folded [start, end) -> raw [start, end)."""
+        return self._to_raw[start], self._to_raw[end - 1] + 1
+
+    def find_all(self, needle: str) -> list[int]:
+        starts = []
+        i = self.text.find(needle)
+        while i != -1:
+            starts.append(i)
+            i = self.text.find(needle, i + 1)
+        return starts
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    message: str
+
+
+def locate(
+    index: TextIndex, quote: str, prefix: str = "", suffix: str = ""
+) -> Anchor | AnchorProblem:
+    """Find the one place ``quote`` stands, using ``prefix``/``suffix`` to choose."""
+    needle = fold_whitespace(quote)
+    if not needle:
+        return AnchorProblem("empty quote")
+    starts = index.find_all(needle)
+    if not starts:
+        return AnchorProblem(f"quote not found in the article's text; {closest(index, needle)}")
+    before = fold_whitespace(prefix)
+    after = fold_whitespace(suffix)
+    chosen = [
+        s
+        for s in starts
+        if (not before or index.text[:s].rstrip().endswith(before))
+        and (not after or index.text[s + len(needle) :].lstrip().startswith(after))
+    ]
+    if len(chosen) == 1:
+        return Anchor(chosen[0], chosen[0] + len(needle))
+    places = "; ".join(
+        f"{n}: {_context(index.text, s, s + len(needle))}" for n, s in enumerate(starts, 1)
+    )
+    if not chosen:
+        return AnchorProblem(
+            f"quote found {len(starts)} times but none has the given prefix/suffix: {places}"
+        )
+    return AnchorProblem(
+        f"quote found {len(chosen)} times; add a 'prefix' or 'suffix' to choose one: {places}"
+    )
+
+
+def closest(index: TextIndex, needle: str) -> str:
+    """Describe the passage of the article most like ``needle``."""
+    if not index.text.strip():
+        return "the article has no text"
+    found = best_candidate(index.text, needle)
+    if found is None:
+        return "no similar passage"
+    start, end, score = found
+    return f'closest passage ({score:.0f}% similar): "{index.text[start:end]}"'
+
+
+def best_candidate(text: str, needle: str) -> tuple[int, int, float] | None:
+    """The span of ``text`` most similar to ``needle``, widened to whole words, and its score."""
+    alignment = fuzz.partial_ratio_alignment(needle, text)
+    if alignment is None or alignment.score == 0:
+        return None
+    start, end = alignment.dest_start, alignment.dest_end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end, alignment.score
+
+
+def _context(text: str, start: int, end: int, width: int = 30) -> str:
+    left = text[max(0, start - width) : start].lstrip()
+    right = text[end : end + width].rstrip()
+    return f'"…{left}[{text[start:end]}]{right}…"'
+
+
+# --------------------------------------------------------------------------- highlighting
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted range of folded text, for one or more annotations."""
+
+    start: int
+    end: int
+    number: int
+    kind: str
+
+
+def highlight(
+    index: TextIndex,
+    spans: Sequence[Span],
+    make_mark: Callable[[list[Span]], etree.Element],
+    make_marker: Callable[[Span], etree.Element],
+) -> dict[int, etree.Element]:
+    """Wrap each span's text in marks (one per text slot it crosses) and put a marker
+    after its last piece. Returns the first mark element of each annotation number."""
+    raw_spans = [(index.raw_range(s.start, s.end), s) for s in spans]
+    firsts: dict[int, etree.Element] = {}
+    last_piece: dict[int, tuple[_Slot, int]] = {}
+    # Which raw ranges touch which slot.
+    plan: list[tuple[_Slot, list[tuple[int, int, list[Span]]]]] = []
+    for slot in index.slots:
+        cuts: set[int] = set()
+        for offset, length, plain in slot.runs:
+            for (r_start, r_end), _span in raw_spans:
+                lo, hi = max(r_start, plain), min(r_end, plain + length)
+                if lo < hi:
+                    cuts.update((offset + lo - plain, offset + hi - plain))
+        if not cuts:
+            continue
+        pieces: list[tuple[int, int, list[Span]]] = []
+        points = sorted(cuts)
+        for a, b in itertools.pairwise(points):
+            covering = [
+                span for (r_start, r_end), span in raw_spans if _covers(slot, a, b, r_start, r_end)
+            ]
+            if covering:
+                pieces.append((a, b, covering))
+        plan.append((slot, pieces))
+        for n, (_a, _b, covering) in enumerate(pieces):
+            for span in covering:
+                last_piece[span.number] = (slot, n)
+    for slot, pieces in plan:
+        _rewrite(slot, pieces, make_mark, make_marker, firsts, last_piece)
+    return firsts
+
+
+def _covers(slot: _Slot, a: int, b: int, r_start: int, r_end: int) -> bool:
+    for offset, length, plain in slot.runs:
+        if offset <= a and b <= offset + length:
+            p_start = plain + (a - offset)
+            return r_start <= p_start and p_start + (b - a) <= r_end
+    return False
+
+
+def _rewrite(
+    slot: _Slot,
+    pieces: list[tuple[int, int, list[Span]]],
+    make_mark: Callable[[list[Span]], etree.Element],
+    make_marker: Callable[[Span], etree.Element],
+    firsts: dict[int, etree.Element],
+    last_piece: dict[int, tuple[_Slot, int]],
+) -> None:
+    value: str = getattr(slot.element, slot.attr)
+    new: list[etree.Element] = []
+    position = 0
+    lead = None
+    for n, (a, b, covering) in enumerate(pieces):
+        gap = value[position:a]
+        if new:
+            new[-1].tail = (new[-1].tail or "") + gap
+        else:
+            lead = gap
+        mark = make_mark(covering)
+        mark.text = value[a:b]
+        new.append(mark)
+        for span in covering:
+            firsts.setdefault(span.number, mark)
+        for span in covering:
+            if last_piece.get(span.number) == (slot, n):
+                new.append(make_marker(span))
+        position = b
+    rest = value[position:]
+    new[-1].tail = (new[-1].tail or "") + rest
+    setattr(slot.element, slot.attr, lead)
+    if slot.attr == "text":
+        target, at = slot.element, 0
+    else:
+        assert slot.parent is not None
+        target, at = slot.parent, list(slot.parent).index(slot.element) + 1
+    for i, element in enumerate(new):
+        target.insert(at + i, element)

@@ -1,0 +1,80 @@
+"""``briefing check``: everything the build would reject, without building.
+
+It loads the sources with the same loader and renders every page's Markdown
+with the same extension and the same Markdown settings as ``mkdocs.yml``, so
+the check and the build report the same problems in the same words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import markdown
+from mkdocs.utils.meta import get_data
+
+from .context import PageRef, RenderContext, Source
+from .diagnostics import Diagnostics
+from .extension import BriefingExtension, Linker
+from .pages import GeneratedPage, generate_pages
+from .sources import load_briefing
+
+
+def generated_ref(page: GeneratedPage, title: str) -> PageRef:
+    """The render context of a generated page: the same for the build and the check."""
+    source = Source(page.source, page.body_line, page.body, page.body_col)
+    return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
+
+
+def check_project(config_file: str | Path = "mkdocs.yml") -> Diagnostics:
+    """Load and render a project's briefing; return every problem found."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    path = Path(config_file).resolve()
+    problems = Diagnostics()
+    if not path.is_file():
+        problems.error(_rel_position(path), "configuration file not found")
+        return problems
+    try:
+        config = load_config(str(path))
+    except ConfigurationError as exc:
+        problems.error(_rel_position(path), f"invalid configuration: {exc}")
+        return problems
+    plugin = config.plugins.get("briefing")
+    options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
+    root = path.parent
+    briefing, loaded = load_briefing(root, options.get("src", "briefing_src"))
+    problems.extend(loaded)
+    context = RenderContext()
+    linker = Linker(briefing, context, options.get("link_mode", "first"))
+    extensions: list[Any] = [*config.markdown_extensions, BriefingExtension(linker)]
+
+    def render(ref: PageRef, text: str) -> None:
+        md = markdown.Markdown(extensions=extensions, extension_configs=config.mdx_configs)
+        context.begin(ref)
+        md.convert(text)
+
+    for page in generate_pages(briefing):
+        body, meta = get_data(page.content)
+        render(generated_ref(page, str(meta.get("title", ""))), body)
+    docs = Path(config.docs_dir)
+    for doc in sorted(docs.rglob("*.md")):
+        text = doc.read_text(encoding="utf-8-sig")
+        body, _ = get_data(text)
+        offset = text.count("\n") - body.count("\n") + 1
+        rel = doc.relative_to(root).as_posix() if doc.is_relative_to(root) else str(doc)
+        uri = doc.relative_to(docs).as_posix()
+        render(PageRef(uri, uri, Source(rel, offset, body)), body)
+    problems.extend(context.diagnostics)
+    return problems
+
+
+def _rel_position(path: Path) -> Any:
+    from .diagnostics import Position
+
+    try:
+        shown = path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(path)
+    return Position(shown)

@@ -1,0 +1,95 @@
+"""Per-build state shared by the Markdown extension and whoever drives it.
+
+The MkDocs plugin (or ``briefing check``, or a test) creates one
+:class:`RenderContext` per build, says which page is being rendered, and reads
+back what the extension recorded: who mentions whom, the anchoring of each
+article's annotations, and diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostics, Position
+
+
+@dataclass(frozen=True)
+class Source:
+    """The Markdown being rendered and where it comes from, to give problems a line."""
+
+    path: str
+    line: int
+    text: str
+    col: int = 1
+    """Column of the text's first character (YAML values rarely start at column 1)."""
+
+    def position_of(self, needle: str, start: int = 0) -> Position:
+        offset = self.text.find(needle, start)
+        if offset < 0:
+            return Position(self.path, self.line, self.col)
+        line = self.text.count("\n", 0, offset)
+        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        if line == 0:
+            column += self.col - 1
+        return Position(self.path, self.line + line, column)
+
+
+@dataclass(frozen=True)
+class PageRef:
+    uri: str
+    """The page's ``src_uri`` in the site, e.g. ``articles/kling-launch.md``."""
+    title: str
+    source: Source
+    article: str | None = None
+    """Slug, when the page is an article."""
+    entity: str | None = None
+    """Id, when the page is an entity's glossary page (it never links to itself)."""
+    autolink: bool = True
+    """False on pages that already link every entity (the glossary index)."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    page: str
+    """``src_uri`` of the mentioning page."""
+    title: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class AnnotationResult:
+    """How one annotation fared on its article."""
+
+    index: int
+    number: int
+    anchored: bool
+
+
+@dataclass
+class RenderContext:
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    page: PageRef | None = None
+    mentions: dict[str, list[Mention]] = field(default_factory=dict)
+    """Entity id -> mentions, in render order."""
+    page_entities: dict[str, list[str]] = field(default_factory=dict)
+    """Page ``src_uri`` -> entity ids it mentions, in order of first mention."""
+    annotations: dict[str, list[AnnotationResult]] = field(default_factory=dict)
+    """Article slug -> its annotations' numbers and anchoring."""
+
+    def begin(self, page: PageRef) -> None:
+        """Start rendering ``page``; forget what an earlier render of it recorded."""
+        self.page = page
+        for entity, items in self.mentions.items():
+            self.mentions[entity] = [m for m in items if m.page != page.uri]
+        self.page_entities.pop(page.uri, None)
+
+    def record(self, entity: str, sentence: str) -> None:
+        if self.page is None:
+            return
+        entities = self.page_entities.setdefault(self.page.uri, [])
+        if entity not in entities:
+            entities.append(entity)
+        items = self.mentions.setdefault(entity, [])
+        mention = Mention(self.page.uri, self.page.title, sentence)
+        if mention not in items:
+            items.append(mention)

@@ -1,0 +1,87 @@
+"""Problems found in a briefing's sources, each tied to ``path:line:col``.
+
+The loader, the Markdown extension, the MkDocs plugin and the ``briefing check``
+command all report through :class:`Diagnostics`, so they never disagree on what
+is wrong or on how it is worded.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a source file; ``line`` and ``col`` count from 1."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+    def shifted(self, lines: int) -> Position:
+        return Position(self.path, self.line + lines, self.col)
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    position: Position
+    message: str
+    severity: Severity = "error"
+
+    def format(self, style: Literal["text", "github"] = "text") -> str:
+        p = self.position
+        if style == "github":
+            message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return f"::{self.severity} file={p.path},line={p.line},col={p.col}::{message}"
+        return f"{p.path}:{p.line}:{p.col}: {self.severity}: {self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+@dataclass
+class Diagnostics:
+    """An ordered, de-duplicated collection of problems."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, position: Position, message: str) -> None:
+        self.add(Diagnostic(position, message, "error"))
+
+    def warning(self, position: Position, message: str) -> None:
+        self.add(Diagnostic(position, message, "warning"))
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        for item in other:
+            self.add(item)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,553 @@
+"""``BriefingExtension``: the Python-Markdown side of Briefing.
+
+* ``[[id]]`` and ``[[id|text]]`` become links to the entity's glossary page;
+* entity mentions in the text become links (first mention or all), with the
+  entity's summary as tooltip, and are recorded for "Mentioned in";
+* on article pages, annotation quotes are highlighted with a numbered marker
+  that opens the note, and the notes are listed under "Annotations".
+
+It changes the element tree, never the Markdown text, so code blocks, links
+and headings are left alone by construction. It needs no MkDocs: the plugin,
+the ``briefing check`` command and the tests drive it the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from .anchoring import Anchor, Span, TextIndex, highlight, locate
+from .context import AnnotationResult, PageRef, RenderContext, Source
+from .diagnostics import did_you_mean
+from .mentions import Matcher, Term, is_case_sensitive
+from .model import Annotation, Briefing
+
+KIND_LABELS = {
+    "context": "Context",
+    "fact-check": "Fact-check",
+    "definition": "Definition",
+    "analysis": "Analysis",
+    "correction": "Correction",
+    "question": "Question",
+}
+SKIP_TAGS = frozenset(
+    [
+        "a",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "script",
+        "style",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "button",
+    ]
+)
+NO_AUTOLINK = "no-autolink"
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_BLOCKS = frozenset(["p", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "div"])
+
+
+def entity_url(entity_id: str) -> str:
+    """Where an entity's page lives, as a docs-relative path MkDocs resolves."""
+    return f"/glossary/{entity_id}.md"
+
+
+def build_matcher(briefing: Briefing) -> Matcher:
+    return Matcher(
+        Term(name, entity.id, is_case_sensitive(name, entity.model.match_case))
+        for entity in briefing.entities.values()
+        for name in entity.names
+    )
+
+
+@dataclass
+class Linker:
+    """What the extension needs to know about the briefing, built once per build."""
+
+    briefing: Briefing
+    context: RenderContext
+    link_mode: str = "first"
+    url_for: Callable[[str], str] = entity_url
+
+    def __post_init__(self) -> None:
+        self.matcher = build_matcher(self.briefing)
+
+    def link(self, entity_id: str, text: str, classes: str = "bf-mention") -> etree.Element:
+        entity = self.briefing.entities[entity_id]
+        a = etree.Element("a")
+        a.set("href", self.url_for(entity_id))
+        a.set("class", classes)
+        a.set("title", entity.summary)
+        a.set("data-entity", entity_id)
+        a.text = AtomicString(text)
+        return a
+
+
+# --------------------------------------------------------------------------- [[id]] links
+
+WIKI_RE = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]"
+
+
+class WikiLinkProcessor(InlineProcessor):
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(WIKI_RE, md)
+        self.linker = linker
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element | str, int, int]:  # type: ignore[override]
+        raw_id, label = m.group(1).strip(), m.group(2)
+        entities = self.linker.briefing.entities
+        if raw_id not in entities:
+            ctx = self.linker.context
+            page = ctx.page
+            source = page.source if page else Source("<markdown>", 1, "")
+            if raw_id not in self.linker.briefing.invalid:  # else its file's errors say it all
+                ctx.diagnostics.error(
+                    source.position_of(m.group(0)),
+                    f"unknown entity '{raw_id}' in [[...]] link{did_you_mean(raw_id, entities)}",
+                )
+            span = etree.Element("span")
+            span.set("class", "bf-unknown")
+            span.text = AtomicString((label or raw_id).strip())
+            return span, m.start(0), m.end(0)
+        text = (label or entities[raw_id].name).strip()
+        return self.linker.link(raw_id, text, "bf-mention bf-explicit"), m.start(0), m.end(0)
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+class MentionTreeprocessor(Treeprocessor):
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, root: etree.Element) -> None:
+        ctx = self.linker.context
+        page = ctx.page
+        if page is None or not page.autolink:
+            return
+        linked: set[str] = set()
+        blocks: list[tuple[etree.Element, str, str]] = []
+        slots = list(_text_slots(root, linked, blocks))
+        raw = _RawHtmlGuard(self.md)
+        for el, attr, parent, block in slots:
+            text = getattr(el, attr)
+            protected = raw.protected(text)
+            matches = [
+                m
+                for m in self.linker.matcher.find(text)
+                if m.entity != page.entity
+                and not any(a < m.end and m.start < b for a, b in protected)
+            ]
+            if not matches:
+                continue
+            pieces: list[etree.Element] = []
+            lead = ""
+            pending = ""  # text since the last link
+            position = 0
+            for match in matches:
+                term = text[match.start : match.end]
+                pending += text[position : match.start]
+                blocks.append((block, match.entity, term))
+                if self.linker.link_mode == "all" or match.entity not in linked:
+                    linked.add(match.entity)
+                    if pieces:
+                        pieces[-1].tail = pending
+                    else:
+                        lead = pending
+                    pending = ""
+                    pieces.append(self.linker.link(match.entity, term))
+                else:
+                    pending += term
+                position = match.end
+            if not pieces:
+                continue
+            pieces[-1].tail = pending + text[position:]
+            _replace_slot(el, attr, parent, lead, pieces)
+        for block, entity, term in blocks:
+            ctx.record(entity, sentence_around(block, term))
+
+
+_PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
+_OPEN_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_CLOSE_TAG = re.compile(r"<\s*/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>")
+
+
+class _RawHtmlGuard:
+    """Inline raw HTML (``<kbd>Sora</kbd>``) reaches the tree as stash placeholders around
+    ordinary text; keep mentions out of text that such a raw element excludes."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        self.md = md
+        self.open: list[str] = []
+
+    def protected(self, text: str) -> list[tuple[int, int]]:
+        ranges: list[tuple[int, int]] = []
+        start = 0 if self.open else None
+        for m in _PLACEHOLDER_RE.finditer(text):
+            blocks = self.md.htmlStash.rawHtmlBlocks
+            index = int(m.group(1))
+            html = str(blocks[index]) if index < len(blocks) else ""
+            opening = _OPEN_TAG.fullmatch(html.strip())
+            closing = _CLOSE_TAG.fullmatch(html.strip())
+            if opening and not opening.group(2).rstrip().endswith("/"):
+                tag, attrs = opening.group(1).lower(), opening.group(2)
+                if self.open or tag in SKIP_TAGS or NO_AUTOLINK in attrs:
+                    if not self.open:
+                        start = m.end()
+                    self.open.append(tag)
+            elif closing and self.open and closing.group(1).lower() == self.open[-1]:
+                self.open.pop()
+                if not self.open and start is not None:
+                    ranges.append((start, m.start()))
+                    start = None
+        if self.open and start is not None:
+            ranges.append((start, len(text)))
+        return ranges
+
+
+def _text_slots(
+    root: etree.Element,
+    linked: set[str],
+    explicit: list[tuple[etree.Element, str, str]],
+) -> Iterator[tuple[etree.Element, str, etree.Element | None, etree.Element]]:
+    """Every (element, "text"|"tail", parent, enclosing block) that may hold a mention,
+    in document order; adds explicit ``[[id]]`` links met on the way to ``linked`` and
+    ``explicit``."""
+
+    def visit(el: etree.Element, parent: etree.Element | None, block: etree.Element):
+        if el.tag == "a" and el.get("data-entity"):
+            linked.add(el.get("data-entity", ""))
+            explicit.append((block, el.get("data-entity", ""), "".join(el.itertext())))
+        skip = el.tag in SKIP_TAGS or NO_AUTOLINK in (el.get("class") or "").split()
+        inner = el if el.tag in _BLOCKS else block
+        if not skip:
+            if el.text and not isinstance(el.text, AtomicString):
+                yield el, "text", parent, inner
+            for child in list(el):
+                yield from visit(child, el, inner)
+        if el.tail and parent is not None and not isinstance(el.tail, AtomicString):
+            yield el, "tail", parent, block
+
+    yield from visit(root, None, root)
+
+
+def _replace_slot(
+    el: etree.Element,
+    attr: str,
+    parent: etree.Element | None,
+    lead: str,
+    pieces: list[etree.Element],
+) -> None:
+    setattr(el, attr, lead)
+    if attr == "text":
+        target, at = el, 0
+    else:
+        assert parent is not None
+        target, at = parent, list(parent).index(el) + 1
+    for i, piece in enumerate(pieces):
+        target.insert(at + i, piece)
+
+
+def sentence_around(block: etree.Element, term: str) -> str:
+    """The sentence of ``block`` that holds ``term`` (the first one that does)."""
+    text = " ".join("".join(block.itertext()).split())
+    text = re.sub("\x02wzxhzdk:\\d+\x03", "", text)
+    offset = text.find(term)
+    if offset < 0:
+        return text[:200]
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.end() <= offset:
+            start = boundary.end()
+        else:
+            end = boundary.start()
+            break
+    else:
+        end = len(text)
+    sentence = text[start:end].strip()
+    if len(sentence) > 300:
+        local = max(0, offset - start - 120)
+        sentence = "…" + sentence[local : local + 240].strip() + "…"
+    return sentence
+
+
+# --------------------------------------------------------------------------- annotations
+
+
+class AnnotationTreeprocessor(Treeprocessor):
+    def __init__(self, linker: Linker, md: markdown.Markdown, render_note: NoteRenderer) -> None:
+        super().__init__(md)
+        self.linker = linker
+        self.render_note = render_note
+
+    def run(self, root: etree.Element) -> None:
+        ctx = self.linker.context
+        page = ctx.page
+        if page is None or page.article is None:
+            return
+        article = self.linker.briefing.article(page.article)
+        if article is None or not article.annotations:
+            return
+        index = TextIndex(root)
+        anchors: list[tuple[Annotation, Anchor | None]] = []
+        for annotation in article.annotations:
+            found = locate(
+                index, annotation.model.quote, annotation.model.prefix, annotation.model.suffix
+            )
+            if isinstance(found, Anchor):
+                anchors.append((annotation, found))
+            else:
+                ctx.diagnostics.error(annotation.position, found.message)
+                anchors.append((annotation, None))
+        # Number in reading order; unanchored ones follow, in file order.
+        anchors.sort(key=lambda pair: (pair[1] is None, pair[1].start if pair[1] else 0))
+        numbers = {a.index: n for n, (a, _) in enumerate(anchors, 1)}
+        by_number = {numbers[a.index]: a for a, _ in anchors}
+        spans = [
+            Span(anchor.start, anchor.end, numbers[a.index], a.model.kind)
+            for a, anchor in anchors
+            if anchor is not None
+        ]
+        highlight(index, spans, self._mark, lambda span: self._marker(by_number[span.number], span))
+        ctx.annotations[article.slug] = [
+            AnnotationResult(a.index, numbers[a.index], anchor is not None) for a, anchor in anchors
+        ]
+        self._append_list(
+            root, [(numbers[a.index], a, anchor is not None) for a, anchor in anchors]
+        )
+
+    @staticmethod
+    def _mark(covering: list[Span]) -> etree.Element:
+        mark = etree.Element("mark")
+        first = min(covering, key=lambda s: s.number)
+        classes = f"bf-hl bf-kind-{first.kind}" + (" bf-hl-multi" if len(covering) > 1 else "")
+        mark.set("class", classes)
+        mark.set("data-annotation", " ".join(str(s.number) for s in covering))
+        return mark
+
+    @staticmethod
+    def _marker(annotation: Annotation, span: Span) -> etree.Element:
+        label = KIND_LABELS[annotation.model.kind]
+        button = etree.Element("button")
+        button.set("type", "button")
+        button.set("class", f"bf-marker bf-kind-{annotation.model.kind}")
+        button.set("id", f"bf-ref-{annotation.index + 1}")
+        button.set("popovertarget", f"bf-pop-{annotation.index + 1}")
+        button.set("aria-label", f"Annotation {span.number}: {label}")
+        button.set("title", f"{label}: open note {span.number}")
+        button.text = AtomicString(str(span.number))
+        return button
+
+    def _append_list(self, root: etree.Element, items: list[tuple[int, Annotation, bool]]) -> None:
+        heading = etree.SubElement(root, "h2")
+        heading.set("id", "annotations")
+        heading.text = "Annotations"
+        legend = etree.SubElement(root, "p")
+        legend.set("class", "bf-legend no-autolink")
+        legend.set("aria-label", "Annotation kinds")
+        for kind, label in KIND_LABELS.items():
+            if any(a.model.kind == kind for _, a, _ in items):
+                chip = etree.SubElement(legend, "span")
+                chip.set("class", f"bf-chip bf-kind-{kind}")
+                chip.text = label
+        ol = etree.SubElement(root, "ol")
+        ol.set("class", "bf-annotation-list no-autolink")
+        popovers = etree.SubElement(root, "div")
+        popovers.set("class", "bf-popovers no-autolink")
+        popovers.set("data-search-exclude", "")
+        for number, annotation, anchored in sorted(items, key=lambda item: item[0]):
+            model = annotation.model
+            key = annotation.index + 1
+            li = etree.SubElement(ol, "li")
+            li.set("id", f"bf-note-{key}")
+            li.set("value", str(number))
+            li.set("class", f"bf-annotation bf-kind-{model.kind}")
+            head = etree.SubElement(li, "p")
+            head.set("class", "bf-annotation-head")
+            chip = etree.SubElement(head, "span")
+            chip.set("class", f"bf-chip bf-kind-{model.kind}")
+            chip.text = KIND_LABELS[model.kind]
+            chip.tail = " "
+            if anchored:
+                back = etree.SubElement(head, "a")
+                back.set("href", f"#bf-ref-{key}")
+                back.set("class", "bf-quote")
+                back.set("title", "Show the passage in the text")
+                back.text = AtomicString(f"“{' '.join(model.quote.split())}”")
+            else:
+                missing = etree.SubElement(head, "span")
+                missing.set("class", "bf-quote bf-unanchored")
+                missing.text = AtomicString(
+                    f"“{' '.join(model.quote.split())}” (unanchored: passage not found)"
+                )
+            li.extend(self._note_body(annotation))
+            pop = etree.SubElement(popovers, "div")
+            pop.set("id", f"bf-pop-{key}")
+            pop.set("popover", "")
+            pop.set("role", "dialog")
+            pop.set("aria-label", f"Annotation {number}: {KIND_LABELS[model.kind]}")
+            pop.set("class", f"bf-popover bf-kind-{model.kind}")
+            top = etree.SubElement(pop, "p")
+            top.set("class", "bf-annotation-head")
+            chip = etree.SubElement(top, "span")
+            chip.set("class", f"bf-chip bf-kind-{model.kind}")
+            chip.text = f"{number} · {KIND_LABELS[model.kind]}"
+            close = etree.SubElement(top, "button")
+            close.set("type", "button")
+            close.set("class", "bf-close")
+            close.set("popovertarget", f"bf-pop-{key}")
+            close.set("popovertargetaction", "hide")
+            close.set("aria-label", "Close note")
+            close.text = AtomicString("×")
+            pop.extend(self._note_body(annotation))
+            more = etree.SubElement(pop, "p")
+            more.set("class", "bf-more")
+            link = etree.SubElement(more, "a")
+            link.set("href", f"#bf-note-{key}")
+            link.text = AtomicString("In the list of annotations")
+
+    def _note_body(self, annotation: Annotation) -> list[etree.Element]:
+        model = annotation.model
+        out: list[etree.Element] = []
+        note = etree.Element("div")
+        note.set("class", "bf-note")
+        where = annotation.note_position or annotation.position
+        note.extend(
+            self.render_note(model.note, Source(where.path, where.line, model.note, where.col))
+        )
+        out.append(note)
+        meta_items: list[etree.Element] = []
+        known = [e for e in model.entities if e in self.linker.briefing.entities]
+        if known:
+            about = etree.Element("p")
+            about.set("class", "bf-about")
+            about.text = "About: "
+            for i, entity_id in enumerate(known):
+                name = self.linker.briefing.entities[entity_id].name
+                a = self.linker.link(entity_id, name, "bf-mention")
+                a.tail = ", " if i < len(known) - 1 else ""
+                about.append(a)
+            meta_items.append(about)
+        if model.sources:
+            sources = etree.Element("p")
+            sources.set("class", "bf-sources")
+            sources.text = "Sources: "
+            for i, source in enumerate(model.sources):
+                if source.url:
+                    item = etree.SubElement(sources, "a")
+                    item.set("href", source.url)
+                    item.text = AtomicString(source.title)
+                else:
+                    item = etree.SubElement(sources, "cite")
+                    item.text = AtomicString(source.title)
+                item.tail = "; " if i < len(model.sources) - 1 else ""
+            meta_items.append(sources)
+        byline = " · ".join(
+            part for part in (model.author, model.date.isoformat() if model.date else None) if part
+        )
+        if byline:
+            by = etree.Element("p")
+            by.set("class", "bf-byline")
+            by.text = byline
+            meta_items.append(by)
+        out.extend(meta_items)
+        return out
+
+
+NoteRenderer = Callable[[str, Source], list[etree.Element]]
+
+
+class BriefingExtension(Extension):
+    """Register with ``markdown.Markdown(extensions=[BriefingExtension(linker)])``."""
+
+    def __init__(self, linker: Linker, **kwargs: object) -> None:
+        self.linker = linker
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # 175: before Python-Markdown's reference links (170), which would take "[x]".
+        md.inlinePatterns.register(WikiLinkProcessor(self.linker, md), "briefing_wikilink", 175)
+        # 16 and 15: after the inline processor (20) has built the tree, before
+        # prettify (10), toc (5) and MkDocs' relative-URL rewriting (0), so the
+        # "Annotations" heading gets a toc entry and every link gets a relative URL.
+        md.treeprocessors.register(MentionTreeprocessor(self.linker, md), "briefing_mentions", 16)
+        md.treeprocessors.register(
+            AnnotationTreeprocessor(self.linker, md, self.render_note_for(md)),
+            "briefing_annotations",
+            15,
+        )
+
+    def render_note_for(self, md: markdown.Markdown) -> NoteRenderer:
+        """Notes are rendered to elements by a small Markdown of their own (no mentions,
+        no annotations), and grafted into the page's tree."""
+
+        def render(text: str, source: Source) -> list[etree.Element]:
+            sub = markdown.Markdown(extensions=["tables", "sane_lists", "attr_list"])
+            sub.inlinePatterns.register(
+                WikiLinkProcessor(self.linker, sub), "briefing_wikilink", 175
+            )
+            ctx = self.linker.context
+            saved = ctx.page
+            if saved is not None:
+                ctx.page = PageRef(
+                    saved.uri, saved.title, source, saved.article, saved.entity, False
+                )
+            try:
+                root = _to_tree(sub, text)
+            finally:
+                ctx.page = saved
+            _transfer_stash(sub, md, root)
+            return list(root)
+
+        return render
+
+
+def _to_tree(md: markdown.Markdown, text: str) -> etree.Element:
+    """Python-Markdown's convert() up to (not including) serialisation."""
+    lines = text.split("\n")
+    for prep in md.preprocessors:
+        lines = prep.run(lines)
+    root = md.parser.parseDocument(lines).getroot()
+    assert root is not None
+    for treeprocessor in md.treeprocessors:
+        new_root = treeprocessor.run(root)
+        if new_root is not None:
+            root = new_root
+    return root
+
+
+_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
+
+
+def _transfer_stash(sub: markdown.Markdown, md: markdown.Markdown, root: etree.Element) -> None:
+    """Move raw HTML stashed by ``sub`` into ``md``'s stash, renumbering placeholders."""
+    if not sub.htmlStash.rawHtmlBlocks:
+        return
+    mapping = {
+        str(i): md.htmlStash.store(block) for i, block in enumerate(sub.htmlStash.rawHtmlBlocks)
+    }
+
+    def renumber(value: str | None) -> str | None:
+        if not value or "\x02" not in value:
+            return value
+        new = _PLACEHOLDER.sub(lambda m: mapping[m.group(1)], value)
+        return AtomicString(new) if isinstance(value, AtomicString) else new
+
+    for el in root.iter():
+        el.text = renumber(el.text)
+        el.tail = renumber(el.tail)

@@ -1,0 +1,278 @@
+"""The content model: what a contributor may write, and what the loader produces.
+
+The pydantic models below are the single definition of the file formats in
+spec section 2. The loader validates with them, and the JSON Schemas for
+editors are generated from them. Everything after loading is frozen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from .diagnostics import Position
+
+ENTITY_TYPES = (
+    "company",
+    "product",
+    "person",
+    "organization",
+    "government",
+    "policy",
+    "event",
+    "place",
+    "concept",
+)
+ANNOTATION_KINDS = ("context", "fact-check", "definition", "analysis", "correction", "question")
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+RESERVED_IDS = frozenset({"index"})
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+EntityType = Literal[
+    "company",
+    "product",
+    "person",
+    "organization",
+    "government",
+    "policy",
+    "event",
+    "place",
+    "concept",
+]
+AnnotationKind = Literal[
+    "context", "fact-check", "definition", "analysis", "correction", "question"
+]
+
+
+def url_is_safe(url: str) -> bool:
+    """http, https, mailto, or a relative reference (no scheme at all)."""
+    cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:
+        return False
+    return scheme in ALLOWED_SCHEMES or (scheme == "" and not cleaned.startswith("//"))
+
+
+def _check_url(value: str) -> str:
+    if not value.strip():
+        raise ValueError("URL must not be empty")
+    if not url_is_safe(value):
+        raise ValueError(f"URL {value!r} must be http, https, mailto or relative")
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _check_partial_date(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date (YYYY-MM-DD or YYYY-MM), not a date and time")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}", text):
+                dt.date.fromisoformat(text + "-01")
+                return text
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                dt.date.fromisoformat(text)
+                return text
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a real date") from exc
+    raise ValueError("must be a date written YYYY-MM-DD or YYYY-MM")
+
+
+def _check_date(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+Text = Annotated[str, AfterValidator(_check_text)]
+PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
+IsoDate = Annotated[dt.date, BeforeValidator(_check_date)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class LinkModel(_Strict):
+    """A titled link."""
+
+    title: Text
+    url: Url
+
+
+class SourceRef(_Strict):
+    """A source for an annotation's facts: a title, and a URL where there is one."""
+
+    title: Text
+    url: Url | None = None
+
+
+class DateModel(_Strict):
+    """A dated event for the timeline."""
+
+    date: PartialDate = Field(description="YYYY-MM-DD or YYYY-MM")
+    event: Text
+
+
+class EntityModel(_Strict):
+    """One entity file, briefing_src/entities/<id>.yml."""
+
+    name: Text = Field(description="Display name, e.g. Kling")
+    type: EntityType
+    summary: Text = Field(description="One plain sentence: tooltips, search, glossary, PDF")
+    aliases: list[Text] = Field(
+        default_factory=list, description="Other names that count as mentions"
+    )
+    description: str = Field(default="", description="Markdown body of the entity's page")
+    related: list[str] = Field(default_factory=list, description="Related entity ids")
+    links: list[LinkModel] = Field(default_factory=list)
+    dates: list[DateModel] = Field(default_factory=list, description="Timeline entries")
+    match_case: bool | None = Field(
+        default=None, description="Override the smart-case rule for all names of this entity"
+    )
+
+
+class ArticleSource(_Strict):
+    """Where an article's reported facts come from."""
+
+    name: Text
+    url: Url | None = None
+    published: PartialDate | None = None
+
+
+class AnnotationModel(_Strict):
+    """A reviewer's note anchored to an exact passage of an article."""
+
+    quote: Text = Field(description="Exact passage as a reader sees it (markup ignored)")
+    prefix: str = Field(default="", description="Text just before, to pick one occurrence")
+    suffix: str = Field(default="", description="Text just after, to pick one occurrence")
+    kind: AnnotationKind
+    note: Text = Field(description="Markdown")
+    entities: list[str] = Field(default_factory=list, description="Entity ids the note is about")
+    sources: list[SourceRef] = Field(default_factory=list)
+    author: str | None = None
+    date: IsoDate | None = None
+
+
+class ArticleModel(_Strict):
+    """The YAML front matter of briefing_src/articles/<slug>.md."""
+
+    title: Text
+    date: IsoDate
+    summary: str = ""
+    source: ArticleSource | None = None
+    tags: list[Text] = Field(default_factory=list)
+    authors: list[Text] = Field(default_factory=list)
+    annotations: list[AnnotationModel] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- loaded values
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    path: str
+    """Project-relative path of the source file."""
+    model: EntityModel
+    position: Position
+    description_position: Position | None = None
+    """Where the text of ``description`` begins."""
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def type(self) -> str:
+        return self.model.type
+
+    @property
+    def summary(self) -> str:
+        return self.model.summary
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.model.name, *self.model.aliases)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    model: AnnotationModel
+    article: str
+    """Slug of the annotated article."""
+    position: Position
+    """Where the annotation's ``quote`` is written."""
+    index: int
+    """Order in the article: front matter first, then the sidecar file."""
+    note_position: Position | None = None
+    """Where the text of ``note`` begins."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.article}-{self.index + 1}"
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    path: str
+    model: ArticleModel
+    body: str
+    body_line: int
+    """Line number (1-based) of the body's first line in the source file."""
+    annotations: tuple[Annotation, ...] = ()
+    sidecar: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.model.title
+
+    @property
+    def date(self) -> dt.date:
+        return self.model.date
+
+
+@dataclass(frozen=True)
+class Briefing:
+    root: str
+    """Absolute path of the project (the folder that holds mkdocs.yml)."""
+    src: str
+    """Project-relative folder of the sources, normally ``briefing_src``."""
+    entities: dict[str, Entity] = field(default_factory=dict)
+    articles: tuple[Article, ...] = ()
+    """Newest first."""
+    invalid: frozenset[str] = frozenset()
+    """Ids of entity files that exist but failed validation (already reported):
+    references to them are not reported again as unknown."""
+
+    def article(self, slug: str) -> Article | None:
+        return next((a for a in self.articles if a.slug == slug), None)
+
+    def entities_by_type(self) -> list[tuple[str, list[Entity]]]:
+        groups: list[tuple[str, list[Entity]]] = []
+        for kind in ENTITY_TYPES:
+            members = sorted(
+                (e for e in self.entities.values() if e.type == kind),
+                key=lambda e: e.name.casefold(),
+            )
+            if members:
+                groups.append((kind, members))
+        return groups

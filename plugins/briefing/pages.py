@@ -1,0 +1,173 @@
+"""The generated pages: Markdown sources for articles, glossary, entities, timeline.
+
+Pure functions from a :class:`Briefing` to page sources; the MkDocs plugin
+turns them into virtual files (``File.generated``), never into files in
+``docs/``. Presentation lives in the Jinja templates under
+``templates/briefing/pages``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+
+from .extension import KIND_LABELS
+from .mentions import is_cjk
+from .model import Annotation, Article, Briefing
+
+TYPE_LABELS = {
+    "company": ("Company", "Companies"),
+    "product": ("Product", "Products"),
+    "person": ("Person", "People"),
+    "organization": ("Organization", "Organizations"),
+    "government": ("Government body", "Governments"),
+    "policy": ("Policy", "Policies"),
+    "event": ("Event", "Events"),
+    "place": ("Place", "Places"),
+    "concept": ("Concept", "Concepts"),
+}
+GLOSSARY = "glossary/index.md"
+TIMELINE = "timeline/index.md"
+
+_MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]"} | {ord("<"): "&lt;", ord("&"): "&amp;"}
+
+
+def md_escape(text: str) -> str:
+    """Make plain text safe to drop into Markdown: it renders as itself."""
+    return " ".join(str(text).split()).translate(_MD_SPECIAL)
+
+
+def lang_of(text: str) -> str:
+    return "zh" if any(is_cjk(c) for c in text) else "en"
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("briefing", "page_templates"),
+        autoescape=False,  # these templates write Markdown; values pass md_escape or e
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["md_escape"] = md_escape
+    env.filters["yaml_string"] = lambda s: json.dumps(" ".join(str(s).split()), ensure_ascii=False)
+    env.filters["lang"] = lang_of
+    env.globals["type_label"] = lambda t: TYPE_LABELS[t][0]
+    env.globals["type_plural"] = lambda t: TYPE_LABELS[t][1]
+    env.globals["kind_label"] = KIND_LABELS.__getitem__
+    return env
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    uri: str
+    """Where the page stands in the site, e.g. ``glossary/kling.md``."""
+    content: str
+    source: str
+    """Project-relative source file, for "edit this page"."""
+    article: str | None = None
+    entity: str | None = None
+    autolink: bool = True
+    body_line: int = 1
+    """Line of the source file where the page's body starts (for diagnostics)."""
+    body: str = ""
+    body_col: int = 1
+
+
+def article_uri(slug: str) -> str:
+    return f"articles/{slug}.md"
+
+
+def entity_uri(entity_id: str) -> str:
+    return f"glossary/{entity_id}.md"
+
+
+def annotations_about(briefing: Briefing, entity_id: str) -> list[tuple[Article, Annotation]]:
+    return [
+        (article, annotation)
+        for article in briefing.articles
+        for annotation in article.annotations
+        if entity_id in annotation.model.entities
+    ]
+
+
+def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
+    env = _env()
+    pages: list[GeneratedPage] = []
+    for article in briefing.articles:
+        pages.append(
+            GeneratedPage(
+                article_uri(article.slug),
+                env.get_template("article.md.j2").render(article=article),
+                article.path,
+                article=article.slug,
+                body_line=article.body_line,
+                body=article.body,
+            )
+        )
+    entity_template = env.get_template("entity.md.j2")
+    for entity in sorted(briefing.entities.values(), key=lambda e: e.id):
+        related = [briefing.entities[r] for r in entity.model.related if r in briefing.entities]
+        pages.append(
+            GeneratedPage(
+                entity_uri(entity.id),
+                entity_template.render(
+                    entity=entity,
+                    related=related,
+                    annotations=annotations_about(briefing, entity.id),
+                ),
+                entity.path,
+                entity=entity.id,
+                body_line=(entity.description_position or entity.position).line,
+                body=entity.model.description,
+                body_col=(entity.description_position or entity.position).col,
+            )
+        )
+    pages.append(
+        GeneratedPage(
+            GLOSSARY,
+            env.get_template("glossary.md.j2").render(
+                groups=briefing.entities_by_type(), count=len(briefing.entities)
+            ),
+            f"{briefing.src}/entities",
+            autolink=False,
+        )
+    )
+    pages.append(
+        GeneratedPage(
+            TIMELINE,
+            env.get_template("timeline.md.j2").render(years=timeline(briefing)),
+            f"{briefing.src}/entities",
+        )
+    )
+    return pages
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    kind: str  # "article" or "entity"
+    ref: str
+    title: str
+    text: str = ""
+
+
+def timeline(briefing: Briefing) -> list[tuple[str, list[TimelineEntry]]]:
+    entries: list[TimelineEntry] = [
+        TimelineEntry(a.date.isoformat(), "article", a.slug, a.title) for a in briefing.articles
+    ]
+    entries.extend(
+        TimelineEntry(item.date, "entity", entity.id, entity.name, item.event)
+        for entity in briefing.entities.values()
+        for item in entity.model.dates
+    )
+    entries.sort(key=lambda e: (e.date, e.kind != "entity", e.title.casefold()))
+    years: dict[str, list[TimelineEntry]] = {}
+    for entry in entries:
+        years.setdefault(entry.date[:4], []).append(entry)
+    return list(years.items())

@@ -1,0 +1,247 @@
+"""The MkDocs plugin: a thin layer that wires the core into a build.
+
+``on_config`` loads the briefing and registers the Markdown extension,
+``on_files`` adds the generated pages, ``on_page_context`` hands the templates
+what the pages recorded, ``on_post_build`` publishes the finished site.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from .check import generated_ref
+from .context import PageRef, RenderContext, Source
+from .extension import BriefingExtension, Linker
+from .mentions import is_cjk
+from .model import Briefing
+from .pages import GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
+from .sources import load_briefing
+from .view import PageView, page_view
+
+log = get_plugin_logger(__name__)
+_RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
+THEME_DIR = Path(__file__).parent / "theme"
+SEARCH_SEPARATOR = r"[\s\u200b\-]+"
+
+
+class BriefingConfig(Config):
+    src = c.Type(str, default="briefing_src")
+    """Folder of the briefing's sources, relative to mkdocs.yml."""
+    link_mode = c.Choice(("first", "all"), default="first")
+    """Link the first mention of each entity on a page, or every mention."""
+    pdf = c.Type(bool, default=True)
+    """Write the PDF book; the environment variable BRIEFING_PDF=0 turns it off."""
+    repo_url = c.Optional(c.Type(str))
+    """Repository for "edit this page" links, e.g. https://github.com/owner/briefing.
+    Defaults to the GitHub repository of a GitHub Actions run (GITHUB_REPOSITORY)."""
+    branch = c.Type(str, default="main")
+    """Branch that edit links open."""
+
+
+class BriefingPlugin(BasePlugin[BriefingConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.is_serve = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.is_serve = command == "serve"
+
+    # 50: before Material's search plugin (0) reads the jieba dictionary setting.
+    @event_priority(50)
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self.root = Path(config.config_file_path or ".").resolve().parent
+        self.context = RenderContext()
+        self.logged = 0
+        briefing, problems = load_briefing(self.root, self.config.src)
+        self.briefing: Briefing = briefing
+        for problem in problems:
+            log.warning(problem.format())
+        self.linker = Linker(briefing, self.context, self.config.link_mode)
+        config.markdown_extensions.append(BriefingExtension(self.linker))  # type: ignore[arg-type]
+        config.theme.dirs.append(str(THEME_DIR))
+        config.extra_css.append("assets/briefing/briefing.css")
+        config.extra_javascript.append("assets/briefing/briefing.js")
+        config.watch.append(str(self.root / self.config.src))
+        # Generated pages link to "/glossary/<id>.md"; MkDocs makes those relative.
+        config.validation.links.absolute_links = _RELATIVE_TO_DOCS
+        self.pdf = self.config.pdf and os.environ.get("BRIEFING_PDF", "1") != "0"
+        self.configure_search(config)
+        self.stage(config)
+        return config
+
+    def configure_search(self, config: MkDocsConfig) -> None:
+        """Chinese search: give jieba every CJK name so "可灵" is one word, and make the
+        zero-width spaces it inserts separate words."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is None or not hasattr(search.config, "jieba_dict_user"):
+            return
+        words = sorted(
+            {
+                name
+                for e in self.briefing.entities.values()
+                for name in e.names
+                if any(map(is_cjk, name))
+            }
+        )
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # it chats on stderr otherwise
+        if words:
+            self.tmp = getattr(self, "tmp", None) or tempfile.mkdtemp(prefix="briefing-")
+            dictionary = Path(self.tmp, "jieba-user.txt")
+            dictionary.write_text("".join(f"{w} 100000 nz\n" for w in words), encoding="utf-8")
+            if not search.config.jieba_dict_user:
+                search.config.jieba_dict_user = str(dictionary)
+        if not search.config.separator:
+            search.config.separator = SEARCH_SEPARATOR
+
+    def stage(self, config: MkDocsConfig) -> None:
+        """Build into a staging folder; ``on_post_build`` swaps it in only on success,
+        so a failed (or strict-failed) build leaves the previous site untouched."""
+        self.site_dir = config.site_dir
+        self.staging: str | None = None
+        if self.is_serve:
+            return
+        parent = Path(config.site_dir).resolve().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.staging = tempfile.mkdtemp(prefix=".site-staging-", dir=parent)
+        config.site_dir = self.staging
+        self.counter = _WarningCounter()
+        logging.getLogger("mkdocs").addHandler(self.counter)
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
+        self.generated = {page.uri: page for page in generate_pages(self.briefing)}
+        for page in self.generated.values():
+            existing = files.get_file_from_path(page.uri)
+            if existing is not None:
+                raise PluginError(
+                    f"{config.docs_dir}/{page.uri} collides with the page Briefing generates there"
+                )
+            files.append(File.generated(config, page.uri, content=page.content))
+        if config.nav is None:
+            config.nav = self.navigation(files)
+        self.files = files
+        return files
+
+    def navigation(self, files: Files) -> list[Any]:
+        docs = sorted(
+            (f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated),
+            key=lambda uri: (uri != "index.md", uri),
+        )
+        glossary: list[Any] = [GLOSSARY]
+        for kind, members in self.briefing.entities_by_type():
+            glossary.append({TYPE_LABELS[kind][1]: [f"glossary/{e.id}.md" for e in members]})
+        nav: list[Any] = list(docs)
+        if self.briefing.articles:
+            nav.append({"Articles": [f"articles/{a.slug}.md" for a in self.briefing.articles]})
+        nav.append({"Glossary": glossary})
+        nav.append({"Timeline": TIMELINE})
+        return nav
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            source = generated.source
+        else:
+            docs = Path(config.docs_dir).resolve()
+            source = (docs / page.file.src_uri).relative_to(self.root).as_posix()
+        repo = self.repo_url(config)
+        page.edit_url = f"{repo}/edit/{self.config.branch}/{source}" if repo else None
+        return page
+
+    def repo_url(self, config: MkDocsConfig) -> str | None:
+        if self.config.repo_url:
+            return self.config.repo_url.rstrip("/")
+        if os.environ.get("GITHUB_REPOSITORY"):
+            server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+            return f"{server}/{os.environ['GITHUB_REPOSITORY']}"
+        return config.repo_url.rstrip("/") if config.repo_url else None
+
+    def on_page_markdown(
+        self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        generated = self.generated.get(page.file.src_uri)
+        if generated is not None:
+            ref = generated_ref(generated, page.title or "")
+        else:
+            path = (Path(config.docs_dir).resolve() / page.file.src_uri).relative_to(self.root)
+            offset = (page.file.content_string.count("\n") - markdown.count("\n")) + 1
+            ref = PageRef(
+                page.file.src_uri, page.title or "", Source(path.as_posix(), offset, markdown)
+            )
+        self.context.begin(ref)
+        return markdown
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        # Problems found while rendering (anchors, [[id]] links); each logged once.
+        problems = self.context.diagnostics.items
+        for problem in problems[self.logged :]:
+            log.warning(problem.format())
+        self.logged = len(problems)
+        return env
+
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        def url_of(uri: str) -> str:
+            file = self.files.get_file_from_path(uri)
+            return file.url if file is not None else uri
+
+        view: PageView = page_view(
+            self.briefing,
+            self.context,
+            page.file.src_uri,
+            self.generated.get(page.file.src_uri),
+            url_of,
+        )
+        context["briefing"] = view  # type: ignore[typeddict-unknown-key]
+        return context
+
+    # -100: last, after every other plugin (search index, PDF) has written its output.
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.staging is None:
+            return
+        logging.getLogger("mkdocs").removeHandler(self.counter)
+        if config.strict and self.counter.count:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            log.warning(f"{self.site_dir} left as it was: the strict build failed")
+            return
+        target = Path(self.site_dir)
+        old = None
+        if target.exists():
+            old = tempfile.mkdtemp(prefix=".site-old-", dir=target.resolve().parent)
+            os.replace(target, Path(old, "site"))
+        os.replace(self.staging, target)
+        config.site_dir = self.site_dir
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if getattr(self, "staging", None):
+            shutil.rmtree(self.staging, ignore_errors=True)  # type: ignore[arg-type]
+
+
+class _WarningCounter(logging.Handler):
+    """Counts warnings, as MkDocs' strict mode does, to know whether it will abort."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: Any) -> None:
+        self.count += 1

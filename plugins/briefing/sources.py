@@ -1,0 +1,399 @@
+"""Load and validate ``briefing_src/`` (spec section 2) into a frozen :class:`Briefing`.
+
+Every problem is collected, none stops the load: a contributor sees all of
+them in one run, each at ``path:line:col``.
+"""
+
+from __future__ import annotations
+
+import os
+import types
+import typing
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostics, Position, did_you_mean
+from .mentions import Term, is_case_sensitive, normalize_term
+from .model import (
+    ID_RE,
+    RESERVED_IDS,
+    Annotation,
+    AnnotationModel,
+    Article,
+    ArticleModel,
+    Briefing,
+    Entity,
+    EntityModel,
+)
+from .yamlsrc import Limits, Located, load_yaml
+
+SIDECAR_SUFFIX = ".annotations.yml"
+
+
+def load_briefing(
+    root: str | os.PathLike[str],
+    src: str = "briefing_src",
+    *,
+    limits: Limits | None = None,
+) -> tuple[Briefing, Diagnostics]:
+    """Read the sources under ``root/src``; return what is usable and every problem."""
+    loader = _Loader(Path(root).resolve(), src, limits or Limits())
+    return loader.load(), loader.diags
+
+
+class _Loader:
+    def __init__(self, root: Path, src: str, limits: Limits) -> None:
+        self.root = root
+        self.src = src.strip("/") or "."
+        self.limits = limits
+        self.diags = Diagnostics()
+
+    # ------------------------------------------------------------------ helpers
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def read(self, path: Path) -> str | None:
+        rel = self.rel(path)
+        try:
+            size = path.stat().st_size
+            if size > self.limits.max_bytes:
+                self.diags.error(
+                    Position(rel),
+                    f"file is {size} bytes, larger than the limit of {self.limits.max_bytes}",
+                )
+                return None
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.diags.error(Position(rel), f"cannot read file: {exc.strerror}")
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.diags.error(Position(rel, line), "file is not valid UTF-8")
+            return None
+        return text.removeprefix("\ufeff")
+
+    def validate(
+        self, model: type[BaseModel], located: Located, base: tuple[str | int, ...] = ()
+    ) -> Any:
+        """Validate ``located.data`` (at ``base``) with ``model``; report errors; return the
+        model instance or ``None``."""
+        data = located.data
+        for part in base:
+            data = data[part]
+        where = "file" if not base else _dotted(base)
+        if not isinstance(data, dict):
+            got = "empty" if data is None else type(data).__name__
+            self.diags.error(located.at(base), f"{where} must be a mapping of keys, not {got}")
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                self.report(model, located, base, tuple(err["loc"]), err)
+        return None
+
+    def report(
+        self,
+        model: type[BaseModel],
+        located: Located,
+        base: tuple[str | int, ...],
+        loc: tuple[str | int, ...],
+        err: Any,
+    ) -> None:
+        full = (*base, *loc)
+        kind = err["type"]
+        key = loc[-1] if loc else ""
+        if kind == "extra_forbidden":
+            allowed = _fields_at(model, loc[:-1])
+            self.diags.error(
+                located.key_at(full),
+                f"unknown key '{key}'{did_you_mean(str(key), allowed)}",
+            )
+        elif kind == "missing":
+            self.diags.error(located.at(full[:-1]), f"missing required key '{key}'")
+        elif kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            value = err.get("input")
+            hint = ""
+            if isinstance(value, str):
+                choices = [c.strip(" '") for c in str(expected).replace(" or ", ", ").split(",")]
+                hint = did_you_mean(value, choices)
+            self.diags.error(
+                located.at(full),
+                f"'{_dotted(full)}' must be one of {expected}, not {value!r}{hint}",
+            )
+        else:
+            message = str(err["msg"])
+            if message.startswith("Value error, "):
+                message = message.removeprefix("Value error, ")
+            else:  # pydantic's own wording: "Input should be ..." -> "input should be ..."
+                message = message[:1].lower() + message[1:]
+            self.diags.error(located.at(full), f"'{_dotted(full)}': {message}")
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self) -> Briefing:
+        src_dir = self.root / self.src
+        if not src_dir.is_dir():
+            self.diags.error(Position(self.src), "sources folder not found")
+            return Briefing(str(self.root), self.src)
+        entities = self.load_entities(src_dir / "entities")
+        articles = self.load_articles(src_dir / "articles")
+        self.check_references(entities, articles)
+        self.check_mentions(entities)
+        articles.sort(key=lambda a: (a.date, a.slug), reverse=True)
+        invalid = frozenset(self._entity_ids - set(entities))
+        return Briefing(str(self.root), self.src, entities, tuple(articles), invalid)
+
+    def load_entities(self, folder: Path) -> dict[str, Entity]:
+        entities: dict[str, Entity] = {}
+        self._entity_files: dict[str, Located] = {}
+        self._entity_ids: set[str] = set()
+        if not folder.is_dir():
+            return entities
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            rel = self.rel(path)
+            if path.suffix != ".yml":
+                hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
+                self.diags.error(Position(rel), f"entity files must end in .yml{hint}")
+                continue
+            entity_id = path.stem
+            if not self.check_id(entity_id, rel, "entity id (the file name)"):
+                continue
+            self._entity_ids.add(entity_id)
+            text = self.read(path)
+            if text is None:
+                continue
+            located = load_yaml(text, rel, self.diags, limits=self.limits)
+            if located is None:
+                continue
+            model = self.validate(EntityModel, located)
+            if model is None:
+                continue
+            entities[entity_id] = Entity(
+                entity_id, rel, model, Position(rel), located.text_start(("description",))
+            )
+            self._entity_files[entity_id] = located
+        return entities
+
+    def check_id(self, value: str, rel: str, what: str) -> bool:
+        if not ID_RE.match(value):
+            self.diags.error(
+                Position(rel),
+                f"{what} '{value}' must be lower-case letters, digits and single hyphens",
+            )
+            return False
+        if value in RESERVED_IDS:
+            self.diags.error(Position(rel), f"{what} '{value}' is reserved")
+            return False
+        return True
+
+    def load_articles(self, folder: Path) -> list[Article]:
+        articles: list[Article] = []
+        self._article_files: dict[str, list[tuple[Located, tuple[str | int, ...]]]] = {}
+        if not folder.is_dir():
+            return articles
+        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        slugs = {p.stem for p in files if p.suffix == ".md"}
+        sidecars: dict[str, Path] = {}
+        for path in files:
+            rel = self.rel(path)
+            if path.name.endswith(SIDECAR_SUFFIX):
+                slug = path.name[: -len(SIDECAR_SUFFIX)]
+                if slug not in slugs:
+                    self.diags.error(
+                        Position(rel),
+                        f"annotations file for a missing article '{slug}.md'"
+                        f"{did_you_mean(slug, slugs)}",
+                    )
+                    continue
+                sidecars[slug] = path
+            elif path.suffix in (".yml", ".yaml"):
+                self.diags.error(
+                    Position(rel),
+                    f"unexpected file: annotation files are named <slug>{SIDECAR_SUFFIX}",
+                )
+        for path in files:
+            if path.suffix != ".md":
+                continue
+            article = self.load_article(path, sidecars.get(path.stem))
+            if article is not None:
+                articles.append(article)
+        return articles
+
+    def load_article(self, path: Path, sidecar: Path | None) -> Article | None:
+        rel = self.rel(path)
+        slug = path.stem
+        if not self.check_id(slug, rel, "article slug (the file name)"):
+            return None
+        text = self.read(path)
+        if text is None:
+            return None
+        split = split_front_matter(text)
+        if split is None:
+            self.diags.error(
+                Position(rel),
+                "missing YAML front matter: the file must start with a '---' line, "
+                "then title: and date:, then a closing '---' line",
+            )
+            return None
+        front, body, body_line = split
+        located = load_yaml(front, rel, self.diags, line_offset=1, limits=self.limits)
+        if located is None:
+            return None
+        data = located.data
+        if not isinstance(data, dict):
+            self.validate(ArticleModel, located)
+            return None
+        # Validate annotations one by one, so one bad annotation loses nothing else.
+        raw_annotations = data.get("annotations", [])
+        header = {k: v for k, v in data.items() if k != "annotations"}
+        header_located = Located(header, rel, 1, located.values, located.keys)
+        model = self.validate(ArticleModel, header_located)
+        annotations: list[Annotation] = []
+        sources: list[tuple[Located, tuple[str | int, ...]]] = []
+        if isinstance(raw_annotations, list):
+            for i in range(len(raw_annotations)):
+                self.add_annotation(located, ("annotations", i), slug, annotations, sources)
+        else:
+            self.diags.error(
+                located.at(("annotations",)), "'annotations' must be a list of annotations"
+            )
+        sidecar_rel = None
+        if sidecar is not None:
+            sidecar_rel = self.rel(sidecar)
+            side_text = self.read(sidecar)
+            side = (
+                load_yaml(side_text, sidecar_rel, self.diags, limits=self.limits)
+                if side_text is not None
+                else None
+            )
+            if side is not None and side.data is not None:
+                if isinstance(side.data, list):
+                    for i in range(len(side.data)):
+                        self.add_annotation(side, (i,), slug, annotations, sources)
+                else:
+                    self.diags.error(
+                        side.at(()),
+                        "an annotations file must be a YAML list of annotations ('- quote: ...')",
+                    )
+        self._article_files[slug] = sources
+        if model is None:
+            return None
+        return Article(slug, rel, model, body, body_line, tuple(annotations), sidecar_rel)
+
+    def add_annotation(
+        self,
+        located: Located,
+        base: tuple[str | int, ...],
+        slug: str,
+        annotations: list[Annotation],
+        sources: list[tuple[Located, tuple[str | int, ...]]],
+    ) -> None:
+        model = self.validate(AnnotationModel, located, base)
+        if model is None:
+            return
+        position = located.at((*base, "quote"))
+        note = located.text_start((*base, "note"))
+        annotations.append(Annotation(model, slug, position, len(annotations), note))
+        sources.append((located, base))
+
+    # ------------------------------------------------------------------ cross-file checks
+
+    def unknown_id(self, position: Position, value: str, known: Iterable[str]) -> None:
+        if value in self._entity_ids:
+            return  # the entity's own file is broken, and reported
+        self.diags.error(position, f"unknown entity '{value}'{did_you_mean(value, known)}")
+
+    def check_references(self, entities: dict[str, Entity], articles: list[Article]) -> None:
+        for entity_id, located in self._entity_files.items():
+            for i, ref in enumerate(entities[entity_id].model.related):
+                if ref not in entities:
+                    self.unknown_id(located.at(("related", i)), ref, entities)
+                elif ref == entity_id:
+                    self.diags.error(
+                        located.at(("related", i)), "an entity cannot relate to itself"
+                    )
+        for article in articles:
+            pairs = zip(article.annotations, self._article_files[article.slug], strict=True)
+            for annotation, (located, base) in pairs:
+                for i, ref in enumerate(annotation.model.entities):
+                    if ref not in entities:
+                        self.unknown_id(located.at((*base, "entities", i)), ref, entities)
+
+    def check_mentions(self, entities: dict[str, Entity]) -> None:
+        """Two entities may not claim the same mention."""
+        claimed: dict[str, list[tuple[Term, Position]]] = {}
+        for entity_id, entity in entities.items():
+            located = self._entity_files[entity_id]
+            seen: set[str] = set()
+            places = [("name",)] + [("aliases", i) for i in range(len(entity.model.aliases))]
+            for name, place in zip(entity.names, places, strict=True):
+                normal = normalize_term(name)
+                if normal in seen:
+                    continue
+                seen.add(normal)
+                term = Term(name, entity_id, is_case_sensitive(name, entity.model.match_case))
+                position = located.at(place)
+                for other, other_position in claimed.get(term.key, []):
+                    if other.entity != entity_id and term.conflicts_with(other):
+                        self.diags.error(
+                            position,
+                            f"mention '{name}' is claimed by two entities: {entity.path} and "
+                            f"{other_position.path}:{other_position.line} ('{other.text}')",
+                        )
+                claimed.setdefault(term.key, []).append((term, position))
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split ``---`` front matter from the body: (yaml, body, body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+    return None
+
+
+def _dotted(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """Field names of the (sub-)model found by following ``loc`` from ``model``."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        current = _unwrap(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """list[X], X | None and Annotated[X, ...] -> X."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin in (list, typing.Union, types.UnionType) or origin is typing.Annotated:
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0]
+            continue
+        return annotation

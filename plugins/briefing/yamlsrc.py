@@ -1,0 +1,182 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+PyYAML's composer gives nodes with start marks; we turn them into plain Python
+values ourselves so that we can (a) keep a ``path -> Position`` index for error
+messages, (b) refuse duplicate keys, and (c) bound alias expansion, nesting
+depth and size, so that a hostile file fails with a message instead of a hang.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostics, Position
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on untrusted YAML; every one is reported as an error when exceeded."""
+
+    max_bytes: int = 1_000_000
+    """Largest source file accepted, in bytes."""
+    max_nodes: int = 50_000
+    """Most values one file may expand to (counts each use of an alias again)."""
+    max_depth: int = 30
+    """Deepest nesting of mappings and lists."""
+
+
+class YamlLimitError(Exception):
+    def __init__(self, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+@dataclass
+class Located:
+    """A YAML document as plain values plus where each one stands in the file."""
+
+    data: Any
+    path: str
+    line_offset: int = 0
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+    styles: dict[Path, str | None] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def at(self, loc: Path) -> Position:
+        """Position of the value at ``loc``, or of its nearest existing parent."""
+        loc = tuple(loc)
+        while loc and loc not in self.values:
+            loc = loc[:-1]
+        return self.values.get(loc, Position(self.path, 1 + self.line_offset, 1))
+
+    def key_at(self, loc: Path) -> Position:
+        return self.keys.get(tuple(loc)) or self.at(loc)
+
+    def text_start(self, loc: Path) -> Position:
+        """Where the text of the string at ``loc`` begins (after quotes, or on the line
+        after a ``|``/``>`` block indicator)."""
+        position = self.at(loc)
+        style = self.styles.get(tuple(loc))
+        if style in ("'", '"'):
+            return Position(position.path, position.line, position.col + 1)
+        if style in ("|", ">"):
+            index = position.line - self.line_offset  # 1-based line of the indicator -> next
+            if index < len(self.lines):
+                content = self.lines[index]
+                indent = len(content) - len(content.lstrip(" "))
+                return Position(position.path, position.line + 1, indent + 1)
+        return position
+
+
+def _position(path: str, node: Node, line_offset: int) -> Position:
+    mark = node.start_mark
+    return Position(path, mark.line + 1 + line_offset, mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, path: str, line_offset: int, limits: Limits, diags: Diagnostics) -> None:
+        self.path = path
+        self.line_offset = line_offset
+        self.limits = limits
+        self.diags = diags
+        self.count = 0
+        self.constructor = SafeConstructor()
+        self.located = Located(None, path, line_offset)
+
+    def pos(self, node: Node) -> Position:
+        return _position(self.path, node, self.line_offset)
+
+    def build(self, node: Node, loc: Path, depth: int) -> Any:
+        self.count += 1
+        if self.count > self.limits.max_nodes:
+            raise YamlLimitError(
+                f"file expands to more than {self.limits.max_nodes} values "
+                "(too many aliases or too much data)",
+                node,
+            )
+        if depth > self.limits.max_depth:
+            raise YamlLimitError(f"nesting deeper than {self.limits.max_depth} levels", node)
+        self.located.values.setdefault(loc, self.pos(node))
+        if isinstance(node, ScalarNode):
+            self.located.styles[loc] = node.style
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except (yaml.YAMLError, ValueError):
+                # e.g. an impossible date 2024-02-30: keep the text, validation reports it
+                return node.value
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.diags.error(self.pos(key_node), "merge keys ('<<') are not supported")
+                    continue
+                if not isinstance(key_node, ScalarNode):
+                    self.diags.error(self.pos(key_node), "keys must be plain strings")
+                    continue
+                key = str(key_node.value)
+                if key in result:
+                    self.diags.error(self.pos(key_node), f"duplicate key '{key}'")
+                    continue
+                self.located.keys[(*loc, key)] = self.pos(key_node)
+                result[key] = self.build(value_node, (*loc, key), depth + 1)
+            return result
+        raise YamlLimitError(
+            "unsupported YAML node", node
+        )  # pragma: no cover - composer never does this
+
+
+def load_yaml(
+    text: str,
+    path: str,
+    diags: Diagnostics,
+    *,
+    line_offset: int = 0,
+    limits: Limits | None = None,
+) -> Located | None:
+    """Parse one YAML document. Problems go to ``diags``; ``None`` when unusable."""
+    limits = limits or Limits()
+    size = len(text.encode("utf-8"))
+    if size > limits.max_bytes:
+        diags.error(
+            Position(path, 1 + line_offset, 1),
+            f"file is {size} bytes, larger than the limit of {limits.max_bytes}",
+        )
+        return None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        diags.error(Position(path, line + line_offset, col), f"invalid YAML: {problem}")
+        return None
+    except yaml.YAMLError as exc:
+        diags.error(Position(path, 1 + line_offset, 1), f"invalid YAML: {exc}")
+        return None
+    except RecursionError:
+        diags.error(Position(path, 1 + line_offset, 1), "invalid YAML: nesting too deep")
+        return None
+    builder = _Builder(path, line_offset, limits, diags)
+    builder.located.lines = text.splitlines()
+    if node is None:
+        builder.located.data = None
+        return builder.located
+    try:
+        builder.located.data = builder.build(node, (), 0)
+    except YamlLimitError as exc:
+        diags.error(builder.pos(exc.node), str(exc))
+        return None
+    except RecursionError:
+        diags.error(builder.pos(node), "nesting too deep")
+        return None
+    return builder.located

@@ -1,0 +1,59 @@
+# Shared by scripts/build and scripts/test: makes .venv with Briefing installed.
+# Sourced, not run. Installs only what is missing; says what it does.
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    say "need root to install Debian packages: $*"; exit 1
+  fi
+}
+
+apt_install() {
+  # apt_install PACKAGE... : install Debian packages that are not installed yet.
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  need_root "${missing[*]}"
+  say "installing Debian packages: ${missing[*]}"
+  if [ -z "${BRIEFING_APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    export BRIEFING_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_python() {
+  PYTHON=${PYTHON:-python3}
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    say "Briefing needs Python 3.11 or newer; $PYTHON is $("$PYTHON" --version 2>&1)"; exit 1
+  fi
+}
+
+ensure_venv() {
+  # ensure_venv [EXTRA] : .venv with Briefing installed in editable mode (plus [EXTRA]).
+  local extra=${1:-}
+  ensure_python
+  if [ ! -x .venv/bin/python ]; then
+    say "creating the virtualenv .venv"
+    if ! "$PYTHON" -m venv .venv 2>/dev/null; then
+      rm -rf .venv
+      apt_install python3-venv
+      "$PYTHON" -m venv .venv
+    fi
+  fi
+  local spec="." stamp=".venv/.briefing-installed"
+  [ -n "$extra" ] && spec=".[$extra]"
+  local want
+  want="$spec $(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
+    say "installing Briefing and its dependencies into .venv ($spec)"
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q -e "$spec"
+    echo "$want" > "$stamp"
+  fi
+}
+
+export NO_MKDOCS_2_WARNING=1

@@ -1,0 +1,91 @@
+"""Shared helpers: fixture projects on disk and real MkDocs builds of them."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+
+
+@dataclass
+class BuildResult:
+    project: Path
+    ok: bool
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def site(self) -> Path:
+        return self.project / "site"
+
+    def html(self, path: str) -> BeautifulSoup:
+        return BeautifulSoup((self.site / path).read_text(encoding="utf-8"), "html.parser")
+
+    def errors(self) -> list[str]:
+        return [m for m in self.messages if ": error: " in m]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.records.append(record.getMessage())
+
+
+def run_build(project: Path, strict: bool = True) -> BuildResult:
+    """A real ``mkdocs build`` of ``project``, as the command line runs it."""
+    collector = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        config = load_config(str(project / "mkdocs.yml"), strict=strict)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+            ok = True
+        except Abort:
+            ok = False
+        finally:
+            config.plugins.on_shutdown()
+    finally:
+        logger.removeHandler(collector)
+    return BuildResult(project, ok, collector.records)
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A copy of the ``basic`` fixture briefing, free to change."""
+    target = tmp_path / "basic"
+    shutil.copytree(FIXTURES / "basic", target)
+    yield target
+
+
+@pytest.fixture(scope="session")
+def basic_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The ``basic`` fixture, built once, strictly."""
+    target = tmp_path_factory.mktemp("built") / "basic"
+    shutil.copytree(FIXTURES / "basic", target)
+    result = run_build(target)
+    assert result.ok, result.messages
+    return result

@@ -1,0 +1,88 @@
+"""Quote anchoring: every rule is a row of cases/anchoring.yml, run on real rendered HTML."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+
+from briefing.anchoring import Anchor, AnchorProblem, Span, TextIndex, highlight, locate
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "anchoring.yml").read_text("utf-8"))
+
+
+def render(text: str) -> etree.Element:
+    md = markdown.Markdown()
+    html = md.convert(text)
+    return etree.fromstring(f"<div>{html}</div>")
+
+
+def make_mark(spans: list[Span]) -> etree.Element:
+    mark = etree.Element("mark")
+    mark.set("data-n", str(spans[0].number))
+    return mark
+
+
+def make_marker(span: Span) -> etree.Element:
+    button = etree.Element("button")
+    button.set("data-n", str(span.number))
+    return button
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_anchoring_rule(case: dict) -> None:
+    root = render(case["markdown"])
+    visible_before = "".join(root.itertext())
+    index = TextIndex(root)
+    found = locate(index, case["quote"], case.get("prefix", ""), case.get("suffix", ""))
+    if "error" in case:
+        assert isinstance(found, AnchorProblem)
+        assert case["error"] in found.message
+        return
+    assert isinstance(found, Anchor), found
+    occurrences = index.find_all(index.text[found.start : found.end])
+    assert occurrences.index(found.start) + 1 == case.get("occurrence", 1)
+    highlight(index, [Span(found.start, found.end, 1, "context")], make_mark, make_marker)
+    marks = root.findall(".//mark")
+    highlighted = "".join(m.text or "" for m in marks)
+    assert highlighted.split() == case["expect"].split() or (
+        "".join(highlighted.split()) == "".join(case["expect"].split()) and len(marks) > 1
+    )
+    assert len(root.findall(".//button")) == 1
+    # Highlighting adds elements, never text.
+    assert "".join(root.itertext()) == visible_before
+
+
+def test_overlapping_annotations_share_marks() -> None:
+    root = render("Kuaishou showed Kling at the World AI Conference in Shanghai.")
+    index = TextIndex(root)
+    a = locate(index, "showed Kling at the World")
+    b = locate(index, "the World AI Conference")
+    assert isinstance(a, Anchor) and isinstance(b, Anchor)
+    highlight(
+        index,
+        [Span(a.start, a.end, 1, "context"), Span(b.start, b.end, 2, "analysis")],
+        make_mark,
+        make_marker,
+    )
+    marks = [(m.text, m.get("data-n")) for m in root.iter("mark")]
+    assert "".join(t for t, _ in marks) == "showed Kling at the World AI Conference"
+    assert [b.get("data-n") for b in root.iter("button")] == ["1", "2"]
+    text = "".join(root.itertext())
+    assert text == "Kuaishou showed Kling at the World AI Conference in Shanghai."
+
+
+def test_highlight_keeps_inline_markup() -> None:
+    root = render("A **very bold** and [linked](https://example.org/) claim.")
+    index = TextIndex(root)
+    found = locate(index, "bold and linked claim")
+    assert isinstance(found, Anchor)
+    highlight(index, [Span(found.start, found.end, 1, "context")], make_mark, make_marker)
+    strong = root.find(".//strong")
+    link = root.find(".//a")
+    assert strong is not None and strong.find("mark").text == "bold"
+    assert link is not None and link.find("mark").text == "linked"
+    assert link.get("href") == "https://example.org/"

@@ -1,0 +1,250 @@
+"""Real strict MkDocs builds of fixture briefings, asserting on the HTML they produce."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conftest import BuildResult, run_build, write
+
+REPO = "https://github.com/example/briefing"
+
+
+def test_strict_build_passes_without_warnings(basic_site: BuildResult) -> None:
+    assert basic_site.ok
+    assert basic_site.messages == []
+
+
+def test_generated_pages_exist_and_docs_is_untouched(basic_site: BuildResult) -> None:
+    for page in [
+        "index.html",
+        "articles/kling-launch/index.html",
+        "articles/embargo/index.html",
+        "glossary/index.html",
+        "glossary/kling/index.html",
+        "glossary/chip-embargo/index.html",
+        "timeline/index.html",
+    ]:
+        assert (basic_site.site / page).is_file(), page
+    docs = sorted(
+        p.relative_to(basic_site.project / "docs").as_posix()
+        for p in (basic_site.project / "docs").rglob("*")
+    )
+    assert docs == ["index.md"]
+    assert not list(basic_site.project.glob(".site-*"))
+
+
+def test_mentions_link_relatively_with_summary_tooltips(basic_site: BuildResult) -> None:
+    soup = basic_site.html("articles/kling-launch/index.html")
+    content = soup.select_one("article.md-content__inner")
+    links = {a["data-entity"]: a for a in content.select("a.bf-mention:not(.bf-explicit)")}
+    assert links["kling"]["href"] == "../../glossary/kling/"
+    assert links["kling"]["title"] == "Kuaishou's text-to-video model."
+    # First mention only: "Kling" appears four times in the text, linked once.
+    body_links = [
+        a
+        for a in soup.select("article.md-content__inner > p a.bf-mention")
+        if a["data-entity"] == "kling"
+    ]
+    assert len(body_links) == 1
+    # Chinese alias inside Chinese prose, and a lower-case alias.
+    assert "chip-embargo" in links
+    assert not content.select("pre a, code a, h1 a.bf-mention, h2 a.bf-mention")
+
+
+def test_no_absolute_or_third_party_resource_urls(basic_site: BuildResult) -> None:
+    for page in basic_site.site.rglob("*.html"):
+        if page.name == "404.html" and page.parent == basic_site.site:
+            continue  # MkDocs writes the 404 page with root-absolute links unless site_url is set
+        html = page.read_text("utf-8")
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html, page
+        soup = basic_site.html(page.relative_to(basic_site.site).as_posix())
+        for tag, attr in [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")]:
+            for el in soup.find_all(tag):
+                url = el.get(attr)
+                if url:
+                    assert not re.match(r"^(https?:)?//", url), (page, url)
+        for a in soup.find_all("a", href=True):
+            assert not a["href"].startswith("/"), (page, a["href"])
+
+
+def test_edit_links_point_at_the_sources(basic_site: BuildResult) -> None:
+    expected = {
+        "index.html": "docs/index.md",
+        "articles/kling-launch/index.html": "briefing_src/articles/kling-launch.md",
+        "glossary/kling/index.html": "briefing_src/entities/kling.yml",
+        "glossary/index.html": "briefing_src/entities",
+        "timeline/index.html": "briefing_src/entities",
+    }
+    for page, source in expected.items():
+        edit = basic_site.html(page).select_one("a[rel=edit]")
+        assert edit is not None, page
+        assert edit["href"] == f"{REPO}/edit/main/{source}"
+
+
+def test_article_page(basic_site: BuildResult) -> None:
+    soup = basic_site.html("articles/kling-launch/index.html")
+    assert soup.select_one("h1").get_text() == "Kling reaches the public"
+    source = soup.select_one(".bf-source")
+    assert source.select_one("a")["href"] == "https://example.org/wire"
+    assert "published 2024-07" in source.get_text()
+    marks = soup.select("mark.bf-hl")
+    assert {m["data-annotation"] for m in marks} == {"1", "2", "3"}
+    bold = soup.select_one("strong mark.bf-hl")
+    assert bold is not None and bold.get_text() == "bold"
+    markers = soup.select("button.bf-marker")
+    assert [b.get_text() for b in markers] == ["1", "2", "3"]
+    items = soup.select("ol.bf-annotation-list > li")
+    assert len(items) == 3
+    # Linked both ways: marker -> popover and list item; list item -> marker.
+    for marker in markers:
+        key = marker["id"].removeprefix("bf-ref-")
+        assert soup.select_one(f"#bf-pop-{key}[popover]")
+        assert soup.select_one(f"#bf-note-{key} a.bf-quote")["href"] == f"#{marker['id']}"
+    # The sidecar's annotation is there too.
+    assert any("Which markets?" in li.get_text() for li in items)
+    # A note's [[id|text]] link resolves to a relative URL.
+    assert soup.select_one(".bf-note a.bf-explicit")["href"] == "../../glossary/kuaishou/"
+    assert [c.get_text() for c in soup.select(".bf-legend .bf-chip")] == [
+        "Fact-check",
+        "Analysis",
+        "Question",
+    ]
+    in_article = [a.get_text() for a in soup.select(".bf-in-article a")]
+    assert in_article[:3] == ["Kuaishou", "Kling", "OpenAI"]
+
+
+def test_entity_page(basic_site: BuildResult) -> None:
+    soup = basic_site.html("glossary/kling/index.html")
+    text = soup.select_one("article").get_text(" ")
+    assert soup.select_one("h1").get_text().startswith("Kling")
+    assert [a.get_text() for a in soup.select(".bf-alias")] == ["可灵", "Kling AI"]
+    assert "Kuaishou's text-to-video model." in text
+    assert soup.select_one("a.bf-explicit")["href"] == "../kuaishou/"  # description's [[kuaishou]]
+    related = [a.get_text() for a in soup.select("#related + ul > li > a:first-child")]
+    assert related == ["Kuaishou", "Sora"]
+    assert "2024-06" in soup.select_one("#timeline + ul").get_text()
+    assert soup.select_one("#links + ul a")["href"] == "https://klingai.com/"
+    mentioned = soup.select(".bf-mentioned-in li")
+    titles = [li.select_one("a").get_text() for li in mentioned]
+    assert titles == ["Kling reaches the public", "Fixture briefing", "Timeline"]
+    assert mentioned[0].select_one("a")["href"] == "../../articles/kling-launch/"
+    sentences = mentioned[0].select(".bf-mention-context")
+    assert sentences[0].get_text().startswith("Kuaishou opened Kling to the public in June")
+    about = soup.select("#annotations-about-kling + ul > li")
+    assert len(about) == 1 and "Checked against" in about[0].get_text()
+    assert about[0].select_one("a")["href"] == "../../articles/kling-launch/#bf-note-1"
+
+
+def test_glossary_and_timeline(basic_site: BuildResult) -> None:
+    soup = basic_site.html("glossary/index.html")
+    headings = [h.get_text().strip("¶ ") for h in soup.select("article h2")]
+    assert headings == ["Companies", "Products", "Policies"]
+    companies = [a.get_text() for a in soup.select("#company + ul > li > a")]
+    assert companies == ["Kuaishou", "OpenAI"]
+    assert not soup.select("article a.bf-mention")  # the index links every entry already
+    timeline = basic_site.html("timeline/index.html")
+    dates = [d.get_text() for d in timeline.select(".bf-date")]
+    assert dates == sorted(dates) and dates[0] == "2011-03-01"
+    assert "2024-10-01" in dates
+
+
+def test_navigation(basic_site: BuildResult) -> None:
+    soup = basic_site.html("index.html")
+    nav = soup.select_one("nav.md-nav--primary")
+    labels = [
+        s.get_text(" ", strip=True)
+        for s in nav.select(":scope > ul > li > a, :scope > ul > li > label")
+    ]
+    assert [label.split()[0] for label in labels][:4] == [
+        "Fixture",
+        "Articles",
+        "Glossary",
+        "Timeline",
+    ]
+    articles = [a.get_text(strip=True) for a in nav.select("a[href*='articles/']")]
+    assert articles == ["The chip embargo tightens", "Kling reaches the public"]
+
+
+def test_search_index_finds_aliases_notes_and_chinese(basic_site: BuildResult) -> None:
+    index = json.loads((basic_site.site / "search/search_index.json").read_text("utf-8"))
+    docs = index["docs"]
+    kling = " ".join(d["text"] for d in docs if d["location"].startswith("glossary/kling/"))
+    assert "可灵" in kling and "Kling AI" in kling
+    # jieba keeps the whole Chinese name one word: zero-width spaces around, none inside.
+    assert re.search("(^|[\\s\u200b])可灵([\\s\u200b]|$)", kling)
+    notes = " ".join(d["text"] for d in docs if d["location"].startswith("articles/kling-launch/"))
+    assert "Which markets?" in notes
+    assert "\\u200b" in index["config"]["separator"]
+
+
+def test_broken_sources_fail_strict_build_and_keep_the_site(project: Path) -> None:
+    first = run_build(project)
+    assert first.ok
+    (project / "site" / "marker.txt").write_text("previous build")
+    write(
+        project,
+        {
+            "briefing_src/entities/sora.yml": """
+            name: Sora
+            type: prodcut
+            summary: OpenAI's text-to-video model.
+            relatd: [openai]
+        """,
+            "briefing_src/articles/kling-launch.annotations.yml": """
+            - quote: Kling AI is sold everywhere
+              kind: question
+              note: See [[kuaishu]].
+        """,
+        },
+    )
+    result = run_build(project)
+    assert not result.ok
+    # An entity file that fails validation does not also make every [[sora]] an error.
+    assert [e.removeprefix("briefing: ") for e in result.errors()] == [
+        "briefing_src/entities/sora.yml:2:7: error: 'type' must be one of 'company', 'product', "
+        "'person', 'organization', 'government', 'policy', 'event', 'place' or 'concept', "
+        "not 'prodcut' (did you mean 'product'?)",
+        "briefing_src/entities/sora.yml:4:1: error: unknown key 'relatd' (did you mean 'related'?)",
+        "briefing_src/articles/kling-launch.annotations.yml:1:10: error: quote not found in the "
+        'article\'s text; closest passage (67% similar): "hardware. Kling AI is also sold abroad."',
+        "briefing_src/articles/kling-launch.annotations.yml:3:13: error: unknown entity 'kuaishu' "
+        "in [[...]] link (did you mean 'kuaishou'?)",
+    ]
+    assert (project / "site" / "marker.txt").read_text() == "previous build"
+    assert not list(project.glob(".site-*"))
+
+
+def test_non_strict_build_still_lists_unanchored_annotations(project: Path) -> None:
+    write(
+        project,
+        {
+            "briefing_src/articles/kling-launch.annotations.yml": """
+        - quote: a passage that is not there
+          kind: correction
+          note: Lost but listed.
+    """
+        },
+    )
+    result = run_build(project, strict=False)
+    assert result.ok
+    soup = result.html("articles/kling-launch/index.html")
+    assert "Lost but listed." in soup.select_one(".bf-annotation-list").get_text()
+    assert soup.select_one(".bf-unanchored")
+
+
+def test_all_mode_links_every_mention(project: Path) -> None:
+    config = (project / "mkdocs.yml").read_text()
+    (project / "mkdocs.yml").write_text(
+        config.replace("repo_url:", "link_mode: all\n      repo_url:")
+    )
+    result = run_build(project)
+    assert result.ok, result.messages
+    soup = result.html("articles/kling-launch/index.html")
+    kling = [
+        a
+        for a in soup.select("article.md-content__inner > p a.bf-mention")
+        if a["data-entity"] == "kling"
+    ]
+    assert [a.get_text() for a in kling] == ["Kling", "Kling AI"]

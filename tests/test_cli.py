@@ -1,0 +1,75 @@
+"""``briefing check``: the same problems as the build, without building."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefing.cli import main
+from conftest import run_build, write
+
+BROKEN = {
+    "briefing_src/entities/sora.yml": """
+        name: Sora
+        type: product
+        sumary: Typo.
+    """,
+    "briefing_src/articles/kling-launch.annotations.yml": """
+        - quote: not in the article at all
+          kind: question
+          note: See [[kuaishu]].
+    """,
+    "docs/index.md": """
+        # Home
+
+        About [[klingg]].
+    """,
+}
+
+
+def run_check(project: Path, *args: str) -> tuple[int, list[str]]:
+    result = CliRunner().invoke(main, ["check", "-f", str(project / "mkdocs.yml"), *args])
+    return result.exit_code, result.stdout.splitlines()
+
+
+def test_clean_fixture_passes(project: Path) -> None:
+    code, lines = run_check(project)
+    assert (code, lines) == (0, [])
+
+
+def test_check_and_build_report_the_same_problems(project: Path, monkeypatch) -> None:
+    write(project, BROKEN)
+    monkeypatch.chdir(project)
+    code, lines = run_check(project)
+    assert code == 1
+    assert lines == sorted(lines)
+    assert any(
+        line.startswith("briefing_src/entities/sora.yml:3:1: error: unknown key 'sumary'")
+        for line in lines
+    )
+    assert any(
+        line.startswith("docs/index.md:3:7: error: unknown entity 'klingg'") for line in lines
+    )
+    build = run_build(project)
+    assert not build.ok
+    assert sorted(m.removeprefix("briefing: ") for m in build.errors()) == lines
+
+
+def test_github_format(project: Path) -> None:
+    write(project, BROKEN)
+    code, lines = run_check(project, "--format", "github")
+    assert code == 1
+    assert (
+        "::error file=briefing_src/entities/sora.yml,line=3,col=1::unknown key 'sumary'"
+        " (did you mean 'summary'?)" in lines
+    )
+
+
+def test_console_script_is_installed(project: Path) -> None:
+    briefing = Path(sys.executable).with_name("briefing")
+    done = subprocess.run([str(briefing), "check"], cwd=project, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "no problems found" in done.stderr

@@ -1,0 +1,295 @@
+"""The Markdown extension through plain Python-Markdown (no MkDocs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefing.context import PageRef, RenderContext, Source
+from briefing.diagnostics import Position
+from briefing.extension import BriefingExtension, Linker
+from briefing.model import (
+    Annotation,
+    AnnotationModel,
+    Article,
+    ArticleModel,
+    Briefing,
+    Entity,
+    EntityModel,
+)
+
+ENTITIES = {
+    "kling": ("Kling", "product", ["可灵", "Kling AI"]),
+    "kuaishou": ("Kuaishou", "company", ["快手"]),
+    "sora": ("Sora", "product", []),
+    "chip-embargo": ("US chip embargo", "policy", ["chip embargo"]),
+}
+
+
+def make_briefing(annotations: list[dict] | None = None, body: str = "") -> Briefing:
+    entities = {
+        eid: Entity(
+            eid,
+            f"briefing_src/entities/{eid}.yml",
+            EntityModel(name=name, type=kind, summary=f"Summary of {name}.", aliases=aliases),
+            Position(f"briefing_src/entities/{eid}.yml"),
+        )
+        for eid, (name, kind, aliases) in ENTITIES.items()
+    }
+    models = [AnnotationModel(**a) for a in annotations or []]
+    article = Article(
+        "a",
+        "briefing_src/articles/a.md",
+        ArticleModel(title="A", date=dt.date(2024, 7, 1)),
+        body,
+        5,
+        tuple(
+            Annotation(m, "a", Position("briefing_src/articles/a.md", 6 + i, 12), i)
+            for i, m in enumerate(models)
+        ),
+    )
+    return Briefing("/tmp", "briefing_src", entities, (article,))
+
+
+def render(
+    text: str,
+    *,
+    mode: str = "first",
+    uri: str = "index.md",
+    entity: str | None = None,
+    article: str | None = None,
+    annotations: list[dict] | None = None,
+) -> tuple[BeautifulSoup, RenderContext]:
+    ctx = RenderContext()
+    linker = Linker(make_briefing(annotations, text), ctx, mode)
+    md = markdown.Markdown(
+        extensions=[BriefingExtension(linker), "toc", "md_in_html", "fenced_code"]
+    )
+    ctx.begin(
+        PageRef(uri, "Page", Source("docs/index.md", 1, text), article=article, entity=entity)
+    )
+    return BeautifulSoup(md.convert(text), "html.parser"), ctx
+
+
+def links(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    return [(a.get_text(), a["data-entity"]) for a in soup.select("a.bf-mention")]
+
+
+def test_first_mention_is_a_link_with_summary_tooltip() -> None:
+    soup, _ = render("Kling and Kling again, then Kling AI.")
+    assert links(soup) == [("Kling", "kling")]
+    a = soup.select_one("a.bf-mention")
+    assert a["href"] == "/glossary/kling.md"
+    assert a["title"] == "Summary of Kling."
+
+
+def test_all_mode_links_every_mention() -> None:
+    soup, _ = render("Kling and Kling again, then Kling AI.", mode="all")
+    assert links(soup) == [("Kling", "kling"), ("Kling", "kling"), ("Kling AI", "kling")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`Kling` in code",
+        "```\nKling in a fence\n```",
+        "    Kling in an indented block",
+        "<kbd>Kling</kbd> keys",
+        "# Kling heading",
+        "### Kling small heading",
+        "[Kling site](https://example.org/) link",
+        '<div class="no-autolink" markdown>\nKling opted out\n</div>',
+    ],
+)
+def test_never_linked_inside_excluded_elements(text: str) -> None:
+    soup, ctx = render(text)
+    assert links(soup) == []
+    assert "kling" not in ctx.mentions
+
+
+def test_an_entity_page_never_links_to_itself() -> None:
+    soup, ctx = render("Kling, made by Kuaishou.", uri="glossary/kling.md", entity="kling")
+    assert links(soup) == [("Kuaishou", "kuaishou")]
+    assert "kling" not in ctx.mentions
+
+
+def test_explicit_links() -> None:
+    soup, ctx = render("See [[kling]] and [[kuaishou|its maker]]; later Kling and Kuaishou.")
+    assert links(soup) == [("Kling", "kling"), ("its maker", "kuaishou")]
+    assert not ctx.diagnostics
+
+
+def test_explicit_link_in_a_heading() -> None:
+    soup, _ = render("## About [[sora]]")
+    assert soup.select_one("h2 a.bf-mention")["href"] == "/glossary/sora.md"
+
+
+def test_unknown_explicit_id_is_an_error_with_position() -> None:
+    soup, ctx = render("First line.\n\nSee [[klingg]] here.")
+    assert [d.format() for d in ctx.diagnostics] == [
+        "docs/index.md:3:5: error: unknown entity 'klingg' in [[...]] link (did you mean 'kling'?)"
+    ]
+    assert soup.select_one(".bf-unknown").get_text() == "klingg"
+
+
+def test_mentions_are_recorded_with_their_sentence() -> None:
+    _, ctx = render("Intro. The **chip embargo** bites. Kuaishou (快手) shrugs.\n\n- Sora too")
+    sentences = {e: [m.sentence for m in ms] for e, ms in ctx.mentions.items()}
+    assert sentences == {
+        "chip-embargo": ["The chip embargo bites."],
+        "kuaishou": ["Kuaishou (快手) shrugs."],
+        "sora": ["Sora too"],
+    }
+    assert ctx.page_entities["index.md"] == ["chip-embargo", "kuaishou", "sora"]
+
+
+def test_cjk_mention_inside_chinese_prose() -> None:
+    soup, _ = render("据快手称，可灵已开放。")
+    assert links(soup) == [("快手", "kuaishou"), ("可灵", "kling")]
+    assert soup.get_text() == "据快手称，可灵已开放。"
+
+
+# ------------------------------------------------------------------ annotations
+
+BODY = "Kuaishou showed **Kling** to the public. Later, Kling is public again.\n\nSora waits."
+
+
+def test_annotation_highlight_marker_note_and_list() -> None:
+    soup, ctx = render(
+        BODY,
+        uri="articles/a.md",
+        article="a",
+        annotations=[
+            {"quote": "Sora waits", "kind": "question", "note": "Until when? See [[sora]]."},
+            {
+                "quote": "showed Kling to the public",
+                "kind": "fact-check",
+                "note": "True.",
+                "sources": [{"title": "Wire", "url": "https://example.org/"}],
+            },
+        ],
+    )
+    assert not ctx.diagnostics
+    marks = soup.select("mark.bf-hl")
+    # The second annotation comes first in the text, so it is number 1; its quote spans
+    # the bold "Kling", and "Sora" in the other one became a link: one mark per piece.
+    assert [(m.get_text(), m["data-annotation"]) for m in marks] == [
+        ("showed ", "1"),
+        ("Kling", "1"),
+        (" to the public", "1"),
+        ("Sora", "2"),
+        (" waits", "2"),
+    ]
+    assert soup.select_one("strong mark").get_text() == "Kling"
+    marker = soup.select_one("button.bf-marker")
+    assert marker.get_text() == "1"
+    assert marker["id"] == "bf-ref-2" and marker["popovertarget"] == "bf-pop-2"
+    assert marker["aria-label"] == "Annotation 1: Fact-check"
+    pop = soup.select_one("#bf-pop-2")
+    assert pop.has_attr("popover") and pop["role"] == "dialog"
+    items = soup.select("ol.bf-annotation-list > li")
+    assert [(li["id"], li["value"]) for li in items] == [("bf-note-2", "1"), ("bf-note-1", "2")]
+    assert items[0].select_one("a.bf-quote")["href"] == "#bf-ref-2"
+    assert items[0].select_one(".bf-sources a")["href"] == "https://example.org/"
+    assert items[1].select_one(".bf-note a.bf-mention")["data-entity"] == "sora"
+    assert soup.select_one("h2#annotations")
+    assert [c.get_text() for c in soup.select(".bf-legend .bf-chip")] == ["Fact-check", "Question"]
+    assert ctx.annotations["a"][0].anchored
+
+
+def test_prefix_and_suffix_choose_an_occurrence() -> None:
+    soup, ctx = render(
+        BODY,
+        uri="articles/a.md",
+        article="a",
+        annotations=[
+            {"quote": "Kling is public", "prefix": "Later,", "kind": "context", "note": "x"}
+        ],
+    )
+    assert not ctx.diagnostics
+    assert soup.select_one("mark").get_text() == "Kling is public"
+
+
+def test_unanchored_annotation_is_an_error_and_still_listed() -> None:
+    soup, ctx = render(
+        BODY,
+        uri="articles/a.md",
+        article="a",
+        annotations=[
+            {"quote": "Kuaishou showed Kling to everyone", "kind": "correction", "note": "x"}
+        ],
+    )
+    assert [d.format() for d in ctx.diagnostics] == [
+        "briefing_src/articles/a.md:6:12: error: quote not found in the article's text; "
+        'closest passage (86% similar): "Kuaishou showed Kling to the"'
+    ]
+    assert soup.select_one(".bf-unanchored")
+    assert not soup.select("mark")
+    assert soup.select("ol.bf-annotation-list > li")
+
+
+def test_ambiguous_quote_is_an_error_listing_where() -> None:
+    _, ctx = render(
+        "Kling is public. And Kling is public.",
+        uri="articles/a.md",
+        article="a",
+        annotations=[{"quote": "Kling is public", "kind": "context", "note": "x"}],
+    )
+    (problem,) = ctx.diagnostics
+    assert "found 2 times; add a 'prefix' or 'suffix' to choose one: 1: " in problem.message
+    assert "[Kling is public]. And" in problem.message
+
+
+# ------------------------------------------------------------------ properties
+
+pieces = st.sampled_from(
+    [
+        "Kling",
+        "Kling AI",
+        "可灵",
+        "快手",
+        "Kuaishou",
+        "Sora",
+        "Soraya",
+        "chip embargo",
+        "CHIP EMBARGO",
+        "the",
+        "model",
+        " ",
+        " ",
+        "\n",
+        "\n\n",
+        "**",
+        "*",
+        "`",
+        ".",
+        ",",
+        "# ",
+        "- ",
+        "[link](http://x.org/)",
+        "<kbd>Sora</kbd>",
+        "```\nKling\n```\n",
+        "> ",
+        "据",
+        "称",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(pieces, max_size=40).map("".join), st.sampled_from(["first", "all"]))
+def test_linking_never_changes_the_visible_text(text: str, mode: str) -> None:
+    plain = BeautifulSoup(
+        markdown.Markdown(extensions=["toc", "md_in_html", "fenced_code"]).convert(text),
+        "html.parser",
+    )
+    linked, _ = render(text, mode=mode)
+    # What a reader sees: the text with HTML's whitespace folding.
+    assert linked.get_text().split() == plain.get_text().split()
+    for a in linked.select("a.bf-mention:not(.bf-explicit)"):
+        assert not a.find_parent(["code", "pre", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "a"])

@@ -1,0 +1,71 @@
+"""Loading and validation: every error class of spec section 2 is a row of cases/errors.yml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefing.sources import load_briefing
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "errors.yml").read_text("utf-8"))
+BASE = {
+    "entities/kling.yml": "name: Kling\ntype: product\nsummary: A video model.\n",
+    "articles/ok.md": "---\ntitle: OK\ndate: 2024-07-01\n---\nText about Kling.\n",
+}
+
+
+def write_sources(root: Path, files: dict[str, str], binary: bool = False) -> None:
+    for rel, text in {**BASE, **files}.items():
+        path = root / "briefing_src" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if binary and rel in files:
+            path.write_bytes(text.encode("latin-1"))
+        else:
+            path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_error_class(tmp_path: Path, case: dict) -> None:
+    write_sources(tmp_path, case["files"], case.get("binary", False))
+    _, diagnostics = load_briefing(tmp_path)
+    lines = [d.format() for d in diagnostics]
+    for expected in case["expect"]:
+        assert any(line.startswith(expected) for line in lines), (expected, lines)
+    assert len(lines) == len(case["expect"]), lines
+
+
+def test_valid_sources_load(tmp_path: Path) -> None:
+    write_sources(tmp_path, {})
+    briefing, diagnostics = load_briefing(tmp_path)
+    assert not diagnostics
+    assert list(briefing.entities) == ["kling"]
+    assert [a.slug for a in briefing.articles] == ["ok"]
+    assert briefing.articles[0].body_line == 5
+
+
+def test_one_bad_file_loses_nothing_else(tmp_path: Path) -> None:
+    write_sources(tmp_path, {"entities/bad.yml": "name: [\n"})
+    briefing, diagnostics = load_briefing(tmp_path)
+    assert len(diagnostics) == 1
+    assert "kling" in briefing.entities and briefing.articles
+
+
+def test_articles_sorted_newest_first(tmp_path: Path) -> None:
+    write_sources(
+        tmp_path,
+        {
+            "articles/old.md": "---\ntitle: Old\ndate: 2020-01-01\n---\nx\n",
+            "articles/new.md": "---\ntitle: New\ndate: 2025-01-01\n---\nx\n",
+        },
+    )
+    briefing, _ = load_briefing(tmp_path)
+    assert [a.slug for a in briefing.articles] == ["new", "ok", "old"]
+
+
+def test_missing_sources_folder(tmp_path: Path) -> None:
+    _, diagnostics = load_briefing(tmp_path)
+    assert [d.format() for d in diagnostics] == [
+        "briefing_src:1:1: error: sources folder not found"
+    ]
