@@ -128,7 +128,7 @@ def test_entity_page(basic_site: BuildResult) -> None:
     assert soup.select_one("#links + ul a")["href"] == "https://klingai.com/"
     mentioned = soup.select(".bf-mentioned-in li")
     titles = [li.select_one("a").get_text() for li in mentioned]
-    assert titles == ["Kling reaches the public", "Fixture briefing", "Timeline"]
+    assert titles == ["Kling reaches the public", "Home"]
     assert mentioned[0].select_one("a")["href"] == "../../articles/kling-launch/"
     sentences = mentioned[0].select(".bf-mention-context")
     assert sentences[0].get_text().startswith("Kuaishou opened Kling to the public in June")
@@ -158,7 +158,7 @@ def test_navigation(basic_site: BuildResult) -> None:
         for s in nav.select(":scope > ul > li > a, :scope > ul > li > label")
     ]
     assert [label.split()[0] for label in labels][:4] == [
-        "Fixture",
+        "Home",
         "Articles",
         "Glossary",
         "Timeline",

@@ -480,6 +480,9 @@ class BriefingExtension(Extension):
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # `<div class="no-autolink" markdown>` needs md_in_html; the generated pages use it.
+        if "markdown_block" not in md.parser.blockprocessors:
+            md.registerExtensions(["md_in_html"], {})
         # 175: before Python-Markdown's reference links (170), which would take "[x]".
         md.inlinePatterns.register(WikiLinkProcessor(self.linker, md), "briefing_wikilink", 175)
         # 16 and 15: after the inline processor (20) has built the tree, before

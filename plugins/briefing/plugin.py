@@ -145,7 +145,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         glossary: list[Any] = [GLOSSARY]
         for kind, members in self.briefing.entities_by_type():
             glossary.append({TYPE_LABELS[kind][1]: [f"glossary/{e.id}.md" for e in members]})
-        nav: list[Any] = list(docs)
+        nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in docs]
         if self.briefing.articles:
             nav.append({"Articles": [f"articles/{a.slug}.md" for a in self.briefing.articles]})
         nav.append({"Glossary": glossary})
