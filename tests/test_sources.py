@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.sources import load_briefing
 
@@ -69,3 +71,29 @@ def test_missing_sources_folder(tmp_path: Path) -> None:
     assert [d.format() for d in diagnostics] == [
         "briefing_src:1:1: error: sources folder not found"
     ]
+
+
+yaml_text = st.lists(
+    st.sampled_from([*"abc: -[]{}&*!|>'\"\n\t#%@`,?0123456789可", "name: ", "type: ", "- "]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(entity=yaml_text, article=yaml_text, sidecar=yaml_text)
+def test_any_input_gives_diagnostics_never_an_exception(
+    tmp_path_factory: pytest.TempPathFactory, entity: str, article: str, sidecar: str
+) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    write_sources(
+        root,
+        {
+            "entities/fuzz.yml": entity,
+            "articles/fuzz.md": "---\n" + article + "\n---\nBody about fuzz.\n",
+            "articles/fuzz.annotations.yml": sidecar,
+        },
+    )
+    _, diagnostics = load_briefing(root)
+    for problem in diagnostics:
+        assert problem.position.path.startswith("briefing_src/")
+        assert problem.position.line >= 1 and problem.position.col >= 1
