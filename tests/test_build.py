@@ -131,6 +131,7 @@ def test_entity_page(basic_site: BuildResult) -> None:
     assert titles == ["Kling reaches the public", "Home"]
     assert mentioned[0].select_one("a")["href"] == "../../articles/kling-launch/"
     sentences = mentioned[0].select(".bf-mention-context")
+    assert sentences[0].select_one("strong").get_text() == "Kling"
     assert sentences[0].get_text().startswith("Kuaishou opened Kling to the public in June")
     about = soup.select("#annotations-about-kling + ul > li")
     assert len(about) == 1 and "Checked against" in about[0].get_text()

@@ -54,6 +54,8 @@ class Mention:
     """``src_uri`` of the mentioning page."""
     title: str
     sentence: str
+    term: str = ""
+    """The words of the sentence that name the entity."""
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,12 @@ class RenderContext:
             self.mentions[entity] = [m for m in items if m.page != page.uri]
         self.page_entities.pop(page.uri, None)
 
-    def record(self, entity: str, sentence: str) -> None:
+    def record(self, entity: str, sentence: str, term: str = "") -> None:
         if self.page is None:
             return
         entities = self.page_entities.setdefault(self.page.uri, [])
         if entity not in entities:
             entities.append(entity)
         items = self.mentions.setdefault(entity, [])
-        mention = Mention(self.page.uri, self.page.title, sentence)
-        if mention not in items:
-            items.append(mention)
+        if not any(m.page == self.page.uri and m.sentence == sentence for m in items):
+            items.append(Mention(self.page.uri, self.page.title, sentence, term))

@@ -179,7 +179,7 @@ class MentionTreeprocessor(Treeprocessor):
             pieces[-1].tail = pending + text[position:]
             _replace_slot(el, attr, parent, lead, pieces)
         for block, entity, term in blocks:
-            ctx.record(entity, sentence_around(block, term))
+            ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
 
 
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")

@@ -75,6 +75,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.linker = Linker(briefing, self.context, self.config.link_mode)
         config.markdown_extensions.append(BriefingExtension(self.linker))  # type: ignore[arg-type]
         config.theme.dirs.append(str(THEME_DIR))
+        features = config.theme.get("features")
+        if isinstance(features, list) and "content.tooltips" not in features:
+            features.append("content.tooltips")  # Material shows entity summaries as tooltips
         config.extra_css.append("assets/briefing/briefing.css")
         config.extra_javascript.append("assets/briefing/briefing.js")
         config.watch.append(str(self.root / self.config.src))

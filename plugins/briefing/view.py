@@ -23,7 +23,8 @@ class EntityLink:
 class MentionGroup:
     title: str
     url: str
-    sentences: tuple[str, ...]
+    sentences: tuple[tuple[str, str, str], ...]
+    """Each sentence split around the entity's name: (before, name, after)."""
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,18 @@ def page_view(
             unanchored=sum(1 for r in results if not r.anchored),
         )
     if generated is not None and generated.entity:
-        groups: dict[str, list[str]] = {}
+        groups: dict[str, list[tuple[str, str, str]]] = {}
         titles: dict[str, str] = {}
         for mention in context.mentions.get(generated.entity, []):
             if mention.page == uri:
                 continue
             titles[mention.page] = mention.title
             sentences = groups.setdefault(mention.page, [])
-            if mention.sentence not in sentences and len(sentences) < max_sentences:
-                sentences.append(mention.sentence)
+            split = mention.sentence.partition(mention.term) if mention.term else ("", "", "")
+            if not split[1]:
+                split = (mention.sentence, "", "")
+            if split not in sentences and len(sentences) < max_sentences:
+                sentences.append(split)
         order = sorted(groups, key=lambda page: (not page.startswith("articles/"), titles[page]))
         return PageView(
             entity=briefing.entities[generated.entity],
