@@ -74,13 +74,14 @@ def test_edit_links_point_at_the_sources(basic_site: BuildResult) -> None:
         "index.html": "docs/index.md",
         "articles/kling-launch/index.html": "briefing_src/articles/kling-launch.md",
         "glossary/kling/index.html": "briefing_src/entities/kling.yml",
-        "glossary/index.html": "briefing_src/entities",
-        "timeline/index.html": "briefing_src/entities",
     }
     for page, source in expected.items():
         edit = basic_site.html(page).select_one("a[rel=edit]")
         assert edit is not None, page
         assert edit["href"] == f"{REPO}/edit/main/{source}"
+    for page in ["glossary/index.html", "timeline/index.html"]:
+        edit = basic_site.html(page).select_one("a[rel=edit]")
+        assert edit["href"] == f"{REPO}/tree/main/briefing_src/entities"
 
 
 def test_article_page(basic_site: BuildResult) -> None:

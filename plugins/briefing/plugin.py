@@ -163,7 +163,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             docs = Path(config.docs_dir).resolve()
             source = (docs / page.file.src_uri).relative_to(self.root).as_posix()
         repo = self.repo_url(config)
-        page.edit_url = f"{repo}/edit/{self.config.branch}/{source}" if repo else None
+        # A page made from a whole folder (glossary, timeline) opens the folder instead.
+        action = "edit" if Path(source).suffix else "tree"
+        page.edit_url = f"{repo}/{action}/{self.config.branch}/{source}" if repo else None
         return page
 
     def repo_url(self, config: MkDocsConfig) -> str | None:
