@@ -83,6 +83,8 @@ def links(soup: BeautifulSoup) -> list[tuple[str, str]]:
 def test_first_mention_is_a_link_with_summary_tooltip() -> None:
     soup, _ = render("Kling and Kling again, then Kling AI.")
     assert links(soup) == [("Kling", "kling")]
+    repeats = [(s.get_text(), s["data-entity"]) for s in soup.select("span.bf-mention-repeat")]
+    assert repeats == [("Kling", "kling"), ("Kling AI", "kling")]
     a = soup.select_one("a.bf-mention")
     assert a["href"] == "/glossary/kling.md"
     assert a["title"] == "Summary of Kling."
@@ -212,7 +214,9 @@ def test_prefix_and_suffix_choose_an_occurrence() -> None:
         ],
     )
     assert not ctx.diagnostics
-    assert soup.select_one("mark").get_text() == "Kling is public"
+    # "Kling" is a (repeated) mention, so the highlight is in two pieces.
+    assert "".join(m.get_text() for m in soup.select("mark")) == "Kling is public"
+    assert soup.select_one("span.bf-mention-repeat mark").get_text() == "Kling"
 
 
 def test_unanchored_annotation_is_an_error_and_still_listed() -> None:

@@ -96,6 +96,15 @@ class Linker:
         a.text = AtomicString(text)
         return a
 
+    def repeat(self, entity_id: str, text: str) -> etree.Element:
+        """A mention that is not linked (not the first on its page): marked, so that a
+        reader's "link every mention" switch and the PDF's index can find it."""
+        span = etree.Element("span")
+        span.set("class", "bf-mention-repeat")
+        span.set("data-entity", entity_id)
+        span.text = AtomicString(text)
+        return span
+
 
 # --------------------------------------------------------------------------- [[id]] links
 
@@ -157,26 +166,22 @@ class MentionTreeprocessor(Treeprocessor):
                 continue
             pieces: list[etree.Element] = []
             lead = ""
-            pending = ""  # text since the last link
             position = 0
             for match in matches:
                 term = text[match.start : match.end]
-                pending += text[position : match.start]
+                gap = text[position : match.start]
+                if pieces:
+                    pieces[-1].tail = gap
+                else:
+                    lead = gap
                 blocks.append((block, match.entity, term))
                 if self.linker.link_mode == "all" or match.entity not in linked:
                     linked.add(match.entity)
-                    if pieces:
-                        pieces[-1].tail = pending
-                    else:
-                        lead = pending
-                    pending = ""
                     pieces.append(self.linker.link(match.entity, term))
                 else:
-                    pending += term
+                    pieces.append(self.linker.repeat(match.entity, term))
                 position = match.end
-            if not pieces:
-                continue
-            pieces[-1].tail = pending + text[position:]
+            pieces[-1].tail = text[position:]
             _replace_slot(el, attr, parent, lead, pieces)
         for block, entity, term in blocks:
             ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
