@@ -56,4 +56,10 @@ ensure_venv() {
   fi
 }
 
+ensure_pdf_deps() {
+  # WeasyPrint lays out the PDF book with Pango; the book's fonts are Noto CJK (Chinese
+  # glyphs, embedded in the PDF) and DejaVu; fc-match finds them.
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk fonts-dejavu-core
+}
+
 export NO_MKDOCS_2_WARNING=1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import textwrap
 from collections.abc import Iterator
@@ -46,8 +47,11 @@ class _Collect(logging.Handler):
             self.records.append(record.getMessage())
 
 
-def run_build(project: Path, strict: bool = True) -> BuildResult:
-    """A real ``mkdocs build`` of ``project``, as the command line runs it."""
+def run_build(project: Path, strict: bool = True, pdf: bool = False) -> BuildResult:
+    """A real ``mkdocs build`` of ``project``, as the command line runs it (the PDF
+    book only when asked: it takes seconds)."""
+    saved = os.environ.get("BRIEFING_PDF")
+    os.environ["BRIEFING_PDF"] = "1" if pdf else "0"
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
@@ -63,6 +67,10 @@ def run_build(project: Path, strict: bool = True) -> BuildResult:
             config.plugins.on_shutdown()
     finally:
         logger.removeHandler(collector)
+        if saved is None:
+            del os.environ["BRIEFING_PDF"]
+        else:
+            os.environ["BRIEFING_PDF"] = saved
     return BuildResult(project, ok, collector.records)
 
 
@@ -87,5 +95,31 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     target = tmp_path_factory.mktemp("built") / "basic"
     shutil.copytree(FIXTURES / "basic", target)
     result = run_build(target)
+    assert result.ok, result.messages
+    return result
+
+
+@pytest.fixture(scope="session")
+def basic_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The ``basic`` fixture, built strictly with its PDF book."""
+    target = tmp_path_factory.mktemp("built-pdf") / "basic"
+    shutil.copytree(FIXTURES / "basic", target)
+    result = run_build(target, pdf=True)
+    assert result.ok, result.messages
+    return result
+
+
+@pytest.fixture(scope="session")
+def shipped_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The briefing shipped in this repository, built strictly with its PDF book."""
+    target = tmp_path_factory.mktemp("shipped") / "briefing"
+    target.mkdir()
+    for name in ("mkdocs.yml", "docs", "briefing_src"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy(source, target / name)
+    result = run_build(target, pdf=True)
     assert result.ok, result.messages
     return result

@@ -86,3 +86,17 @@ def test_highlight_keeps_inline_markup() -> None:
     assert strong is not None and strong.find("mark").text == "bold"
     assert link is not None and link.find("mark").text == "linked"
     assert link.get("href") == "https://example.org/"
+
+
+def test_marker_never_inside_a_link() -> None:
+    root = render("Models go to [Hugging Face](https://huggingface.co/) first.")
+    index = TextIndex(root)
+    found = locate(index, "Models go to Hugging Face")
+    assert isinstance(found, Anchor)
+    before = "".join(root.itertext())
+    highlight(index, [Span(found.start, found.end, 1, "context")], make_mark, make_marker)
+    link = root.find(".//a")
+    assert link is not None and link.find(".//button") is None
+    p = root.find("p")
+    assert [c.tag for c in p] == ["mark", "a", "button"]
+    assert "".join(root.itertext()) == before

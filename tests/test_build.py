@@ -148,6 +148,9 @@ def test_glossary_and_timeline(basic_site: BuildResult) -> None:
     assert not soup.select("article a.bf-mention")  # the index links every entry already
     timeline = basic_site.html("timeline/index.html")
     dates = [d.get_text() for d in timeline.select(".bf-date")]
+    items = timeline.select("article li")
+    assert len(items) == len(dates) == 4  # one list item per entry
+    assert [li.select_one(".bf-date").get_text() for li in items] == dates
     assert dates == sorted(dates) and dates[0] == "2011-03-01"
     assert "2024-10-01" in dates
 

@@ -73,3 +73,19 @@ def test_console_script_is_installed(project: Path) -> None:
     done = subprocess.run([str(briefing), "check"], cwd=project, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "no problems found" in done.stderr
+
+
+def test_pdf_command_writes_the_book_and_leaves_site_alone(project: Path) -> None:
+    out = project / "out" / "book.pdf"
+    out.parent.mkdir()
+    result = CliRunner().invoke(
+        main,
+        ["pdf", "-f", str(project / "mkdocs.yml"), "-o", str(out), "--paper", "letter"],
+    )
+    assert result.exit_code == 0, result.output
+    from pypdf import PdfReader
+
+    book = PdfReader(out)
+    assert book.metadata.title == "Fixture briefing"
+    assert round(float(book.pages[0].mediabox.width)) == 612
+    assert not (project / "site").exists()

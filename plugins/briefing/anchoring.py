@@ -275,9 +275,43 @@ def highlight(
         for n, (_a, _b, covering) in enumerate(pieces):
             for span in covering:
                 last_piece[span.number] = (slot, n)
+    markers: list[etree.Element] = []
     for slot, pieces in plan:
-        _rewrite(slot, pieces, make_mark, make_marker, firsts, last_piece)
+        _rewrite(slot, pieces, make_mark, make_marker, firsts, last_piece, markers)
+    _lift_out_of_links(index.root, markers)
     return firsts
+
+
+INTERACTIVE = frozenset({"a", "button"})
+
+
+def _lift_out_of_links(root: etree.Element, markers: list[etree.Element]) -> None:
+    """A marker is a button: it may not sit inside a link (a quote ending in a linked
+    name). Move it to just after the outermost enclosing link."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for marker in markers:
+        outer = None
+        node = parents.get(marker)
+        while node is not None:
+            if node.tag in INTERACTIVE:
+                outer = node
+            node = parents.get(node)
+        if outer is None:
+            continue
+        parent = parents[marker]
+        siblings = list(parent)
+        at = siblings.index(marker)
+        if marker.tail:  # keep the text that followed the marker where it was
+            if at > 0:
+                siblings[at - 1].tail = (siblings[at - 1].tail or "") + marker.tail
+            else:
+                parent.text = (parent.text or "") + marker.tail
+        parent.remove(marker)
+        grand = parents[outer]
+        marker.tail = outer.tail
+        outer.tail = None
+        grand.insert(list(grand).index(outer) + 1, marker)
+        parents[marker] = grand
 
 
 def _covers(slot: _Slot, a: int, b: int, r_start: int, r_end: int) -> bool:
@@ -295,6 +329,7 @@ def _rewrite(
     make_marker: Callable[[Span], etree.Element],
     firsts: dict[int, etree.Element],
     last_piece: dict[int, tuple[_Slot, int]],
+    markers: list[etree.Element],
 ) -> None:
     value: str = getattr(slot.element, slot.attr)
     new: list[etree.Element] = []
@@ -313,7 +348,9 @@ def _rewrite(
             firsts.setdefault(span.number, mark)
         for span in covering:
             if last_piece.get(span.number) == (slot, n):
-                new.append(make_marker(span))
+                marker = make_marker(span)
+                new.append(marker)
+                markers.append(marker)
         position = b
     rest = value[position:]
     new[-1].tail = (new[-1].tail or "") + rest

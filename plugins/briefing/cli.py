@@ -42,3 +42,56 @@ def check(config_file: str, style: str) -> None:
         click.echo(f"{errors} error{'s' if errors != 1 else ''}", err=True)
         sys.exit(1)
     click.echo("no problems found", err=True)
+
+
+@main.command()
+@click.option(
+    "-f",
+    "--config-file",
+    default="mkdocs.yml",
+    show_default=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The project's MkDocs configuration.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="briefing.pdf",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the book.",
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None, help="Paper size.")
+def pdf(config_file: str, output: str, paper: str | None) -> None:
+    """Write the PDF book. It is made from the site's own pages: the site is built into
+    a temporary folder first (your site/ is not touched)."""
+    import logging
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    os.environ["BRIEFING_PDF"] = "1"
+    with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as tmp:
+        site = Path(tmp) / "site"
+        config = load_config(config_file, site_dir=str(site), strict=True)
+        plugin = config.plugins.get("briefing")
+        if plugin is None:
+            raise click.ClickException(f"{config_file} does not use the briefing plugin")
+        plugin.config.pdf = True
+        if paper:
+            plugin.config.paper = paper
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        except Abort as exc:
+            raise click.ClickException(f"the build failed: {exc}") from exc
+        finally:
+            config.plugins.on_shutdown()
+        shutil.copyfile(site / plugin.config.pdf_name, output)
+    click.echo(f"wrote {output}", err=True)

@@ -20,12 +20,13 @@ from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation
+from mkdocs.structure.nav import Link, Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from .check import generated_ref
 from .context import PageRef, RenderContext, Source
+from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .mentions import is_cjk
 from .model import Briefing
@@ -51,6 +52,10 @@ class BriefingConfig(Config):
     Defaults to the GitHub repository of a GitHub Actions run (GITHUB_REPOSITORY)."""
     branch = c.Type(str, default="main")
     """Branch that edit links open."""
+    paper = c.Choice(("a4", "letter"), default="a4")
+    """Paper size of the PDF book."""
+    pdf_name = c.Type(str, default="briefing.pdf")
+    """File name of the PDF book in the site."""
 
 
 class BriefingPlugin(BasePlugin[BriefingConfig]):
@@ -155,6 +160,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         nav.append({"Timeline": TIMELINE})
         return nav
 
+    def on_nav(
+        self, nav: Navigation, /, *, config: MkDocsConfig, files: Files
+    ) -> Navigation | None:
+        if self.pdf:
+            # Added after MkDocs checked the nav: the file appears only after the build.
+            nav.items.append(Link("Download PDF", self.config.pdf_name))
+        return nav
+
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
         generated = self.generated.get(page.file.src_uri)
         if generated is not None:
@@ -216,9 +229,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         context["briefing"] = view  # type: ignore[typeddict-unknown-key]
         return context
 
-    # -100: last, after every other plugin (search index, PDF) has written its output.
+    # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pdf:
+            self.write_pdf(config, Path(config.site_dir) / self.config.pdf_name)
         if self.staging is None:
             return
         logging.getLogger("mkdocs").removeHandler(self.counter)
@@ -235,6 +250,49 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         config.site_dir = self.site_dir
         if old:
             shutil.rmtree(old, ignore_errors=True)
+
+    def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
+        from .pdf import BookMeta, BookPage, git_version, write_book
+
+        pages = []
+        for uri, generated in self.generated.items():
+            file = self.files.get_file_from_path(uri)
+            if file is None:
+                continue
+            kind = "article" if generated.article else "entity" if generated.entity else None
+            if kind is None and uri == TIMELINE:
+                kind = "timeline"
+            if kind is None:
+                continue
+            key = generated.article or generated.entity or "timeline"
+            html = Path(config.site_dir) / file.dest_uri
+            pages.append(BookPage(kind, key, html, generated.source, file.url))
+        order = {a.slug: i for i, a in enumerate(self.briefing.articles)}
+        pages.sort(key=lambda p: (p.kind != "article", order.get(p.key, 0), p.key))
+        tags = sorted({t for a in self.briefing.articles for t in a.model.tags})
+        version = os.environ.get("GITHUB_SHA", "")[:7] or git_version(self.root)
+        meta = BookMeta(
+            title=config.site_name,
+            subtitle=config.site_description or "",
+            author=config.site_author or "",
+            keywords=tuple(tags),
+            language=config.theme.get("language") or "en",
+            version=version,
+            paper=self.config.paper,
+        )
+        problems = Diagnostics()
+        result = write_book(
+            pages,
+            Path(config.site_dir),
+            out,
+            meta,
+            {e.id: e.type for e in self.briefing.entities.values()},
+            {e.id: list(e.model.aliases) for e in self.briefing.entities.values()},
+            problems,
+        )
+        for problem in problems:
+            log.warning(problem.format())
+        log.info(f"PDF book: {out.name}, {result.pages} pages")
 
     def on_build_error(self, *, error: Exception) -> None:
         if getattr(self, "staging", None):

@@ -1,0 +1,468 @@
+"""The PDF book: a post-build step over the site's finished HTML.
+
+The articles, entity pages and timeline are taken from the pages MkDocs has
+just written, so the book and the site come from one rendering; they are
+re-arranged for paper (annotation notes become footnotes, entity mentions link
+into a glossary appendix, the glossary gets a page index) and laid out by
+WeasyPrint with a print stylesheet. Nothing is fetched from the network.
+
+The page index needs to know where every mention landed, so the book is laid
+out twice: the first layout tells on which page each mention anchor stands,
+the second prints those page numbers into the glossary, which comes after
+every article, so the articles' pages do not move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from bs4 import BeautifulSoup, NavigableString, Tag
+from weasyprint.urls import URLFetcher
+
+from .diagnostics import Diagnostics, Position
+from .extension import KIND_LABELS
+from .pages import TYPE_LABELS
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
+"""The fonts the print stylesheet names, in fallback order; every character of the
+book must be in one of them."""
+
+
+@dataclass(frozen=True)
+class BookPage:
+    kind: str  # "article", "entity" or "timeline"
+    key: str  # slug, entity id, or "timeline"
+    html: Path  # the built page in the site folder
+    source: str  # project-relative source file, for error messages
+    url: str  # the page's URL in the site, relative to the site root
+
+
+@dataclass(frozen=True)
+class BookMeta:
+    title: str
+    subtitle: str = ""
+    author: str = ""
+    keywords: tuple[str, ...] = ()
+    language: str = "en"
+    version: str = ""
+    date: dt.date = field(default_factory=dt.date.today)
+    paper: str = "a4"
+
+
+@dataclass
+class BookResult:
+    pages: int = 0
+    blocked: list[str] = field(default_factory=list)
+    index: dict[str, list[int]] = field(default_factory=dict)
+    """Entity id -> pages that mention it."""
+
+
+class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    """A WeasyPrint URL fetcher that reads files of the site and nothing else."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self.root = root.resolve()
+        self.blocked: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if path.is_relative_to(self.root) or _is_font_file(path):
+                return super().fetch(url, headers)
+        self.blocked.append(url)
+        raise ValueError(f"the PDF fetches nothing from outside the site: {url}")
+
+
+def _is_font_file(path: Path) -> bool:
+    return path.suffix.lower() in {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
+
+
+def git_version(root: Path) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+# --------------------------------------------------------------------------- transforms
+
+
+class _Book:
+    """Turns the site's pages into one book document."""
+
+    def __init__(self, pages: list[BookPage], site_dir: Path) -> None:
+        self.pages = pages
+        self.site_dir = site_dir.resolve()
+        self.urls = {page.url: page for page in pages}
+        self.mention_count = 0
+        self.entities: dict[str, dict[str, Any]] = {}
+        self.articles: list[dict[str, Any]] = []
+        self.timeline = ""
+
+    def page_soup(self, page: BookPage) -> Tag:
+        soup = BeautifulSoup(page.html.read_text(encoding="utf-8"), "html.parser")
+        content = soup.select_one("article.md-content__inner")
+        if content is None:
+            raise ValueError(f"{page.html}: no article content found")
+        for junk in content.select(
+            "a.md-content__button, a.headerlink, .bf-popovers, .md-source-file, "
+            ".md-feedback, script, style"
+        ):
+            junk.decompose()
+        # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
+        for text in content.find_all(string=True):
+            if not text.find_parent(["pre", "code"]) and "\n" in text:
+                text.replace_with(re.sub(r"\s*\n\s*", " ", str(text)))
+        return content
+
+    def target(self, page: BookPage, href: str) -> str | None:
+        """Map a link of the site to an anchor in the book (or None to drop it)."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            return href
+        if not parts.path:
+            return f"#{page.key}--{parts.fragment}" if parts.fragment else None
+        base = urlsplit(page.url).path
+        resolved = _join(base, parts.path)
+        other = self.urls.get(resolved)
+        if other is None:
+            return None
+        if other.kind == "article":
+            fragment = (
+                f"{other.key}--{parts.fragment}" if parts.fragment else f"article-{other.key}"
+            )
+            return f"#{fragment}"
+        if other.kind == "entity":
+            return f"#entity-{other.key}"
+        return "#timeline"
+
+    def relink(self, page: BookPage, content: Tag) -> None:
+        seen_urls: set[str] = set()
+        for el in content.select("[id]"):
+            el["id"] = f"{page.key}--{el['id']}"
+        for a in content.find_all("a", href=True):
+            href = str(a["href"])
+            new = self.target(page, href)
+            if new is None:
+                a.unwrap()
+                continue
+            a["href"] = new
+            if new.startswith(("http:", "https:", "mailto:")):
+                if new not in seen_urls and a.get_text(strip=True) != new:
+                    a["class"] = " ".join([*_classes(a), "show-url"])
+                seen_urls.add(new)
+        for img in content.find_all("img", src=True):
+            src = str(img["src"])
+            if not urlsplit(src).scheme:
+                file = (self.site_dir / _join(urlsplit(page.url).path, src)).resolve()
+                img["src"] = file.as_uri()
+
+    def mark_mentions(self, content: Tag) -> None:
+        for el in content.select("a.bf-mention[data-entity], span.bf-mention-repeat[data-entity]"):
+            self.mention_count += 1
+            el["id"] = f"m-{el['data-entity']}-{self.mention_count}"
+
+    def article(self, page: BookPage) -> None:
+        content = self.page_soup(page)
+        title = content.find("h1")
+        title_text = title.get_text(" ", strip=True) if title else page.key
+        if title:
+            title.decompose()
+        notes = {}
+        for li in content.select("ol.bf-annotation-list > li"):
+            key = str(li.get("id", "")).removeprefix("bf-note-")
+            notes[key] = li
+        for marker in content.select("button.bf-marker"):
+            key = str(marker.get("id", "")).removeprefix("bf-ref-")
+            item = notes.get(key)
+            kind = next(
+                (c.removeprefix("bf-kind-") for c in _classes(marker) if c.startswith("bf-kind-")),
+                "context",
+            )
+            marker.replace_with(self.footnote(item, kind) if item else "")
+            if item is not None:
+                item.decompose()
+        # The end list keeps only what could not be placed (unanchored notes).
+        remaining = content.select("ol.bf-annotation-list > li")
+        for el in content.select("#annotations, .bf-legend"):
+            if not remaining:
+                el.decompose()
+        if not remaining:
+            for el in content.select("ol.bf-annotation-list"):
+                el.decompose()
+        else:
+            heading = content.select_one("#annotations")
+            if heading is not None:
+                heading.string = "Annotations not placed in the text"
+        self.relink(page, content)
+        self.mark_mentions(content)
+        ids = {str(el["id"]) for el in content.select("[id]")}
+        for a in content.select(f'a[href^="#{page.key}--"]'):
+            if str(a["href"])[1:] not in ids:  # e.g. the list of notes, now footnotes
+                a.unwrap()
+        self.articles.append({"key": page.key, "title": title_text, "html": str(content)})
+
+    def footnote(self, item: Tag, kind: str) -> Tag:
+        soup = BeautifulSoup("", "html.parser")
+        note = soup.new_tag("span", attrs={"class": f"footnote bf-kind-{kind}"})
+        label = soup.new_tag("span", attrs={"class": "fn-kind"})
+        label.string = KIND_LABELS.get(kind, kind)
+        note.append(label)
+        note.append(" ")
+        body = item.select_one(".bf-note")
+        if body is not None:
+            note.append(_inline(body, "fn-body"))
+        for extra in item.select(".bf-sources"):
+            note.append(" ")
+            note.append(_inline(extra, "fn-meta"))
+        # Line breaks inside a footnote's inline text trip WeasyPrint's line splitting.
+        for text in note.find_all(string=True):
+            text.replace_with(re.sub(r"\s+", " ", str(text)))
+        return note
+
+    def entity(self, page: BookPage) -> None:
+        content = self.page_soup(page)
+        title = content.find("h1")
+        name = title.get_text(" ", strip=True) if title else page.key
+        if title:
+            title.decompose()
+        # The site's list of notes and of mentioning pages become footnotes and the index.
+        for heading in content.select("h2"):
+            ident = str(heading.get("id") or "")
+            if ident.startswith("annotations-about") or ident == "bf-mentioned-title":
+                for sibling in list(heading.find_next_siblings()):
+                    sibling.decompose()
+                heading.decompose()
+        for section in content.select(".bf-mentioned-in"):
+            section.decompose()
+        for heading in content.find_all(["h2", "h3"]):
+            heading.name = "h4"
+        self.relink(page, content)
+        self.entities[page.key] = {"key": page.key, "name": name, "html": str(content)}
+
+    def timeline_page(self, page: BookPage) -> None:
+        content = self.page_soup(page)
+        title = content.find("h1")
+        if title:
+            title.decompose()
+        for heading in content.find_all("h2"):
+            heading.name = "h3"
+        self.relink(page, content)
+        self.timeline = str(content)
+
+
+def _classes(tag: Tag) -> list[str]:
+    value = tag.get("class")
+    return [str(v) for v in value] if isinstance(value, list) else str(value or "").split()
+
+
+def _join(base: str, relative: str) -> str:
+    """Resolve a relative URL path against a page's URL path (both site-relative)."""
+    parts = [p for p in base.split("/")[:-1] if p]
+    for piece in relative.split("/"):
+        if piece in ("", "."):
+            continue
+        if piece == "..":
+            if parts:
+                parts.pop()
+        else:
+            parts.append(piece)
+    joined = "/".join(parts)
+    return joined + "/" if relative.endswith("/") and joined else joined
+
+
+def _inline(block: Tag, cls: str) -> Tag:
+    """Block content made inline (a footnote lives inside a paragraph)."""
+    soup = BeautifulSoup("", "html.parser")
+    out = soup.new_tag("span", attrs={"class": cls})
+    for child in list(block.children):
+        if isinstance(child, Tag) and child.name in ("p", "div", "ul", "ol", "li", "blockquote"):
+            span = _inline(child, "fn-p")
+            out.append(span)
+            out.append(" ")
+        elif isinstance(child, Tag):
+            out.append(child)
+        elif isinstance(child, NavigableString):
+            out.append(str(child))
+    return out
+
+
+# --------------------------------------------------------------------------- glyphs
+
+
+@functools.cache
+def _font_cmaps(families: tuple[str, ...]) -> list[tuple[str, frozenset[int]]]:
+    from fontTools.ttLib import TTFont
+
+    cmaps = []
+    for family in families:
+        try:
+            done = subprocess.run(
+                ["fc-match", "--format=%{file}", f"{family}"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        path = done.stdout.strip()
+        if not path or not Path(path).is_file():
+            continue
+        try:
+            font = TTFont(path, fontNumber=0, lazy=True)
+            cmaps.append((family, frozenset(font.getBestCmap() or {})))
+        except Exception:
+            continue
+    return cmaps
+
+
+def missing_glyphs(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(source, text) pairs -> (source, character, excerpt) for characters no book
+    font covers."""
+    cmaps = _font_cmaps(BOOK_FONTS)
+    covered: set[int] = set()
+    for _, cmap in cmaps:
+        covered |= cmap
+    problems = []
+    reported: set[str] = set()
+    for source, text in texts:
+        for i, ch in enumerate(text):
+            if ord(ch) in covered or ch in reported:
+                continue
+            if unicodedata.category(ch)[0] in ("Z", "C"):
+                continue
+            reported.add(ch)
+            excerpt = " ".join(text[max(0, i - 25) : i + 25].split())
+            problems.append((source, ch, excerpt))
+    return problems
+
+
+# --------------------------------------------------------------------------- the book
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("briefing", "pdf_templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def book_html(
+    pages: list[BookPage],
+    site_dir: Path,
+    meta: BookMeta,
+    entity_types: dict[str, str],
+    entity_aliases: dict[str, list[str]],
+    index: dict[str, list[tuple[int, str]]] | None = None,
+) -> tuple[str, _Book]:
+    book = _Book(pages, site_dir)
+    for page in pages:
+        if page.kind == "article":
+            book.article(page)
+        elif page.kind == "entity":
+            book.entity(page)
+        else:
+            book.timeline_page(page)
+    groups: list[tuple[str, list[dict[str, Any]]]] = []
+    for kind, (_, plural) in TYPE_LABELS.items():
+        members = sorted(
+            (e for key, e in book.entities.items() if entity_types.get(key) == kind),
+            key=lambda e: str(e["name"]).casefold(),
+        )
+        if members:
+            groups.append((plural, members))
+    css = (Path(__file__).parent / "pdf_templates" / "book.css").read_text("utf-8")
+    html = (
+        _templates()
+        .get_template("book.html.j2")
+        .render(
+            meta=meta,
+            paper=PAPER_SIZES.get(meta.paper, "A4"),
+            css=css,
+            articles=book.articles,
+            groups=groups,
+            timeline=book.timeline,
+            index=index,
+            kinds=KIND_LABELS,
+            aliases=entity_aliases,
+            type_labels={k: v[0] for k, v in TYPE_LABELS.items()},
+            entity_types=entity_types,
+        )
+    )
+    return html, book
+
+
+def write_book(
+    pages: list[BookPage],
+    site_dir: Path,
+    out: Path,
+    meta: BookMeta,
+    entity_types: dict[str, str],
+    entity_aliases: dict[str, list[str]],
+    diagnostics: Diagnostics,
+) -> BookResult:
+    """Lay out the book and write it to ``out``. Problems go to ``diagnostics``."""
+    from weasyprint import HTML
+
+    result = BookResult()
+    html, _ = book_html(pages, site_dir, meta, entity_types, entity_aliases)
+    texts = []
+    for page in pages:
+        text = BeautifulSoup(page.html.read_text("utf-8"), "html.parser")
+        content = text.select_one("article.md-content__inner")
+        if content is not None:
+            texts.append((page.source, content.get_text(" ")))
+    texts.append(("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}"))
+    for source, ch, excerpt in missing_glyphs(texts):
+        diagnostics.error(
+            Position(source),
+            f'no font for the PDF has the character {ch!r} (U+{ord(ch):04X}) in "{excerpt}"; '
+            "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
+        )
+    fetcher = LocalOnlyFetcher(site_dir)
+    first = HTML(string=html, base_url=str(site_dir) + "/", url_fetcher=fetcher).render()
+    where: dict[str, list[tuple[int, str]]] = {}
+    for number, page in enumerate(first.pages, 1):
+        for anchor in page.anchors:
+            found = re.fullmatch(r"m-(.+)-(\d+)", anchor)
+            if found:
+                entries = where.setdefault(found.group(1), [])
+                if not entries or entries[-1][0] != number:
+                    entries.append((number, anchor))
+    html, _ = book_html(pages, site_dir, meta, entity_types, entity_aliases, index=where)
+    final = HTML(string=html, base_url=str(site_dir) + "/", url_fetcher=fetcher).render()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    final.write_pdf(out)
+    result.pages = len(final.pages)
+    result.blocked = fetcher.blocked
+    result.index = {k: sorted({n for n, _ in v}) for k, v in where.items()}
+    for url in fetcher.blocked:
+        diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
+    return result

@@ -1,0 +1,256 @@
+"""The PDF book, opened with pypdf: structure, links, text, fonts and the page index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from briefing.sources import load_briefing
+from conftest import BuildResult, run_build, write
+
+
+def reader(result: BuildResult) -> PdfReader:
+    return PdfReader(result.site / "briefing.pdf")
+
+
+def page_texts(pdf: PdfReader) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+
+
+def outline_titles(items: list, depth: int = 0) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for item in items:
+        if isinstance(item, list):
+            out.extend(outline_titles(item, depth + 1))
+        else:
+            out.append((depth, item.title))
+    return out
+
+
+def links(pdf: PdfReader) -> tuple[list[str], list[int]]:
+    """External URIs, and the target page (0-based) of every internal link."""
+    uris: list[str] = []
+    targets: list[int] = []
+    names = pdf.named_destinations
+    for page in pdf.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                uris.append(str(action["/URI"]))
+            elif "/Dest" in annot:
+                dest = annot["/Dest"]
+                target = names.get(str(dest), dest)
+                if isinstance(target, Destination):
+                    targets.append(pdf.get_destination_page_number(target))
+                else:
+                    targets.append(pdf.get_page_number(target[0].get_object()))
+    return uris, targets
+
+
+def test_fixture_book_structure(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    texts = page_texts(pdf)
+    assert 6 <= len(pdf.pages) <= 20
+    meta = pdf.metadata
+    assert meta.title == "Fixture briefing"
+    assert meta.get("/Producer")
+    assert pdf.trailer["/Root"].get("/Lang") == "en"
+    outline = outline_titles(pdf.outline)
+    assert (0, "The chip embargo tightens") in outline
+    assert (0, "Kling reaches the public") in outline
+    assert (0, "Glossary") in outline and (0, "Timeline") in outline
+    assert {(1, "Kling"), (1, "Kuaishou"), (1, "US chip embargo")} <= set(outline)
+    # Cover, then contents with page numbers.
+    assert "Fixture briefing" in texts[0]
+    assert re.search(r"Kling reaches the public[ .]*\d+", texts[1]), texts[1]
+    # Chinese aliases are real text, not images or blank boxes.
+    assert "可灵" in " ".join(texts) and "快手" in " ".join(texts)
+
+
+def test_fixture_book_links(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    uris, targets = links(pdf)
+    assert "https://example.org/wire" in uris
+    assert "https://klingai.com/" in uris
+    texts = page_texts(pdf)
+    glossary = next(i for i, t in enumerate(texts) if t.startswith("Glossary"))
+    # Contents entries, entity mentions and the index all jump inside the book.
+    assert len(targets) >= 15
+    assert all(0 <= t < len(pdf.pages) for t in targets)
+    assert any(t >= glossary for t in targets)  # mentions -> glossary appendix
+    assert any(t < glossary for t in targets)  # contents and index -> articles
+    # An external link shows its address in print, once.
+    wire = [t for t in texts if "(https://example.org/wire)" in t]
+    assert len(wire) == 1
+
+
+def test_annotation_notes_are_footnotes_on_the_page_of_their_quote(basic_pdf: BuildResult) -> None:
+    texts = page_texts(reader(basic_pdf))
+    pairs = [
+        ("opened Kling to the public", "Checked against the company"),
+        ("Kling AI is also sold abroad", "Which markets?"),
+        ("a bold rival to Sora", "The comparison with Sora"),
+    ]
+    for quote, note in pairs:
+        pages = [i for i, t in enumerate(texts) if quote in t]
+        assert pages, quote
+        assert note in texts[pages[0]], (quote, note)
+    kinds = " ".join(texts)
+    assert "Fact-check" in kinds or "FACT-CHECK" in kinds
+
+
+def index_entries(pdf: PdfReader, names: dict[str, str]) -> dict[str, list[int]]:
+    """The printed 'Mentioned on pages 3, 4' of each glossary entry, by entity id: found
+    after the entry's title line, on the page its bookmark points to."""
+    raw = [page.extract_text() or "" for page in pdf.pages]
+    by_name = {name: entity for entity, name in names.items()}
+    found: dict[str, list[int]] = {}
+    outline = pdf.outline
+    glossary = outline[
+        outline.index(next(i for i in outline if not isinstance(i, list) and i.title == "Glossary"))
+        + 1
+    ]
+    for item in glossary:
+        entity = by_name[item.title]
+        page = pdf.get_destination_page_number(item)
+        text = "\n".join(raw[page : page + 2])
+        lines = text.split("\n")
+        start = next(i for i, line in enumerate(lines) if line.strip() == item.title)
+        rest = " ".join(lines[start + 1 :])
+        match = re.search(r"Mentioned on pages? ([\d ,]+)|Not mentioned", rest)
+        assert match, item.title
+        found[entity] = [int(n) for n in re.findall(r"\d+", match.group(1) or "")]
+    return found
+
+
+def check_index(result: BuildResult) -> int:
+    briefing, _ = load_briefing(result.project)
+    pdf = reader(result)
+    texts = [t.casefold() for t in page_texts(pdf)]
+    entries = index_entries(pdf, {e.id: e.name for e in briefing.entities.values()})
+    assert len(entries) == len(briefing.entities)
+    checked = 0
+    for entity, pages in entries.items():
+        names = [" ".join(n.split()).casefold() for n in briefing.entities[entity].names]
+        for number in pages:
+            assert any(name in texts[number - 1] for name in names), (entity, number)
+            checked += 1
+    # Each printed number is a link to the mention it counts.
+    names = pdf.named_destinations
+    linked: dict[str, set[int]] = {}
+    for page in pdf.pages:
+        for ref in page.get("/Annots") or []:
+            dest = str(ref.get_object().get("/Dest", ""))
+            found = re.fullmatch(r"m-(.+)-\d+", dest)
+            if found and dest in names:
+                number = pdf.get_destination_page_number(names[dest]) + 1
+                linked.setdefault(found.group(1), set()).add(number)
+    assert {e: sorted(p) for e, p in linked.items()} == {e: p for e, p in entries.items() if p}
+    return checked
+
+
+def test_index_page_numbers_are_where_the_mentions_are(basic_pdf: BuildResult) -> None:
+    assert check_index(basic_pdf) >= 5
+
+
+def test_fonts_are_embedded(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    embedded = set()
+    for page in pdf.pages:
+        fonts = page["/Resources"].get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            if descriptor is not None:
+                descriptor = descriptor.get_object()
+                if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    embedded.add(str(target.get("/BaseFont")))
+    assert any("CJK" in name for name in embedded), embedded
+
+
+def test_a_glyph_no_font_has_is_an_error_naming_the_text(project: Path) -> None:
+    write(
+        project,
+        {
+            "briefing_src/articles/embargo.md": """
+        ---
+        title: The chip embargo tightens
+        date: 2024-10-01
+        ---
+
+        A scribe wrote 𓀀 on the wall.
+    """
+        },
+    )
+    result = run_build(project, pdf=True)
+    assert not result.ok
+    errors = [e.removeprefix("briefing: ") for e in result.errors()]
+    assert len(errors) == 1
+    assert errors[0].startswith("briefing_src/articles/embargo.md:1:1: error: no font for the PDF")
+    assert "U+13000" in errors[0] and "A scribe wrote" in errors[0]
+
+
+def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
+    write(
+        project,
+        {
+            "briefing_src/articles/embargo.md": """
+        ---
+        title: The chip embargo tightens
+        date: 2024-10-01
+        ---
+
+        ![A chart](https://example.org/chart.png)
+    """
+        },
+    )
+    result = run_build(project, pdf=True)
+    assert not result.ok
+    assert [e.removeprefix("briefing: ") for e in result.errors()] == [
+        "mkdocs.yml:1:1: error: the PDF does not fetch https://example.org/chart.png"
+    ]
+
+
+@pytest.mark.parametrize("paper, width", [("a4", 595), ("letter", 612)])
+def test_paper_size(project: Path, paper: str, width: int) -> None:
+    config = (project / "mkdocs.yml").read_text()
+    (project / "mkdocs.yml").write_text(
+        config.replace("repo_url:", f"paper: {paper}\n      repo_url:")
+    )
+    result = run_build(project, pdf=True)
+    assert result.ok, result.messages
+    assert round(float(reader(result).pages[0].mediabox.width)) == width
+
+
+def test_site_links_the_book(basic_pdf: BuildResult) -> None:
+    soup = basic_pdf.html("articles/kling-launch/index.html")
+    link = [a for a in soup.select("nav.md-nav--primary a") if "Download PDF" in a.get_text()]
+    assert link and link[0]["href"] == "../../briefing.pdf"
+
+
+def test_no_pdf_when_turned_off(basic_site: BuildResult) -> None:
+    assert not (basic_site.site / "briefing.pdf").exists()
+    assert "Download PDF" not in basic_site.html("index.html").get_text()
+
+
+def test_shipped_briefing_book(shipped_pdf: BuildResult) -> None:
+    pdf = reader(shipped_pdf)
+    briefing, _ = load_briefing(shipped_pdf.project)
+    outline = outline_titles(pdf.outline)
+    for article in briefing.articles:
+        assert (0, article.title) in outline
+    assert sum(1 for depth, _ in outline if depth == 1) == len(briefing.entities)
+    texts = " ".join(page_texts(pdf))
+    for alias in ("可灵", "快手", "百度", "李彦宏"):
+        assert alias in texts
+    assert pdf.metadata.title == "China's open-source AI push"
+    assert check_index(shipped_pdf) >= 50
