@@ -15,8 +15,7 @@ def main() -> None:
     """Briefing: annotated briefings with a cross-linked glossary."""
 
 
-@main.command()
-@click.option(
+config_option = click.option(
     "-f",
     "--config-file",
     default="mkdocs.yml",
@@ -24,6 +23,10 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="The project's MkDocs configuration.",
 )
+
+
+@main.command()
+@config_option
 @click.option(
     "--format",
     "style",
@@ -45,14 +48,7 @@ def check(config_file: str, style: str) -> None:
 
 
 @main.command()
-@click.option(
-    "-f",
-    "--config-file",
-    default="mkdocs.yml",
-    show_default=True,
-    type=click.Path(dir_okay=False, exists=True),
-    help="The project's MkDocs configuration.",
-)
+@config_option
 @click.option(
     "-o",
     "--output",
@@ -73,13 +69,16 @@ def pdf(config_file: str, output: str, paper: str | None) -> None:
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     os.environ["BRIEFING_PDF"] = "1"
     with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as tmp:
         site = Path(tmp) / "site"
-        config = load_config(config_file, site_dir=str(site), strict=True)
+        try:
+            config = load_config(config_file, site_dir=str(site), strict=True)
+        except (ConfigurationError, OSError) as exc:
+            raise click.ClickException(f"{config_file}: {exc}") from exc
         plugin = config.plugins.get("briefing")
         if plugin is None:
             raise click.ClickException(f"{config_file} does not use the briefing plugin")

@@ -185,12 +185,19 @@ class _Book:
             self.mention_count += 1
             el["id"] = f"m-{el['data-entity']}-{self.mention_count}"
 
+    @staticmethod
+    def take_title(content: Tag, default: str) -> str:
+        """Remove the page's h1 (the book sets its own) and return its text."""
+        title = content.find("h1")
+        if title is None:
+            return default
+        text = title.get_text(" ", strip=True)
+        title.decompose()
+        return text
+
     def article(self, page: BookPage) -> None:
         content = self.page_soup(page)
-        title = content.find("h1")
-        title_text = title.get_text(" ", strip=True) if title else page.key
-        if title:
-            title.decompose()
+        title_text = self.take_title(content, page.key)
         notes = {}
         for li in content.select("ol.bf-annotation-list > li"):
             key = str(li.get("id", "")).removeprefix("bf-note-")
@@ -245,10 +252,7 @@ class _Book:
 
     def entity(self, page: BookPage) -> None:
         content = self.page_soup(page)
-        title = content.find("h1")
-        name = title.get_text(" ", strip=True) if title else page.key
-        if title:
-            title.decompose()
+        name = self.take_title(content, page.key)
         # The site's list of notes and of mentioning pages become footnotes and the index.
         for heading in content.select("h2"):
             ident = str(heading.get("id") or "")
@@ -265,9 +269,7 @@ class _Book:
 
     def timeline_page(self, page: BookPage) -> None:
         content = self.page_soup(page)
-        title = content.find("h1")
-        if title:
-            title.decompose()
+        self.take_title(content, "")
         for heading in content.find_all("h2"):
             heading.name = "h3"
         self.relink(page, content)
@@ -398,7 +400,10 @@ def book_html(
         )
         if members:
             groups.append((plural, members))
-    css = (Path(__file__).parent / "pdf_templates" / "book.css").read_text("utf-8")
+    here = Path(__file__).parent
+    css = (here / "theme/assets/briefing/kinds.css").read_text("utf-8") + (
+        here / "pdf_templates/book.css"
+    ).read_text("utf-8")
     html = (
         _templates()
         .get_template("book.html.j2")

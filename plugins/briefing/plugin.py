@@ -83,7 +83,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         features = config.theme.get("features")
         if isinstance(features, list) and "content.tooltips" not in features:
             features.append("content.tooltips")  # Material shows entity summaries as tooltips
-        config.extra_css.append("assets/briefing/briefing.css")
+        config.extra_css.extend(["assets/briefing/kinds.css", "assets/briefing/briefing.css"])
         config.extra_javascript.append("assets/briefing/briefing.js")
         config.watch.append(str(self.root / self.config.src))
         # Generated pages link to "/glossary/<id>.md"; MkDocs makes those relative.
