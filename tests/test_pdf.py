@@ -60,6 +60,9 @@ def test_fixture_book_structure(basic_pdf: BuildResult) -> None:
     assert 6 <= len(pdf.pages) <= 20
     meta = pdf.metadata
     assert meta.title == "Fixture briefing"
+    assert meta.author == "Fixture editors"
+    assert meta.subject == "A small briefing for the tests."
+    assert meta.get("/Keywords") == "video"
     assert meta.get("/Producer")
     assert pdf.trailer["/Root"].get("/Lang") == "en"
     outline = outline_titles(pdf.outline)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
+import logging
 import re
 import subprocess
 import unicodedata
@@ -376,14 +378,8 @@ def _templates() -> jinja2.Environment:
     )
 
 
-def book_html(
-    pages: list[BookPage],
-    site_dir: Path,
-    meta: BookMeta,
-    entity_types: dict[str, str],
-    entity_aliases: dict[str, list[str]],
-    index: dict[str, list[tuple[int, str]]] | None = None,
-) -> tuple[str, _Book]:
+def transform(pages: list[BookPage], site_dir: Path) -> _Book:
+    """Read and rearrange the site's pages for the book (done once per book)."""
     book = _Book(pages, site_dir)
     for page in pages:
         if page.kind == "article":
@@ -392,6 +388,18 @@ def book_html(
             book.entity(page)
         else:
             book.timeline_page(page)
+    return book
+
+
+def book_html(
+    book: _Book,
+    meta: BookMeta,
+    entity_types: dict[str, str],
+    index: dict[str, list[tuple[int, str]]] | None = None,
+    articles_only: bool = False,
+) -> str:
+    """The whole book as one HTML document. ``articles_only`` leaves out the appendices
+    (for the layout that only finds the pages of the mentions: they come first)."""
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     for kind, (_, plural) in TYPE_LABELS.items():
         members = sorted(
@@ -404,7 +412,7 @@ def book_html(
     css = (here / "theme/assets/briefing/kinds.css").read_text("utf-8") + (
         here / "pdf_templates/book.css"
     ).read_text("utf-8")
-    html = (
+    return (
         _templates()
         .get_template("book.html.j2")
         .render(
@@ -412,16 +420,13 @@ def book_html(
             paper=PAPER_SIZES.get(meta.paper, "A4"),
             css=css,
             articles=book.articles,
-            groups=groups,
-            timeline=book.timeline,
+            groups=[] if articles_only else groups,
+            timeline="" if articles_only else book.timeline,
+            appendices=not articles_only,
             index=index,
             kinds=KIND_LABELS,
-            aliases=entity_aliases,
-            type_labels={k: v[0] for k, v in TYPE_LABELS.items()},
-            entity_types=entity_types,
         )
     )
-    return html, book
 
 
 def write_book(
@@ -430,14 +435,13 @@ def write_book(
     out: Path,
     meta: BookMeta,
     entity_types: dict[str, str],
-    entity_aliases: dict[str, list[str]],
     diagnostics: Diagnostics,
 ) -> BookResult:
     """Lay out the book and write it to ``out``. Problems go to ``diagnostics``."""
     from weasyprint import HTML
 
     result = BookResult()
-    html, _ = book_html(pages, site_dir, meta, entity_types, entity_aliases)
+    book = transform(pages, site_dir)
     texts = []
     for page in pages:
         text = BeautifulSoup(page.html.read_text("utf-8"), "html.parser")
@@ -452,7 +456,16 @@ def write_book(
             "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
         )
     fetcher = LocalOnlyFetcher(site_dir)
-    first = HTML(string=html, base_url=str(site_dir) + "/", url_fetcher=fetcher).render()
+    base = str(site_dir) + "/"
+    # Layout 1, front matter and articles only: on which page does each mention stand?
+    html = book_html(book, meta, entity_types, articles_only=True)
+    quiet = logging.getLogger("weasyprint")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # the contents' links to the appendices dangle here
+    try:
+        first = HTML(string=html, base_url=base, url_fetcher=fetcher).render()
+    finally:
+        quiet.setLevel(level)
     where: dict[str, list[tuple[int, str]]] = {}
     for number, page in enumerate(first.pages, 1):
         for anchor in page.anchors:
@@ -461,8 +474,11 @@ def write_book(
                 entries = where.setdefault(found.group(1), [])
                 if not entries or entries[-1][0] != number:
                     entries.append((number, anchor))
-    html, _ = book_html(pages, site_dir, meta, entity_types, entity_aliases, index=where)
-    final = HTML(string=html, base_url=str(site_dir) + "/", url_fetcher=fetcher).render()
+    del first, html  # a layout holds hundreds of megabytes; free it before the next
+    gc.collect()
+    # Layout 2, the whole book, the index printed with those page numbers.
+    html = book_html(book, meta, entity_types, index=where)
+    final = HTML(string=html, base_url=base, url_fetcher=fetcher).render()
     out.parent.mkdir(parents=True, exist_ok=True)
     final.write_pdf(out)
     result.pages = len(final.pages)

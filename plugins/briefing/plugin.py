@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ class BriefingConfig(Config):
     link_mode = c.Choice(("first", "all"), default="first")
     """Link the first mention of each entity on a page, or every mention."""
     pdf = c.Type(bool, default=True)
-    """Write the PDF book; the environment variable BRIEFING_PDF=0 turns it off."""
+    """Write the PDF book. BRIEFING_PDF=0 turns it off; `mkdocs serve` skips it unless
+    BRIEFING_PDF=1."""
     repo_url = c.Optional(c.Type(str))
     """Repository for "edit this page" links, e.g. https://github.com/owner/briefing.
     Defaults to the GitHub repository of a GitHub Actions run (GITHUB_REPOSITORY)."""
@@ -88,7 +90,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         config.watch.append(str(self.root / self.config.src))
         # Generated pages link to "/glossary/<id>.md"; MkDocs makes those relative.
         config.validation.links.absolute_links = _RELATIVE_TO_DOCS
-        self.pdf = self.config.pdf and os.environ.get("BRIEFING_PDF", "1") != "0"
+        # The book takes seconds: `mkdocs serve` skips it unless BRIEFING_PDF=1 asks.
+        wanted = os.environ.get("BRIEFING_PDF", "")
+        self.pdf = self.config.pdf and wanted != "0" and (wanted == "1" or not self.is_serve)
         self.configure_search(config)
         self.stage(config)
         return config
@@ -281,18 +285,19 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             paper=self.config.paper,
         )
         problems = Diagnostics()
+        started = time.perf_counter()
         result = write_book(
             pages,
             Path(config.site_dir),
             out,
             meta,
             {e.id: e.type for e in self.briefing.entities.values()},
-            {e.id: list(e.model.aliases) for e in self.briefing.entities.values()},
             problems,
         )
         for problem in problems:
             log.warning(problem.format())
-        log.info(f"PDF book: {out.name}, {result.pages} pages")
+        seconds = time.perf_counter() - started
+        log.info(f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s")
 
     def on_build_error(self, *, error: Exception) -> None:
         if getattr(self, "staging", None):
