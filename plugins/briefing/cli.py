@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
+from pathlib import Path
 
 import click
+import yaml
 
 from .check import check_project
+from .model import ENTITY_TYPES, json_schemas
+from .scaffold import ScaffoldError, new_article, new_entity
 
 
 @click.group()
@@ -65,7 +71,6 @@ def pdf(config_file: str, output: str, paper: str | None) -> None:
     import os
     import shutil
     import tempfile
-    from pathlib import Path
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -94,3 +99,88 @@ def pdf(config_file: str, output: str, paper: str | None) -> None:
             config.plugins.on_shutdown()
         shutil.copyfile(site / plugin.config.pdf_name, output)
     click.echo(f"wrote {output}", err=True)
+
+
+def _project(config_file: str) -> tuple[Path, str]:
+    """The project folder and its sources folder, from mkdocs.yml's briefing options."""
+    path = Path(config_file).resolve()
+    src = "briefing_src"
+    try:
+        loaded = yaml.load(path.read_text("utf-8"), Loader=_LenientLoader) or {}
+    except (OSError, yaml.YAMLError):
+        loaded = {}
+    for plugin in loaded.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("briefing"), dict):
+            src = str(plugin["briefing"].get("src", src))
+    return path.parent, src
+
+
+class _LenientLoader(yaml.SafeLoader):
+    """mkdocs.yml may hold tags such as !ENV; read them as plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+    return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+_LenientLoader.add_multi_constructor("", _any_tag)
+
+
+@main.group()
+def new() -> None:
+    """Write a new, valid source file (never overwrites one)."""
+
+
+@new.command("entity")
+@config_option
+@click.argument("entity_id")
+@click.option("--name", required=True, help="Display name, e.g. Kling.")
+@click.option("--type", "kind", required=True, type=click.Choice(ENTITY_TYPES))
+@click.option("--summary", help="One plain sentence (a placeholder otherwise).")
+def new_entity_command(
+    config_file: str, entity_id: str, name: str, kind: str, summary: str | None
+) -> None:
+    """briefing_src/entities/ENTITY_ID.yml"""
+    root, src = _project(config_file)
+    try:
+        path = new_entity(root, src, entity_id, name, kind, summary)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(path.relative_to(root).as_posix())
+
+
+@new.command("article")
+@config_option
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD (default: today).")
+def new_article_command(config_file: str, slug: str, title: str, date: dt.datetime | None) -> None:
+    """briefing_src/articles/SLUG.md"""
+    root, src = _project(config_file)
+    try:
+        path = new_article(root, src, slug, title, date.date() if date else None)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(path.relative_to(root).as_posix())
+
+
+@main.command()
+@click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path())
+@click.option("--check", is_flag=True, help="Exit 1 if the files differ from the models.")
+def schemas(folder: str, check: bool) -> None:
+    """Write the JSON Schemas of the file formats (for editors), from the loader's models."""
+    stale = []
+    for name, schema in json_schemas().items():
+        path = Path(folder) / name
+        text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+        current = path.read_text("utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path.as_posix())
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+    if check and stale:
+        raise click.ClickException("out of date: " + ", ".join(stale) + " (run: briefing schemas)")
+    for path in stale:
+        click.echo(f"wrote {path}", err=True)

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
 from .diagnostics import Position
 
@@ -100,10 +107,24 @@ def _check_date(value: object) -> object:
     return value
 
 
-Url = Annotated[str, AfterValidator(_check_url)]
-Text = Annotated[str, AfterValidator(_check_text)]
-PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
-IsoDate = Annotated[dt.date, BeforeValidator(_check_date)]
+Url = Annotated[
+    str,
+    AfterValidator(_check_url),
+    WithJsonSchema({"type": "string", "pattern": r"^(https?:|mailto:|[^:/?#]*([/?#]|$))"}),
+]
+Text = Annotated[
+    str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "minLength": 1})
+]
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_check_partial_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}),
+]
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_check_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
 
 
 class _Strict(BaseModel):
@@ -276,3 +297,32 @@ class Briefing:
             if members:
                 groups.append((kind, members))
         return groups
+
+
+SCHEMA_FILES: dict[str, tuple[type[BaseModel] | None, str]] = {
+    "entity.schema.json": (EntityModel, "Briefing entity (briefing_src/entities/<id>.yml)"),
+    "article.schema.json": (ArticleModel, "Briefing article front matter"),
+    "annotations.schema.json": (
+        None,
+        "Briefing annotations (briefing_src/articles/<slug>.annotations.yml)",
+    ),
+}
+
+
+def json_schemas() -> dict[str, dict[str, object]]:
+    """The JSON Schemas of the file formats, from the models the loader validates with."""
+    out: dict[str, dict[str, object]] = {}
+    for name, (model, title) in SCHEMA_FILES.items():
+        if model is None:
+            item = AnnotationModel.model_json_schema()
+            defs = item.pop("$defs", {})
+            schema: dict[str, object] = {"type": "array", "items": {"$ref": "#/$defs/Annotation"}}
+            schema["$defs"] = {**defs, "Annotation": item}
+        else:
+            schema = model.model_json_schema()
+        out[name] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": title,
+            **{k: v for k, v in schema.items() if k != "title"},
+        }
+    return out
