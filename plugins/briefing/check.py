@@ -7,6 +7,7 @@ the check and the build report the same problems in the same words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from mkdocs.utils.meta import get_data
 from .context import PageRef, RenderContext, Source
 from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
+from .model import Briefing
 from .pages import GeneratedPage, generate_pages
 from .sources import load_briefing
 
@@ -26,27 +28,41 @@ def generated_ref(page: GeneratedPage, title: str) -> PageRef:
     return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
 
 
+@dataclass
+class Analysis:
+    """A project's briefing, what its pages recorded when rendered, and its problems."""
+
+    briefing: Briefing | None
+    context: RenderContext
+    problems: Diagnostics
+
+
 def check_project(config_file: str | Path = "mkdocs.yml") -> Diagnostics:
     """Load and render a project's briefing; return every problem found."""
+    return analyze_project(config_file).problems
+
+
+def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
+    """Load and render a project's briefing, as the build does, without building."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
     path = Path(config_file).resolve()
     problems = Diagnostics()
+    context = RenderContext()
     if not path.is_file():
         problems.error(_rel_position(path), "configuration file not found")
-        return problems
+        return Analysis(None, context, problems)
     try:
         config = load_config(str(path))
     except ConfigurationError as exc:
         problems.error(_rel_position(path), f"invalid configuration: {exc}")
-        return problems
+        return Analysis(None, context, problems)
     plugin = config.plugins.get("briefing")
     options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
     root = path.parent
     briefing, loaded = load_briefing(root, options.get("src", "briefing_src"))
     problems.extend(loaded)
-    context = RenderContext()
     linker = Linker(briefing, context, options.get("link_mode", "first"))
     extensions: list[Any] = [*config.markdown_extensions, BriefingExtension(linker)]
 
@@ -67,7 +83,7 @@ def check_project(config_file: str | Path = "mkdocs.yml") -> Diagnostics:
         uri = doc.relative_to(docs).as_posix()
         render(PageRef(uri, uri, Source(rel, offset, body)), body)
     problems.extend(context.diagnostics)
-    return problems
+    return Analysis(briefing, context, problems)
 
 
 def _rel_position(path: Path) -> Any:

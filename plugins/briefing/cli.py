@@ -41,8 +41,22 @@ config_option = click.option(
     show_default=True,
     help="text: path:line:col: error: message. github: GitHub Actions annotations.",
 )
-def check(config_file: str, style: str) -> None:
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Print, as Markdown, what the change does against --base (for a PR job summary).",
+)
+@click.option("--base", default="origin/main", show_default=True, help="Base git revision.")
+def check(config_file: str, style: str, summary: bool, base: str) -> None:
     """Report every problem the build would reject, without building. Exit 1 on any."""
+    if summary:
+        from .summary import SummaryError, summarize
+
+        try:
+            click.echo(summarize(config_file, base), nl=False)
+        except SummaryError as exc:
+            raise click.ClickException(str(exc)) from exc
+        return
     problems = check_project(config_file)
     for problem in problems.sorted():
         click.echo(problem.format("github" if style == "github" else "text"))
