@@ -230,7 +230,7 @@ def test_unanchored_annotation_is_an_error_and_still_listed() -> None:
     )
     assert [d.format() for d in ctx.diagnostics] == [
         "briefing_src/articles/a.md:6:12: error: quote not found in the article's text; "
-        'closest passage (86% similar): "Kuaishou showed Kling to the"'
+        'closest passage (85% similar): "Kuaishou showed Kling to the"'
     ]
     assert soup.select_one(".bf-unanchored")
     assert not soup.select("mark")

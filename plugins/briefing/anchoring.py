@@ -9,6 +9,7 @@ pieces that keep the tree valid.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import xml.etree.ElementTree as etree
@@ -210,16 +211,30 @@ def closest(index: TextIndex, needle: str) -> str:
 
 
 def best_candidate(text: str, needle: str) -> tuple[int, int, float] | None:
-    """The span of ``text`` most similar to ``needle``, widened to whole words, and its score."""
+    """The span of ``text`` most similar to ``needle`` and its score (0-100).
+
+    rapidfuzz's partial alignment finds the region; its window has the needle's length,
+    so the span's ends are then moved to nearby word boundaries (words inserted or
+    removed by an edit) to maximise the full similarity."""
     alignment = fuzz.partial_ratio_alignment(needle, text)
     if alignment is None or alignment.score == 0:
         return None
-    start, end = alignment.dest_start, alignment.dest_end
-    while start > 0 and not text[start - 1].isspace():
-        start -= 1
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return start, end, alignment.score
+    bounds = [0] + [m.end() for m in _WS.finditer(text)]
+    ends = [m.start() for m in _WS.finditer(text)] + [len(text)]
+    i = bisect.bisect_right(bounds, alignment.dest_start) - 1
+    j = bisect.bisect_left(ends, alignment.dest_end)
+    best: tuple[float, int, int] = (-1.0, 0, 0)
+    for a in bounds[max(0, i - 3) : i + 4]:
+        for b in ends[max(0, j - 3) : j + 4]:
+            if b <= a:
+                continue
+            score = fuzz.ratio(needle, text[a:b])
+            if score > best[0]:
+                best = (score, a, b)
+    score, start, end = best
+    if score < 0:
+        return None
+    return start, end, score
 
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:

@@ -198,3 +198,50 @@ def schemas(folder: str, check: bool) -> None:
         raise click.ClickException("out of date: " + ", ".join(stale) + " (run: briefing schemas)")
     for path in stale:
         click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@config_option
+@click.option(
+    "--threshold",
+    default=80.0,
+    show_default=True,
+    type=click.FloatRange(0, 100),
+    help="Lowest similarity (%) at which a quote is rewritten.",
+)
+@click.option("--yes", is_flag=True, help="Write the changes without asking.")
+@click.option("--dry-run", is_flag=True, help="Show the changes, write nothing.")
+def heal(config_file: str, threshold: float, yes: bool, dry_run: bool) -> None:
+    """Re-anchor annotations whose quote no longer matches the article's text.
+
+    Shows the diff of every rewrite first. Weak or ambiguous matches are listed and
+    left for a person. Without --yes, asks before writing (and writes nothing when
+    there is no one to ask)."""
+    from .heal import heal_project
+
+    root = Path(config_file).resolve().parent
+    report = heal_project(config_file, threshold)
+    for proposal in report.proposals:
+        where = proposal.annotation.position
+        if proposal.new is None:
+            click.echo(f"{where}: left for a person: {proposal.reason}: “{proposal.old}”")
+        else:
+            click.echo(
+                f"{where}: {proposal.score:.0f}% match: “{proposal.old}” -> “{proposal.new}”"
+            )
+    for diff in report.diffs.values():
+        click.echo(diff, nl=False)
+    if not report.texts:
+        click.echo("nothing to heal", err=True)
+        return
+    if dry_run:
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            click.echo("not written: run with --yes to write these changes", err=True)
+            return
+        if not click.confirm("Write these changes?"):
+            return
+    for rel, text in report.texts.items():
+        (root / rel).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {rel}", err=True)

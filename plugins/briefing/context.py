@@ -77,6 +77,8 @@ class RenderContext:
     """Page ``src_uri`` -> entity ids it mentions, in order of first mention."""
     annotations: dict[str, list[AnnotationResult]] = field(default_factory=dict)
     """Article slug -> its annotations' numbers and anchoring."""
+    article_text: dict[str, str] = field(default_factory=dict)
+    """Article slug -> its text as a reader sees it (what quotes are matched against)."""
 
     def begin(self, page: PageRef) -> None:
         """Start rendering ``page``; forget what an earlier render of it recorded."""

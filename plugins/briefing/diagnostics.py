@@ -23,8 +23,8 @@ class Position:
     line: int = 1
     col: int = 1
 
-    def shifted(self, lines: int) -> Position:
-        return Position(self.path, self.line + lines, self.col)
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
 
 
 @dataclass(frozen=True, order=True)

@@ -309,6 +309,7 @@ class AnnotationTreeprocessor(Treeprocessor):
         if article is None or not article.annotations:
             return
         index = TextIndex(root)
+        ctx.article_text[article.slug] = index.text
         anchors: list[tuple[Annotation, Anchor | None]] = []
         for annotation in article.annotations:
             found = locate(
