@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from conftest import BuildResult, run_build, write
 
@@ -253,3 +254,20 @@ def test_all_mode_links_every_mention(project: Path) -> None:
         if a["data-entity"] == "kling"
     ]
     assert [a.get_text() for a in kling] == ["Kling", "Kling AI"]
+
+
+def test_annotate_links_open_the_sidecar_on_github(basic_site: BuildResult) -> None:
+    soup = basic_site.html("articles/kling-launch/index.html")
+    link = soup.select_one("a.bf-annotate-article")
+    assert link["href"] == f"{REPO}/edit/main/briefing_src/articles/kling-launch.annotations.yml"
+    host = soup.select_one(".bf-annotate-passage")
+    assert host["data-issue-url"] == f"{REPO}/issues/new"
+    assert host["data-article"] == "kling-launch"
+    # No sidecar yet: GitHub's "new file" page, named and prefilled.
+    link = basic_site.html("articles/embargo/index.html").select_one("a.bf-annotate-article")
+    url = urlsplit(link["href"])
+    assert url.path == "/example/briefing/new/main/briefing_src/articles"
+    query = parse_qs(url.query)
+    assert query["filename"] == ["embargo.annotations.yml"]
+    assert query["value"][0].startswith("# Annotations of embargo.md")
+    assert "- quote:" in query["value"][0]

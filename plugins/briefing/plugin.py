@@ -229,6 +229,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             page.file.src_uri,
             self.generated.get(page.file.src_uri),
             url_of,
+            repo=self.repo_url(config),
+            branch=self.config.branch,
         )
         context["briefing"] = view  # type: ignore[typeddict-unknown-key]
         return context

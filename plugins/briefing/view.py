@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from .context import RenderContext
 from .model import Article, Briefing, Entity
@@ -36,6 +37,35 @@ class PageView:
     mentioned_in: tuple[MentionGroup, ...] = ()
     """On an entity page: the pages that mention it, with the sentences."""
     unanchored: int = 0
+    annotate_url: str | None = None
+    """Where a contributor adds an annotation to this article on GitHub: its sidecar
+    file, opened in the editor (or created, prefilled, when it does not exist yet)."""
+    issue_url: str | None = None
+    """The repository's "new issue" address, for "Annotate this passage"."""
+
+
+SIDECAR_TEMPLATE = """# Annotations of {slug}.md: a YAML list, see CONTRIBUTING.md
+- quote: "exact words of the article, as a reader sees them"
+  kind: context   # context, fact-check, definition, analysis, correction or question
+  note: |
+    Your note, in your own words.
+  sources:
+    - {{title: "Where the facts come from", url: "https://..."}}
+"""
+
+
+def annotate_url(repo: str, branch: str, briefing: Briefing, article: Article) -> str:
+    if article.sidecar:
+        return f"{repo}/edit/{branch}/{article.sidecar}"
+    folder = f"{briefing.src}/articles"
+    query = urlencode(
+        {
+            "filename": f"{article.slug}.annotations.yml",
+            "value": SIDECAR_TEMPLATE.format(slug=article.slug),
+        },
+        quote_via=quote,
+    )
+    return f"{repo}/new/{branch}/{folder}?{query}"
 
 
 def page_view(
@@ -45,6 +75,8 @@ def page_view(
     generated: GeneratedPage | None,
     url_of: Callable[[str], str],
     max_sentences: int = 3,
+    repo: str | None = None,
+    branch: str = "main",
 ) -> PageView:
     def link(entity_id: str) -> EntityLink:
         e = briefing.entities[entity_id]
@@ -60,6 +92,10 @@ def page_view(
             article=article,
             entities=tuple(link(e) for e in mentioned),
             unanchored=sum(1 for r in results if not r.anchored),
+            annotate_url=annotate_url(repo, branch, briefing, article)
+            if repo and article
+            else None,
+            issue_url=f"{repo}/issues/new" if repo else None,
         )
     if generated is not None and generated.entity:
         groups: dict[str, list[tuple[str, str, str]]] = {}

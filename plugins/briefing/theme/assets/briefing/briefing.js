@@ -45,3 +45,119 @@
     }
   }, true);
 })();
+
+/* "Annotate this passage": select text in an article to suggest an annotation, as a
+   prefilled GitHub issue or as a YAML entry to paste into the article's sidecar file. */
+(function () {
+  "use strict";
+  var host = document.querySelector(".bf-annotate-passage");
+  if (!host) return;
+  var content = host.closest("article") || document.querySelector("article");
+  var SKIP = ".bf-marker, .bf-popovers, .bf-annotation-list, .bf-legend, #annotations, " +
+    ".bf-article-meta, .bf-in-article, .headerlink, .md-content__button, h1, .bf-annotate-ui";
+
+  function fold(text) { return text.replace(/\s+/g, " "); }
+
+  // The text of a range as a reader sees it: no marker numbers, no notes.
+  function visible(range) {
+    var box = document.createElement("div");
+    box.appendChild(range.cloneContents());
+    box.querySelectorAll(SKIP).forEach(function (el) { el.remove(); });
+    return fold(box.textContent);
+  }
+
+  function yamlString(text) { return JSON.stringify(text); }
+
+  function entry(quote, prefix) {
+    var lines = ["- quote: " + yamlString(quote)];
+    if (prefix) lines.push("  prefix: " + yamlString(prefix));
+    lines.push("  kind: context   # context, fact-check, definition, analysis, correction, question");
+    lines.push("  note: |");
+    lines.push("    Your note, in your own words.");
+    lines.push("  sources:");
+    lines.push('    - {title: "Where the facts come from", url: "https://..."}');
+    return lines.join("\n") + "\n";
+  }
+
+  function describe(selection) {
+    var range = selection.getRangeAt(0);
+    if (!content.contains(range.commonAncestorContainer)) return null;
+    var start = range.startContainer.nodeType === 1 ? range.startContainer
+      : range.startContainer.parentElement;
+    if (start && start.closest(SKIP)) return null;
+    var quote = visible(range).trim();
+    if (quote.length < 3) return null;
+    var whole = document.createRange();
+    whole.selectNodeContents(content);
+    var all = visible(whole);
+    var before = document.createRange();
+    before.setStart(content, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    var offset = visible(before).length;
+    var count = all.split(quote).length - 1;
+    var prefix = "";
+    if (count > 1) {
+      var words = all.slice(0, offset).trim().split(" ");
+      prefix = words.slice(Math.max(0, words.length - 4)).join(" ");
+    }
+    return { quote: quote, prefix: prefix, yaml: entry(quote, prefix) };
+  }
+
+  var ui = document.createElement("div");
+  ui.className = "bf-annotate-ui md-typeset";
+  ui.hidden = true;
+  ui.innerHTML = '<button type="button" class="md-button md-button--primary bf-annotate-open">' +
+    "Annotate this passage</button>" +
+    '<div class="bf-annotate-menu" hidden>' +
+    '<a class="md-button bf-annotate-issue" target="_blank" rel="noopener">Suggest it on GitHub</a> ' +
+    '<button type="button" class="md-button bf-annotate-copy">Copy YAML entry</button>' +
+    '<pre class="bf-annotate-yaml" tabindex="0"></pre></div>';
+  document.body.appendChild(ui);
+  var current = null;
+
+  function hide() { ui.hidden = true; ui.querySelector(".bf-annotate-menu").hidden = true; }
+
+  document.addEventListener("selectionchange", function () {
+    var selection = document.getSelection();
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0) {
+      if (!ui.contains(document.activeElement)) hide();
+      return;
+    }
+    var found = describe(selection);
+    if (!found) return;
+    current = found;
+    var rect = selection.getRangeAt(0).getBoundingClientRect();
+    ui.style.top = (window.scrollY + rect.bottom + 8) + "px";
+    ui.style.left = Math.max(8, window.scrollX + rect.left) + "px";
+    ui.hidden = false;
+  });
+
+  ui.querySelector(".bf-annotate-open").addEventListener("click", function () {
+    if (!current) return;
+    var menu = ui.querySelector(".bf-annotate-menu");
+    var params = new URLSearchParams({
+      template: "suggest-annotation.yml",
+      title: "Annotation: " + host.dataset.title,
+      article: host.dataset.article,
+      quote: current.quote,
+      yaml: current.yaml
+    });
+    ui.querySelector(".bf-annotate-issue").href = host.dataset.issueUrl + "?" + params.toString();
+    ui.querySelector(".bf-annotate-yaml").textContent = current.yaml;
+    menu.hidden = false;
+    ui.querySelector(".bf-annotate-issue").focus();
+  });
+
+  ui.querySelector(".bf-annotate-copy").addEventListener("click", function (event) {
+    if (!current) return;
+    var button = event.currentTarget;
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(current.yaml).then(done, function () {});
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !ui.hidden) hide();
+  });
+})();
