@@ -62,4 +62,15 @@ ensure_pdf_deps() {
   apt_install libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-cjk fonts-dejavu-core
 }
 
+ensure_browser_deps() {
+  # The browser tests: Debian's Chromium (never a downloaded browser build), driven by
+  # the playwright package; axe-core from the npm registry, run inside the pages.
+  apt_install chromium
+  if ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+  if [ ! -f .cache/npm/node_modules/axe-core/axe.min.js ]; then
+    say "installing axe-core from the npm registry into .cache/npm"
+    npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4 >/dev/null
+  fi
+}
+
 export NO_MKDOCS_2_WARNING=1

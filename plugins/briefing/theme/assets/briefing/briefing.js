@@ -161,3 +161,67 @@
     if (event.key === "Escape" && !ui.hidden) hide();
   });
 })();
+
+/* Reader controls on articles: link every mention of an entity or only the first one,
+   and show or hide annotation highlights. Remembered across pages (localStorage). */
+(function () {
+  "use strict";
+  var meta = document.querySelector(".bf-article-meta");
+  if (!meta) return;
+  var store = {
+    get: function (key) { try { return localStorage.getItem(key); } catch (e) { return null; } },
+    set: function (key, value) { try { localStorage.setItem(key, value); } catch (e) { /* private mode */ } }
+  };
+  var root = document.documentElement;
+
+  function linkAll(on) {
+    document.querySelectorAll("span.bf-mention-repeat").forEach(function (span) {
+      var first = document.querySelector('a.bf-mention[data-entity="' + span.dataset.entity + '"]');
+      if (!first) return;
+      if (on && !span.querySelector("a")) {
+        var a = document.createElement("a");
+        a.href = first.getAttribute("href");
+        a.className = "bf-mention bf-repeat-link";
+        a.title = first.getAttribute("title") || "";
+        while (span.firstChild) a.appendChild(span.firstChild);
+        span.appendChild(a);
+      } else if (!on) {
+        var link = span.querySelector("a.bf-repeat-link");
+        if (link) { while (link.firstChild) span.insertBefore(link.firstChild, link); link.remove(); }
+      }
+    });
+  }
+
+  var controls = [
+    { key: "bf-link-all", label: "Link every mention", apply: linkAll },
+    { key: "bf-hide-highlights", label: "Hide highlights",
+      apply: function (on) { root.classList.toggle("bf-no-highlights", on); } }
+  ];
+  var bar = document.createElement("div");
+  bar.className = "bf-controls";
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-label", "Reading options");
+  controls.forEach(function (control) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "bf-toggle";
+    button.dataset.control = control.key;
+    button.textContent = control.label;
+    var on = store.get(control.key) === "1";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    control.apply(on);
+    button.addEventListener("click", function () {
+      var now = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", now ? "true" : "false");
+      store.set(control.key, now ? "1" : "0");
+      control.apply(now);
+    });
+    bar.appendChild(button);
+  });
+  meta.appendChild(bar);
+})();
+
+/* Material's search dialog has no accessible name; give it one. */
+document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (el) {
+  el.setAttribute("aria-label", "Search");
+});

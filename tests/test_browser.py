@@ -1,0 +1,417 @@
+"""The built shipped briefing, served under /briefing/ as on GitHub Pages, read in
+Debian's Chromium through Playwright: search, tooltips, notes, keyboard, phones, dark
+mode, accessibility (axe-core) and a crawl of every page. Screenshots of what a
+reader sees go to test-artifacts/."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from briefing.sources import load_briefing
+from conftest import ROOT, BuildResult
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / ".cache/npm/node_modules/axe-core/axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+ARTICLE = "articles/kling-waic-demo/"
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site under /briefing/ only, like a GitHub Pages project site."""
+
+    def translate_path(self, path: str) -> str:
+        parts = urlsplit(path).path
+        if not parts.startswith("/briefing/"):
+            return str(Path(self.directory) / "__nothing_here__")
+        return super().translate_path(parts.removeprefix("/briefing"))
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(shipped_pdf: BuildResult) -> Iterator[str]:
+    handler = functools.partial(_Handler, directory=str(shipped_pdf.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/briefing/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Reader:
+    """A page plus everything it logged and requested."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        origin = urlsplit(base_url).netloc
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: (
+                self.foreign.append(r.url)
+                if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != origin
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+
+    def open(self, path: str = "") -> Page:
+        self.page.goto(urljoin(self.base_url, path))
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def shot(self, name: str, full_page: bool = False) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def reader_for(browser: Browser, base_url: str, **options: object) -> Iterator[Reader]:
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    page = context.new_page()
+    yield Reader(page, base_url)
+    context.close()
+
+
+@pytest.fixture
+def reader(browser: Browser, base_url: str) -> Iterator[Reader]:
+    yield from reader_for(browser, base_url, viewport={"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone(browser: Browser, base_url: str) -> Iterator[Reader]:
+    yield from reader_for(
+        browser,
+        base_url,
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+
+
+# ------------------------------------------------------------------ search
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("Kling", "glossary/kling/"),
+        ("Kling AI", "glossary/kling/"),
+        ("可灵", "glossary/kling/"),
+        ("快手", "glossary/kuaishou/"),
+        ("Robin Li", "glossary/robin-li/"),
+        ("李彦宏", "glossary/robin-li/"),
+        ("chip embargo", "glossary/us-export-controls/"),
+    ],
+)
+def test_search_finds_the_entity_page_first(reader: Reader, query: str, expected: str) -> None:
+    page = reader.open()
+    page.locator("label.md-search__icon, input.md-search__input").first.click()
+    field = page.locator("input.md-search__input")
+    field.fill(query)
+    field.press("End")  # Material searches on key events; typed Chinese comes from an IME
+    page.wait_for_function(
+        """(expected) => {
+            const first = document.querySelector('.md-search-result__item > a');
+            return first && new URL(first.href).pathname.endsWith('/briefing/' + expected);
+        }""",
+        arg=expected,
+        timeout=10_000,
+    )
+
+
+def test_search_finds_annotation_notes(reader: Reader) -> None:
+    page = reader.open()
+    page.locator("input.md-search__input").fill("Qu Dongqi")
+    page.locator("input.md-search__input").press("End")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.md-search-result__item > a')]
+            .some(a => a.href.includes('articles/kling-waic-demo/'))""",
+        timeout=10_000,
+    )
+
+
+# ------------------------------------------------------------------ mentions and notes
+
+
+def test_entity_tooltip_on_hover_and_on_keyboard_focus(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    link = page.locator("article a.bf-mention").first
+    briefing, _ = load_briefing(ROOT)
+    summary = briefing.entities[str(link.get_attribute("data-entity"))].summary
+    link.hover()
+    tooltip = page.locator(".md-tooltip2--active[role=tooltip]")
+    tooltip.wait_for(state="visible")
+    assert tooltip.inner_text().strip() == summary
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(300)
+    for _ in range(80):  # the keyboard only: Tab until the first entity link has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('article a.bf-mention')"):
+            break
+    else:
+        pytest.fail("no entity link reached with Tab")
+    # Material shows the tooltip (and links it by aria-describedby) a moment after focus.
+    page.wait_for_function("document.activeElement.getAttribute('aria-describedby')")
+    focused = page.evaluate("document.activeElement.getAttribute('aria-describedby')")
+    tip = page.locator(f"#{focused}")
+    tip.wait_for(state="visible")
+    entity = page.evaluate("document.activeElement.dataset.entity")
+    assert tip.inner_text().strip() == briefing.entities[entity].summary
+    reader.shot("tooltip-keyboard")
+
+
+def test_note_opens_by_click_and_keyboard_and_escape_returns_focus(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    marker = page.locator("button.bf-marker").first
+    assert marker.get_attribute("aria-label").startswith("Annotation 1: ")
+    target = marker.get_attribute("popovertarget")
+    note = page.locator(f"#{target}")
+    assert not note.is_visible()
+    marker.click()
+    note.wait_for(state="visible")
+    assert note.get_attribute("role") == "dialog"
+    assert note.get_attribute("aria-label").startswith("Annotation 1")
+    reader.shot("note-open")
+    page.keyboard.press("Escape")
+    note.wait_for(state="hidden")
+    # Keyboard: Tab to the marker, Enter opens, Escape closes and focus stays on it.
+    marker.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('bf-marker')")
+    page.keyboard.press("Enter")
+    note.wait_for(state="visible")
+    page.keyboard.press("Tab")  # into the note: its close button
+    assert page.evaluate(f"document.getElementById('{target}').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    note.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == marker.get_attribute("id")
+
+
+def test_annotation_list_links_back_to_the_passage(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    back = page.locator("ol.bf-annotation-list a.bf-quote").first
+    href = back.get_attribute("href")
+    back.click()
+    page.wait_for_function("location.hash.length > 1")
+    assert page.evaluate("location.hash") == href
+    marker = page.locator(href)
+    assert marker.is_visible() and marker.evaluate("e => e.getBoundingClientRect().top") < 900
+    assert page.locator("mark.bf-flash").count() == 1
+    # And the marker's note leads to the list.
+    item = page.locator(f"#bf-note-{href.removeprefix('#bf-ref-')}")
+    assert item.count() == 1
+
+
+def test_kind_legend_and_colours(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    chips = page.locator(".bf-legend .bf-chip")
+    labels = chips.all_inner_texts()
+    assert set(labels) <= {
+        "Context",
+        "Fact-check",
+        "Definition",
+        "Analysis",
+        "Correction",
+        "Question",
+    }
+    assert len(labels) >= 4
+    colours = {chip.evaluate("e => getComputedStyle(e).backgroundColor") for chip in chips.all()}
+    assert len(colours) == len(labels)  # one colour per kind
+
+
+def test_dark_mode(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
+    page.locator("form[data-md-component=palette] label").first.click()
+    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
+    mark = page.locator("mark.bf-hl").first
+    assert mark.evaluate("e => getComputedStyle(e).color") != "rgb(0, 0, 0)"
+    reader.shot("article-dark")
+
+
+# ------------------------------------------------------------------ phones
+
+
+@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/", "glossary/kling/", "timeline/"])
+def test_phone_has_no_horizontal_scrolling(phone: Reader, path: str) -> None:
+    page = phone.open(path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, (path, width)
+
+
+def test_phone_notes_are_readable(phone: Reader) -> None:
+    page = phone.open(ARTICLE)
+    phone.shot("article-phone")
+    marker = page.locator("button.bf-marker").first
+    marker.scroll_into_view_if_needed()
+    marker.tap()
+    note = page.locator(f"#{marker.get_attribute('popovertarget')}")
+    note.wait_for(state="visible")
+    box = note.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    size = note.evaluate(
+        "e => parseFloat(getComputedStyle(e.querySelector('.bf-note p')).fontSize)"
+    )
+    assert size >= 12
+    phone.shot("note-phone")
+
+
+# ------------------------------------------------------------------ reader controls
+
+
+def test_reader_controls_are_remembered_across_pages(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    repeats = page.locator("span.bf-mention-repeat")
+    assert repeats.count() > 0 and page.locator("span.bf-mention-repeat a").count() == 0
+    page.locator("button[data-control=bf-link-all]").click()
+    assert page.locator("span.bf-mention-repeat a").count() == repeats.count()
+    page.locator("button[data-control=bf-hide-highlights]").click()
+    assert page.locator("button.bf-marker").first.is_hidden()
+    other = reader.open("articles/open-source-strategy/")
+    assert other.locator("button[data-control=bf-link-all]").get_attribute("aria-pressed") == "true"
+    assert other.locator("span.bf-mention-repeat a").count() > 0
+    assert other.locator("mark.bf-hl").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    ) in ("rgba(0, 0, 0, 0)", "transparent")
+    other.locator("button[data-control=bf-hide-highlights]").click()
+    assert other.locator("button.bf-marker").first.is_visible()
+
+
+# ------------------------------------------------------------------ accessibility
+
+
+def axe(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}: "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in violations
+    )
+
+
+@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/kling/", "glossary/", "timeline/"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(
+    browser: Browser, base_url: str, path: str, scheme: str
+) -> None:
+    for reader in reader_for(
+        browser, base_url, viewport={"width": 1280, "height": 900}, color_scheme=scheme
+    ):
+        page = reader.open(path)
+        problems = axe(page)
+        assert not problems, describe(problems)
+
+
+def test_markers_and_tooltips_have_names_and_roles(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    for marker in page.locator("button.bf-marker").all():
+        assert marker.get_attribute("aria-label")
+    link = page.locator("article a.bf-mention").first
+    link.hover()
+    page.locator(".md-tooltip2--active").wait_for(state="visible")
+    described = link.get_attribute("aria-describedby")
+    assert described and page.locator(f"#{described}").get_attribute("role") == "tooltip"
+
+
+# ------------------------------------------------------------------ the whole site
+
+
+def test_every_page_loads_cleanly_and_stays_on_this_origin(
+    reader: Reader, shipped_pdf: BuildResult
+) -> None:
+    seen: set[str] = set()
+    queue = [reader.base_url]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        page = reader.open(url)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            target = urlsplit(href)._replace(fragment="").geturl()
+            if target.startswith(reader.base_url) and target.endswith("/") and target not in seen:
+                queue.append(target)
+    pages = [p for p in shipped_pdf.site.rglob("index.html") if p.parent.name != "search"]
+    assert len(seen) == len(pages)  # every page is reachable by following links
+    assert reader.errors == []
+    assert reader.failed == []
+    assert reader.foreign == []
+
+
+def test_pdf_link_works(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    link = page.locator("nav.md-nav--primary a", has_text="Download PDF").first
+    href = link.evaluate("e => e.href")
+    assert href == urljoin(reader.base_url, "briefing.pdf")
+    response = page.request.get(href)
+    assert response.status == 200
+    assert response.body()[:5] == b"%PDF-"
+
+
+def test_screenshots(browser: Browser, base_url: str) -> None:
+    """What a reader sees, kept as artifacts (looked at during development)."""
+    shots = [
+        ("home", "", {}),
+        ("article-desktop-light", ARTICLE, {}),
+        ("article-desktop-dark", ARTICLE, {"color_scheme": "dark"}),
+        ("article-phone-light", ARTICLE, {"viewport": {"width": 375, "height": 740}}),
+        (
+            "article-phone-dark",
+            ARTICLE,
+            {"viewport": {"width": 375, "height": 740}, "color_scheme": "dark"},
+        ),
+        ("entity", "glossary/kling/", {}),
+        ("glossary", "glossary/", {}),
+    ]
+    for name, path, options in shots:
+        options = {"viewport": {"width": 1280, "height": 900}, **options}
+        for reader in reader_for(browser, base_url, **options):
+            reader.open(path)
+            reader.shot(name)
+            assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
