@@ -47,11 +47,14 @@ class _Collect(logging.Handler):
             self.records.append(record.getMessage())
 
 
-def run_build(project: Path, strict: bool = True, pdf: bool = False) -> BuildResult:
+def run_build(
+    project: Path, strict: bool = True, pdf: bool = False, env: dict[str, str] | None = None
+) -> BuildResult:
     """A real ``mkdocs build`` of ``project``, as the command line runs it (the PDF
-    book only when asked: it takes seconds)."""
-    saved = os.environ.get("BRIEFING_PDF")
-    os.environ["BRIEFING_PDF"] = "1" if pdf else "0"
+    book only when asked: it takes seconds), with ``env`` set meanwhile."""
+    variables = {"BRIEFING_PDF": "1" if pdf else "0", **(env or {})}
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     collector = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
@@ -67,10 +70,11 @@ def run_build(project: Path, strict: bool = True, pdf: bool = False) -> BuildRes
             config.plugins.on_shutdown()
     finally:
         logger.removeHandler(collector)
-        if saved is None:
-            del os.environ["BRIEFING_PDF"]
-        else:
-            os.environ["BRIEFING_PDF"] = saved
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
     return BuildResult(project, ok, collector.records)
 
 
@@ -120,6 +124,7 @@ def shipped_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
             shutil.copytree(source, target / name)
         else:
             shutil.copy(source, target / name)
-    result = run_build(target, pdf=True)
+    # As on GitHub Actions, where the repository names itself (edit and annotate links).
+    result = run_build(target, pdf=True, env={"GITHUB_REPOSITORY": "example/briefing"})
     assert result.ok, result.messages
     return result

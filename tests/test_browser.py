@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -415,3 +416,39 @@ def test_screenshots(browser: Browser, base_url: str) -> None:
             reader.open(path)
             reader.shot(name)
             assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_annotate_this_passage(reader: Reader) -> None:
+    page = reader.open(ARTICLE)
+    # This article has no annotations file yet: GitHub's "new file" page, prefilled.
+    annotate = urlsplit(str(page.locator("a.bf-annotate-article").get_attribute("href")))
+    assert annotate.path == "/example/briefing/new/main/briefing_src/articles"
+    assert parse_qs(annotate.query)["filename"] == ["kling-waic-demo.annotations.yml"]
+    # Select a passage spanning a highlight and its marker: the marker's number is no text.
+    page.evaluate(
+        """() => {
+            const mark = document.querySelector('mark.bf-hl');
+            const marker = document.querySelector('button.bf-marker');
+            const range = document.createRange();
+            range.setStart(mark.firstChild, 0);
+            range.setEndAfter(marker.nextSibling || marker);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }"""
+    )
+    ui = page.locator(".bf-annotate-ui")
+    ui.wait_for(state="visible")
+    ui.locator(".bf-annotate-open").click()
+    issue = ui.locator(".bf-annotate-issue")
+    issue.wait_for(state="visible")
+    query = parse_qs(urlsplit(issue.get_attribute("href")).query)
+    assert urlsplit(issue.get_attribute("href")).path == "/example/briefing/issues/new"
+    assert query["template"] == ["suggest-annotation.yml"]
+    assert query["article"] == ["kling-waic-demo"]
+    quote = query["quote"][0]
+    assert quote.startswith("turns written prompts") and "1" not in quote
+    entry = ui.locator(".bf-annotate-yaml").inner_text()
+    assert entry.startswith(f"- quote: {json.dumps(quote)}\n")
+    assert "kind: context" in entry and "note: |" in entry
+    page.keyboard.press("Escape")
+    ui.wait_for(state="hidden")
