@@ -79,13 +79,17 @@ class RenderContext:
     """Article slug -> its annotations' numbers and anchoring."""
     article_text: dict[str, str] = field(default_factory=dict)
     """Article slug -> its text as a reader sees it (what quotes are matched against)."""
+    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+    """(entity, page, sentence) already recorded."""
 
     def begin(self, page: PageRef) -> None:
         """Start rendering ``page``; forget what an earlier render of it recorded."""
         self.page = page
-        for entity, items in self.mentions.items():
-            self.mentions[entity] = [m for m in items if m.page != page.uri]
-        self.page_entities.pop(page.uri, None)
+        previous = self.page_entities.pop(page.uri, None)  # only under a re-render
+        for entity in previous or ():
+            kept = [m for m in self.mentions.get(entity, []) if m.page != page.uri]
+            self.mentions[entity] = kept
+            self._seen = {key for key in self._seen if key[1] != page.uri}
 
     def record(self, entity: str, sentence: str, term: str = "") -> None:
         if self.page is None:
@@ -93,6 +97,9 @@ class RenderContext:
         entities = self.page_entities.setdefault(self.page.uri, [])
         if entity not in entities:
             entities.append(entity)
-        items = self.mentions.setdefault(entity, [])
-        if not any(m.page == self.page.uri and m.sentence == sentence for m in items):
-            items.append(Mention(self.page.uri, self.page.title, sentence, term))
+        key = (entity, self.page.uri, sentence)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.mentions.setdefault(entity, []).append(
+                Mention(self.page.uri, self.page.title, sentence, term)
+            )

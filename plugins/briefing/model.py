@@ -8,6 +8,7 @@ editors are generated from them. Everything after loading is frozen.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
@@ -285,7 +286,11 @@ class Briefing:
     references to them are not reported again as unknown."""
 
     def article(self, slug: str) -> Article | None:
-        return next((a for a in self.articles if a.slug == slug), None)
+        return self._by_slug.get(slug)
+
+    @functools.cached_property
+    def _by_slug(self) -> dict[str, Article]:
+        return {a.slug: a for a in self.articles}
 
     def entities_by_type(self) -> list[tuple[str, list[Entity]]]:
         groups: list[tuple[str, list[Entity]]] = []

@@ -131,7 +131,7 @@ class _Book:
             raise ValueError(f"{page.html}: no article content found")
         for junk in content.select(
             "a.md-content__button, a.headerlink, .bf-popovers, .md-source-file, "
-            ".md-feedback, script, style"
+            ".md-feedback, .bf-annotate-passage, script, style"
         ):
             junk.decompose()
         # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
@@ -226,6 +226,11 @@ class _Book:
             heading = content.select_one("#annotations")
             if heading is not None:
                 heading.string = "Annotations not placed in the text"
+        for link in content.select("a.bf-annotate-article"):
+            previous = link.previous_sibling
+            if isinstance(previous, NavigableString) and previous.rstrip().endswith("·"):
+                previous.replace_with(previous.rstrip()[:-1].rstrip())
+            link.decompose()
         self.relink(page, content)
         self.mark_mentions(content)
         ids = {str(el["id"]) for el in content.select("[id]")}
