@@ -51,7 +51,11 @@ def is_cjk(ch: str) -> bool:
 
 def is_word_char(ch: str) -> bool:
     """A character that continues a Latin-script word (so ``Sora`` is not in ``Soraya``)."""
-    return (ch.isalnum() or ch == "_" or unicodedata.category(ch) == "Mn") and not is_cjk(ch)
+    if ch == " ":
+        return False
+    if ch.isalnum() or ch == "_":
+        return not is_cjk(ch)
+    return unicodedata.category(ch) == "Mn"
 
 
 def normalize_term(term: str) -> str:
