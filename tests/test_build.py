@@ -271,3 +271,24 @@ def test_annotate_links_open_the_sidecar_on_github(basic_site: BuildResult) -> N
     assert query["filename"] == ["embargo.annotations.yml"]
     assert query["value"][0].startswith("# Annotations of embargo.md")
     assert "- quote:" in query["value"][0]
+
+
+def test_rebuilds_reparse_only_the_edited_file(project: Path) -> None:
+    """What `mkdocs serve` does on an edit: the same plugin instance builds again."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(project / "mkdocs.yml"))
+    plugin = config.plugins["briefing"]
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    assert plugin.cache.parsed == 8  # 5 entities, 2 articles, 1 annotations file
+    (project / "briefing_src/articles/kling-launch.annotations.yml").write_text(
+        "- quote: Kling AI is also sold abroad\n  kind: context\n  note: Edited.\n"
+    )
+    config = load_config(str(project / "mkdocs.yml"))
+    assert config.plugins["briefing"] is plugin  # MkDocs reuses the instance
+    build(config)
+    assert plugin.cache.parsed == 1
+    html = (Path(config.site_dir) / "articles/kling-launch/index.html").read_text()
+    assert "Edited." in html

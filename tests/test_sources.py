@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.sources import load_briefing
+from briefing.sources import FileCache, load_briefing
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "errors.yml").read_text("utf-8"))
 BASE = {
@@ -97,3 +97,30 @@ def test_any_input_gives_diagnostics_never_an_exception(
     for problem in diagnostics:
         assert problem.position.path.startswith("briefing_src/")
         assert problem.position.line >= 1 and problem.position.col >= 1
+
+
+def test_cache_reparses_only_changed_files(tmp_path: Path) -> None:
+    write_sources(
+        tmp_path,
+        {
+            "entities/sora.yml": "name: Sora\ntype: product\nsummary: A video model.\n",
+            "articles/ok.annotations.yml": "- quote: Text about Kling\n  kind: context\n  note: N.\n",
+        },
+    )
+    cache = FileCache()
+    first, problems = load_briefing(tmp_path, cache=cache)
+    assert not problems and cache.parsed == 4  # two entities, one article, one sidecar
+    again, problems = load_briefing(tmp_path, cache=cache)
+    assert not problems and cache.parsed == 0
+    assert again.entities == first.entities and again.articles == first.articles
+    sidecar = tmp_path / "briefing_src/articles/ok.annotations.yml"
+    sidecar.write_text("- quote: Text about Kling\n  kind: question\n  note: Changed.\n")
+    changed, problems = load_briefing(tmp_path, cache=cache)
+    assert not problems and cache.parsed == 1  # only the edited annotation file
+    assert changed.articles[0].annotations[0].model.kind == "question"
+    # A file's problems are reported from the cache too, every time.
+    sidecar.write_text("- quote: Text about Kling\n  kind: opinion\n  note: Bad.\n")
+    for expected in (1, 0):
+        _, problems = load_briefing(tmp_path, cache=cache)
+        assert cache.parsed == expected
+        assert [p.position.path for p in problems] == ["briefing_src/articles/ok.annotations.yml"]

@@ -60,8 +60,12 @@ def make_entities(rng: random.Random, count: int) -> list[dict[str, object]]:
                 "type": rng.choice(kinds),
                 "summary": f"{base} is a synthetic entity number {len(entities)}.",
                 "aliases": names[1:],
-                "dates": [{"date": f"20{rng.randint(10, 25):02d}-{rng.randint(1, 12):02d}",
-                           "event": f"{base} does something notable"}],
+                "dates": [
+                    {
+                        "date": f"20{rng.randint(10, 25):02d}-{rng.randint(1, 12):02d}",
+                        "event": f"{base} does something notable",
+                    }
+                ],
             }
         )
     return entities
@@ -108,8 +112,11 @@ def make_article(rng: random.Random, index: int, entities: list[dict[str, object
         "summary": "A generated article for the benchmark.",
         "annotations": annotations,
     }
-    return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + (
-        "\n\n".join(paragraphs) + "\n"
+    return (
+        "---\n"
+        + yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
+        + "---\n\n"
+        + ("\n\n".join(paragraphs) + "\n")
     )
 
 
@@ -225,7 +232,9 @@ def anchoring_time(project: Path) -> tuple[int, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--entities", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
@@ -236,28 +245,42 @@ def main(argv: list[str] | None = None) -> None:
         root.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         generate(root, args.articles, args.entities)
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}")
-        print(f"synthetic briefing: {args.articles} articles, {args.entities} entities "
-              f"(generated in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        )
+        print(
+            f"synthetic briefing: {args.articles} articles, {args.entities} entities "
+            f"(generated in {time.perf_counter() - started:.1f} s)"
+        )
         plugin_runs, plain_runs = [], []
         for _ in range(args.repeat):  # alternate, so both see the same machine state
             plugin_runs.append(build(root / "briefing"))
             plain_runs.append(build(root / "plain"))
         plugin = statistics.median(t for t, _ in plugin_runs)
         plain = statistics.median(t for t, _ in plain_runs)
-        print(f"build with the plugin:  median {plugin:.2f} s  (runs: "
-              + ", ".join(f"{t:.2f}" for t, _ in plugin_runs) + ")")
-        print(f"plain MkDocs, same pages: median {plain:.2f} s  (runs: "
-              + ", ".join(f"{t:.2f}" for t, _ in plain_runs) + ")")
+        print(
+            f"build with the plugin:  median {plugin:.2f} s  (runs: "
+            + ", ".join(f"{t:.2f}" for t, _ in plugin_runs)
+            + ")"
+        )
+        print(
+            f"plain MkDocs, same pages: median {plain:.2f} s  (runs: "
+            + ", ".join(f"{t:.2f}" for t, _ in plain_runs)
+            + ")"
+        )
         print(f"ratio: {plugin / plain:.2f}x")
-        print(f"peak RSS: plugin {max(r for _, r in plugin_runs):.0f} MB, "
-              f"plain {max(r for _, r in plain_runs):.0f} MB")
+        print(
+            f"peak RSS: plugin {max(r for _, r in plugin_runs):.0f} MB, "
+            f"plain {max(r for _, r in plain_runs):.0f} MB"
+        )
         size, speed = matching_throughput(root / "briefing")
         print(f"mention matching: {size:.1f} MB of text at {speed:.1f} MB/s")
         count, seconds = anchoring_time(root / "briefing")
-        print(f"anchoring: {count} annotations in {seconds:.2f} s "
-              f"({seconds / max(count, 1) * 1000:.2f} ms each)")
+        print(
+            f"anchoring: {count} annotations in {seconds:.2f} s "
+            f"({seconds / max(count, 1) * 1000:.2f} ms each)"
+        )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from .extension import BriefingExtension, Linker
 from .mentions import is_cjk
 from .model import Briefing
 from .pages import GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
-from .sources import load_briefing
+from .sources import FileCache, load_briefing
 from .view import PageView, page_view
 
 log = get_plugin_logger(__name__)
@@ -65,6 +65,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
+        # Parsed source files by content. MkDocs keeps plugin instances across the
+        # rebuilds of `mkdocs serve`, so an edit re-parses only the file it touched.
+        self.cache = FileCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -75,7 +78,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.context = RenderContext()
         self.logged = 0
-        briefing, problems = load_briefing(self.root, self.config.src)
+        briefing, problems = load_briefing(self.root, self.config.src, cache=self.cache)
         self.briefing: Briefing = briefing
         for problem in problems:
             log.warning(problem.format())

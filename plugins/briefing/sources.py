@@ -6,16 +6,17 @@ them in one run, each at ``path:line:col``.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .diagnostics import Diagnostics, Position, did_you_mean
+from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
 from .mentions import Term, is_case_sensitive, normalize_term
 from .model import (
     ID_RE,
@@ -32,24 +33,81 @@ from .yamlsrc import Limits, Located, load_yaml
 
 SIDECAR_SUFFIX = ".annotations.yml"
 
+_Parsed = tuple[Any, list[Diagnostic]]
+_Found = tuple[AnnotationModel, Position, Position, Located, tuple[str | int, ...]]
+"""A valid annotation as read from its file, before it is numbered in its article."""
+
+
+class FileCache:
+    """Parsed source files, keyed on their path and content: under ``mkdocs serve`` a
+    rebuild re-parses only the files that changed. Entries for files that were not
+    seen by the last load are dropped, so the cache never outgrows the sources."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str], _Parsed] = {}
+        self._used: set[tuple[str, str, str]] = set()
+        self.parsed = 0
+        """How many files the last load had to parse (the rest came from the cache)."""
+
+    def start(self) -> None:
+        self._used = set()
+        self.parsed = 0
+
+    def get(self, key: tuple[str, str, str]) -> _Parsed | None:
+        self._used.add(key)
+        return self._entries.get(key)
+
+    def put(self, key: tuple[str, str, str], value: _Parsed) -> None:
+        self.parsed += 1
+        self._entries[key] = value
+
+    def finish(self) -> None:
+        self._entries = {k: v for k, v in self._entries.items() if k in self._used}
+
 
 def load_briefing(
     root: str | os.PathLike[str],
     src: str = "briefing_src",
     *,
     limits: Limits | None = None,
+    cache: FileCache | None = None,
 ) -> tuple[Briefing, Diagnostics]:
     """Read the sources under ``root/src``; return what is usable and every problem."""
-    loader = _Loader(Path(root).resolve(), src, limits or Limits())
-    return loader.load(), loader.diags
+    loader = _Loader(Path(root).resolve(), src, limits or Limits(), cache)
+    if cache is not None:
+        cache.start()
+    briefing = loader.load()
+    if cache is not None:
+        cache.finish()
+    return briefing, loader.diags
 
 
 class _Loader:
-    def __init__(self, root: Path, src: str, limits: Limits) -> None:
+    def __init__(
+        self, root: Path, src: str, limits: Limits, cache: FileCache | None = None
+    ) -> None:
         self.root = root
         self.src = src.strip("/") or "."
         self.limits = limits
         self.diags = Diagnostics()
+        self.cache = cache
+
+    def parsed(self, kind: str, rel: str, text: str, parse: Callable[[str, str], Any]) -> Any:
+        """``parse()`` of one file's text, from the cache when the text is unchanged; the
+        file's problems are reported either way."""
+        key = (kind, rel, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is None:
+            outer, self.diags = self.diags, Diagnostics()
+            try:
+                hit = (parse(rel, text), list(self.diags))
+            finally:
+                self.diags = outer
+            if self.cache is not None:
+                self.cache.put(key, hit)
+        value, problems = hit
+        self.diags.extend(problems)
+        return value
 
     # ------------------------------------------------------------------ helpers
 
@@ -172,17 +230,20 @@ class _Loader:
             text = self.read(path)
             if text is None:
                 continue
-            located = load_yaml(text, rel, self.diags, limits=self.limits)
-            if located is None:
-                continue
-            model = self.validate(EntityModel, located)
-            if model is None:
+            located, model = self.parsed("entity", rel, text, self.parse_entity)
+            if located is None or model is None:
                 continue
             entities[entity_id] = Entity(
                 entity_id, rel, model, Position(rel), located.text_start(("description",))
             )
             self._entity_files[entity_id] = located
         return entities
+
+    def parse_entity(self, rel: str, text: str) -> tuple[Located | None, EntityModel | None]:
+        located = load_yaml(text, rel, self.diags, limits=self.limits)
+        if located is None:
+            return None, None
+        return located, self.validate(EntityModel, located)
 
     def check_id(self, value: str, rel: str, what: str) -> bool:
         if not ID_RE.match(value):
@@ -237,6 +298,25 @@ class _Loader:
         text = self.read(path)
         if text is None:
             return None
+        model, body, body_line, found = self.parsed("article", rel, text, self.parse_article)
+        sidecar_rel = None
+        if sidecar is not None:
+            sidecar_rel = self.rel(sidecar)
+            side_text = self.read(sidecar)
+            if side_text is not None:
+                found = found + self.parsed("sidecar", sidecar_rel, side_text, self.parse_sidecar)
+        annotations = tuple(
+            Annotation(annotation, slug, position, i, note)
+            for i, (annotation, position, note, _, _) in enumerate(found)
+        )
+        self._article_files[slug] = [(located, base) for *_, located, base in found]
+        if model is None:
+            return None
+        return Article(slug, rel, model, body, body_line, annotations, sidecar_rel)
+
+    def parse_article(
+        self, rel: str, text: str
+    ) -> tuple[ArticleModel | None, str, int, list[_Found]]:
         split = split_front_matter(text)
         if split is None:
             self.diags.error(
@@ -244,67 +324,54 @@ class _Loader:
                 "missing YAML front matter: the file must start with a '---' line, "
                 "then title: and date:, then a closing '---' line",
             )
-            return None
+            return None, "", 1, []
         front, body, body_line = split
         located = load_yaml(front, rel, self.diags, line_offset=1, limits=self.limits)
         if located is None:
-            return None
+            return None, body, body_line, []
         data = located.data
         if not isinstance(data, dict):
             self.validate(ArticleModel, located)
-            return None
+            return None, body, body_line, []
         # Validate annotations one by one, so one bad annotation loses nothing else.
         raw_annotations = data.get("annotations", [])
         header = {k: v for k, v in data.items() if k != "annotations"}
         header_located = Located(header, rel, 1, located.values, located.keys)
         model = self.validate(ArticleModel, header_located)
-        annotations: list[Annotation] = []
-        sources: list[tuple[Located, tuple[str | int, ...]]] = []
+        found: list[_Found] = []
         if isinstance(raw_annotations, list):
             for i in range(len(raw_annotations)):
-                self.add_annotation(located, ("annotations", i), slug, annotations, sources)
+                self.add_annotation(located, ("annotations", i), found)
         else:
             self.diags.error(
                 located.at(("annotations",)), "'annotations' must be a list of annotations"
             )
-        sidecar_rel = None
-        if sidecar is not None:
-            sidecar_rel = self.rel(sidecar)
-            side_text = self.read(sidecar)
-            side = (
-                load_yaml(side_text, sidecar_rel, self.diags, limits=self.limits)
-                if side_text is not None
-                else None
+        return model, body, body_line, found
+
+    def parse_sidecar(self, rel: str, text: str) -> list[_Found]:
+        found: list[_Found] = []
+        side = load_yaml(text, rel, self.diags, limits=self.limits)
+        if side is None or side.data is None:
+            return found
+        if isinstance(side.data, list):
+            for i in range(len(side.data)):
+                self.add_annotation(side, (i,), found)
+        else:
+            self.diags.error(
+                side.at(()),
+                "an annotations file must be a YAML list of annotations ('- quote: ...')",
             )
-            if side is not None and side.data is not None:
-                if isinstance(side.data, list):
-                    for i in range(len(side.data)):
-                        self.add_annotation(side, (i,), slug, annotations, sources)
-                else:
-                    self.diags.error(
-                        side.at(()),
-                        "an annotations file must be a YAML list of annotations ('- quote: ...')",
-                    )
-        self._article_files[slug] = sources
-        if model is None:
-            return None
-        return Article(slug, rel, model, body, body_line, tuple(annotations), sidecar_rel)
+        return found
 
     def add_annotation(
-        self,
-        located: Located,
-        base: tuple[str | int, ...],
-        slug: str,
-        annotations: list[Annotation],
-        sources: list[tuple[Located, tuple[str | int, ...]]],
+        self, located: Located, base: tuple[str | int, ...], found: list[_Found]
     ) -> None:
         model = self.validate(AnnotationModel, located, base)
         if model is None:
             return
         position = located.at((*base, "quote"))
         note = located.text_start((*base, "note"))
-        annotations.append(Annotation(model, slug, position, len(annotations), note))
-        sources.append((located, base))
+        found.append((model, position, note, located, base))
 
     # ------------------------------------------------------------------ cross-file checks
 
