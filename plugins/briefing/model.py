@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import typing
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -25,18 +26,6 @@ from pydantic import (
 
 from .diagnostics import Position
 
-ENTITY_TYPES = (
-    "company",
-    "product",
-    "person",
-    "organization",
-    "government",
-    "policy",
-    "event",
-    "place",
-    "concept",
-)
-ANNOTATION_KINDS = ("context", "fact-check", "definition", "analysis", "correction", "question")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 RESERVED_IDS = frozenset({"index"})
 ALLOWED_SCHEMES = ("http", "https", "mailto")
@@ -55,6 +44,8 @@ EntityType = Literal[
 AnnotationKind = Literal[
     "context", "fact-check", "definition", "analysis", "correction", "question"
 ]
+ENTITY_TYPES: tuple[str, ...] = typing.get_args(EntityType)
+ANNOTATION_KINDS: tuple[str, ...] = typing.get_args(AnnotationKind)
 
 
 def url_is_safe(url: str) -> bool:
