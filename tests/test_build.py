@@ -278,8 +278,11 @@ def test_rebuilds_reparse_only_the_edited_file(project: Path) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    from briefing.sources import FileCache
+
     config = load_config(str(project / "mkdocs.yml"))
     plugin = config.plugins["briefing"]
+    plugin.cache = FileCache()  # MkDocs may hand out an instance an earlier test used
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
     assert plugin.cache.parsed == 8  # 5 entities, 2 articles, 1 annotations file
