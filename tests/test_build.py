@@ -170,7 +170,24 @@ def test_navigation(basic_site: BuildResult) -> None:
         "Timeline",
     ]
     articles = [a.get_text(strip=True) for a in nav.select("a[href*='articles/']")]
-    assert articles == ["The chip embargo tightens", "Kling reaches the public"]
+    assert articles == ["Articles", "The chip embargo tightens", "Kling reaches the public"]
+    index = basic_site.html("articles/index.html")
+    listed = [a.get_text() for a in index.select("article li a")]
+    assert listed == ["The chip embargo tightens", "Kling reaches the public"]
+
+
+def test_long_briefings_keep_the_navigation_short(project: Path) -> None:
+    config = (project / "mkdocs.yml").read_text()
+    (project / "mkdocs.yml").write_text(
+        config.replace("repo_url:", "nav_articles: 1\n      nav_entities: 2\n      repo_url:")
+    )
+    result = run_build(project)
+    assert result.ok, result.messages
+    nav = result.html("index.html").select_one("nav.md-nav--primary")
+    articles = [a.get_text(strip=True) for a in nav.select("a[href*='articles/']")]
+    assert articles == ["Articles", "The chip embargo tightens"]
+    assert not nav.select("a[href*='glossary/kling/']")  # the Glossary page lists them
+    assert (result.site / "articles/kling-launch/index.html").is_file()
 
 
 def test_search_index_finds_aliases_notes_and_chinese(basic_site: BuildResult) -> None:

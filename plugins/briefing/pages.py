@@ -30,6 +30,7 @@ TYPE_LABELS = {
     "concept": ("Concept", "Concepts"),
 }
 GLOSSARY = "glossary/index.md"
+ARTICLES = "articles/index.md"
 TIMELINE = "timeline/index.md"
 
 _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]"} | {ord("<"): "&lt;", ord("&"): "&amp;"}
@@ -128,6 +129,14 @@ def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
                 body_col=(entity.description_position or entity.position).col,
             )
         )
+    pages.append(
+        GeneratedPage(
+            ARTICLES,
+            env.get_template("articles.md.j2").render(articles=briefing.articles),
+            f"{briefing.src}/articles",
+            autolink=False,
+        )
+    )
     pages.append(
         GeneratedPage(
             GLOSSARY,

@@ -31,7 +31,7 @@ from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .mentions import is_cjk
 from .model import Briefing
-from .pages import GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
+from .pages import ARTICLES, GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
 from .sources import FileCache, load_briefing
 from .view import PageView, page_view
 
@@ -58,6 +58,12 @@ class BriefingConfig(Config):
     """Paper size of the PDF book."""
     pdf_name = c.Type(str, default="briefing.pdf")
     """File name of the PDF book in the site."""
+    nav_articles = c.Type(int, default=30)
+    """How many of the newest articles the navigation lists (all are on the Articles
+    page): every page carries the navigation, so a long one costs time on every page."""
+    nav_entities = c.Type(int, default=150)
+    """Up to this many entities, the navigation lists them by type; beyond, the
+    Glossary page alone (which lists them all)."""
 
 
 class BriefingPlugin(BasePlugin[BriefingConfig]):
@@ -158,11 +164,12 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             key=lambda uri: (uri != "index.md", uri),
         )
         glossary: list[Any] = [GLOSSARY]
-        for kind, members in self.briefing.entities_by_type():
-            glossary.append({TYPE_LABELS[kind][1]: [f"glossary/{e.id}.md" for e in members]})
+        if len(self.briefing.entities) <= self.config.nav_entities:
+            for kind, members in self.briefing.entities_by_type():
+                glossary.append({TYPE_LABELS[kind][1]: [f"glossary/{e.id}.md" for e in members]})
         nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in docs]
-        if self.briefing.articles:
-            nav.append({"Articles": [f"articles/{a.slug}.md" for a in self.briefing.articles]})
+        newest = self.briefing.articles[: self.config.nav_articles]
+        nav.append({"Articles": [ARTICLES, *[f"articles/{a.slug}.md" for a in newest]]})
         nav.append({"Glossary": glossary})
         nav.append({"Timeline": TIMELINE})
         return nav
