@@ -298,7 +298,9 @@ def test_pr_checks_sources_summarises_and_uploads_the_site() -> None:
     assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
     assert '--base "origin/$BASE_REF"' in summary["run"]
     assert summary["env"] == {"BASE_REF": "${{ github.base_ref }}"}
-    [upload] = steps_using(wf, "actions/upload-artifact")
+    screenshots, upload = steps_using(wf, "actions/upload-artifact")
+    assert screenshots["with"]["name"] == "screenshots"
+    assert screenshots["with"]["path"].rstrip("/") == "test-artifacts"
     assert upload["with"]["name"] == "site"
     assert upload["with"]["path"].rstrip("/") == "site"
     assert upload["with"]["retention-days"] == 7

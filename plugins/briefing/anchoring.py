@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 _WS = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
 # Python-Markdown's placeholders for stashed raw HTML: invisible to readers.
 _STASH = re.compile("\x02wzxhzdk:\\d+\x03")
 BLOCK_TAGS = frozenset(
@@ -127,25 +128,26 @@ class TextIndex:
 
         walk(root, None)
         text = "".join(raw)
-        # Fold whitespace and keep, for every folded character, its raw offset.
-        folded: list[str] = []
-        self._to_raw: list[int] = []
-        previous_space = True
-        for i, ch in enumerate(text):
-            if ch.isspace():
-                if previous_space:
-                    continue
-                ch = " "
-                previous_space = True
-            else:
-                previous_space = False
-            folded.append(ch)
-            self._to_raw.append(i)
-        self.text = "".join(folded)
+        # Fold whitespace: words joined by one space; remember where each word starts in
+        # the folded and in the raw text, to map ranges back.
+        self._folded_starts: list[int] = []
+        self._raw_starts: list[int] = []
+        words: list[str] = []
+        position = 0
+        for word in _WORD.finditer(text):
+            self._folded_starts.append(position)
+            self._raw_starts.append(word.start())
+            words.append(word.group())
+            position += len(word.group()) + 1
+        self.text = " ".join(words)
+
+    def _raw(self, position: int) -> int:
+        k = bisect.bisect_right(self._folded_starts, position) - 1
+        return self._raw_starts[k] + (position - self._folded_starts[k])
 
     def raw_range(self, start: int, end: int) -> tuple[int, int]:
         """Folded [start, end) -> raw [start, end)."""
-        return self._to_raw[start], self._to_raw[end - 1] + 1
+        return self._raw(start), self._raw(end - 1) + 1
 
     def find_all(self, needle: str) -> list[int]:
         starts = []

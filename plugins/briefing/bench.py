@@ -159,8 +159,25 @@ def generate(root: Path, articles: int, entities: int, seed: int = 1) -> None:
     plain = root / "plain"
     (plain / "docs").mkdir(parents=True)
     (plain / "docs" / "index.md").write_text("# Benchmark\n\nA synthetic briefing.\n")
-    (plain / "mkdocs.yml").write_text(MKDOCS.format(plugin=""))
     briefing, _ = load_briefing(project)
+    # The same navigation as the plugin makes (plugin.py: navigation), so that both
+    # builds render the same pages with the same sidebar.
+    newest = [f"articles/{a.slug}.md" for a in briefing.articles[:30]]
+    glossary: list[object] = ["glossary/index.md"]
+    if len(briefing.entities) <= 150:
+        glossary += [
+            {kind: [f"glossary/{e.id}.md" for e in members]}
+            for kind, members in briefing.entities_by_type()
+        ]
+    nav = [
+        {"Home": "index.md"},
+        {"Articles": ["articles/index.md", *newest]},
+        {"Glossary": glossary},
+        {"Timeline": "timeline/index.md"},
+    ]
+    (plain / "mkdocs.yml").write_text(
+        MKDOCS.format(plugin="") + yaml.safe_dump({"nav": nav}, sort_keys=False)
+    )
     for page in generate_pages(briefing):
         target = plain / "docs" / page.uri
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ the ``briefing check`` command and the tests drive it the same way.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
@@ -401,7 +402,8 @@ class AnnotationTreeprocessor(Treeprocessor):
                 missing.text = AtomicString(
                     f"“{' '.join(model.quote.split())}” (unanchored: passage not found)"
                 )
-            li.extend(self._note_body(annotation))
+            body = self._note_body(annotation)
+            li.extend(body)
             pop = etree.SubElement(popovers, "div")
             pop.set("id", f"bf-pop-{key}")
             pop.set("popover", "")
@@ -420,7 +422,11 @@ class AnnotationTreeprocessor(Treeprocessor):
             close.set("popovertargetaction", "hide")
             close.set("aria-label", "Close note")
             close.text = AtomicString("×")
-            pop.extend(self._note_body(annotation))
+            # The note itself is shown from the list item (briefing.js copies it in when
+            # the popover opens): each note is in the page once, and searched once.
+            slot = etree.SubElement(pop, "div")
+            slot.set("class", "bf-note-slot")
+            slot.set("data-note", f"bf-note-{key}")
             more = etree.SubElement(pop, "p")
             more.set("class", "bf-more")
             link = etree.SubElement(more, "a")
@@ -501,15 +507,21 @@ class BriefingExtension(Extension):
             15,
         )
 
+    @functools.cached_property
+    def _note_markdown(self) -> markdown.Markdown:
+        """One Markdown for every note of the build: making one costs more than a note."""
+        sub = markdown.Markdown(extensions=["tables", "sane_lists", "attr_list"])
+        sub.inlinePatterns.register(WikiLinkProcessor(self.linker, sub), "briefing_wikilink", 175)
+        return sub
+
     def render_note_for(self, md: markdown.Markdown) -> NoteRenderer:
         """Notes are rendered to elements by a small Markdown of their own (no mentions,
         no annotations), and grafted into the page's tree."""
 
+        sub = self._note_markdown
+
         def render(text: str, source: Source) -> list[etree.Element]:
-            sub = markdown.Markdown(extensions=["tables", "sane_lists", "attr_list"])
-            sub.inlinePatterns.register(
-                WikiLinkProcessor(self.linker, sub), "briefing_wikilink", 175
-            )
+            sub.reset()
             ctx = self.linker.context
             saved = ctx.page
             if saved is not None:

@@ -88,15 +88,6 @@ def entity_uri(entity_id: str) -> str:
     return f"glossary/{entity_id}.md"
 
 
-def annotations_about(briefing: Briefing, entity_id: str) -> list[tuple[Article, Annotation]]:
-    return [
-        (article, annotation)
-        for article in briefing.articles
-        for annotation in article.annotations
-        if entity_id in annotation.model.entities
-    ]
-
-
 def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
     env = _env()
     pages: list[GeneratedPage] = []
@@ -112,6 +103,11 @@ def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
             )
         )
     entity_template = env.get_template("entity.md.j2")
+    about: dict[str, list[tuple[Article, Annotation]]] = {}
+    for article in briefing.articles:
+        for annotation in article.annotations:
+            for entity_id in annotation.model.entities:
+                about.setdefault(entity_id, []).append((article, annotation))
     for entity in sorted(briefing.entities.values(), key=lambda e: e.id):
         related = [briefing.entities[r] for r in entity.model.related if r in briefing.entities]
         pages.append(
@@ -120,7 +116,7 @@ def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
                 entity_template.render(
                     entity=entity,
                     related=related,
-                    annotations=annotations_about(briefing, entity.id),
+                    annotations=about.get(entity.id, []),
                 ),
                 entity.path,
                 entity=entity.id,

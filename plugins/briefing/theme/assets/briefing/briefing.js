@@ -36,6 +36,20 @@
     }
   });
 
+  // A note's popover is filled from its list item when it first opens.
+  document.addEventListener("beforetoggle", function (event) {
+    var popover = event.target;
+    if (event.newState !== "open" || !popover.querySelector) return;
+    var slot = popover.querySelector(".bf-note-slot:empty");
+    var item = slot && document.getElementById(slot.dataset.note);
+    if (!item) return;
+    item.querySelectorAll(".bf-note, .bf-about, .bf-sources, .bf-byline").forEach(function (el) {
+      var copy = el.cloneNode(true);
+      copy.querySelectorAll("[id]").forEach(function (node) { node.removeAttribute("id"); });
+      slot.appendChild(copy);
+    });
+  }, true);
+
   document.addEventListener("toggle", function (event) {
     var popover = event.target;
     if (!popover.classList || !popover.classList.contains("bf-popover")) return;
