@@ -161,7 +161,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def navigation(self, files: Files) -> list[Any]:
         docs = sorted(
             (f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated),
-            key=lambda uri: (uri != "index.md", uri),
+            key=lambda uri: (uri != "index.md", "/" in uri, uri),
         )
         glossary: list[Any] = [GLOSSARY]
         if len(self.briefing.entities) <= self.config.nav_entities:
