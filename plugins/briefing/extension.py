@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -30,6 +31,7 @@ from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
 from .model import Annotation, Briefing
+from .safety import URL_ATTRIBUTES, sanitize, unsafe_url
 
 KIND_LABELS = {
     "context": "Context",
@@ -484,6 +486,40 @@ class AnnotationTreeprocessor(Treeprocessor):
 NoteRenderer = Callable[[str, Source], list[etree.Element]]
 
 
+class UrlTreeprocessor(Treeprocessor):
+    """Links and images with a scheme other than http, https or mailto lose it, with a
+    warning that says where (raw HTML is left to the sanitiser, which drops it too)."""
+
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, root: etree.Element) -> None:
+        ctx = self.linker.context
+        for el in list(root.iter()):
+            for attr in URL_ATTRIBUTES:
+                url = el.get(attr)
+                if url is None or not unsafe_url(url):
+                    continue
+                # No link, no image: the words stay, as plain text (MkDocs wants every
+                # <a> to have an href, so the element becomes a <span>).
+                del el.attrib[attr]
+                if el.tag == "img":
+                    el.text = AtomicString(el.get("alt", ""))
+                el.tag = "span"
+                page = ctx.page
+                source = page.source if page else Source("<markdown>", 1, "")
+                ctx.diagnostics.warning(
+                    source.position_of(url),
+                    f"unsafe URL {url!r} dropped: only http, https, mailto and relative links",
+                )
+
+
+class SanitizePostprocessor(Postprocessor):
+    def run(self, text: str) -> str:
+        return sanitize(text)
+
+
 class BriefingExtension(Extension):
     """Register with ``markdown.Markdown(extensions=[BriefingExtension(linker)])``."""
 
@@ -506,12 +542,18 @@ class BriefingExtension(Extension):
             "briefing_annotations",
             15,
         )
+        # 14: after the notes are in the tree, before MkDocs rewrites URLs (0).
+        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 14)
+        # 10: after raw HTML is put back (30) and entities restored (20): the page's
+        # final HTML passes the allow-list, raw HTML of articles and notes included.
+        md.postprocessors.register(SanitizePostprocessor(md), "briefing_sanitize", 10)
 
     @functools.cached_property
     def _note_markdown(self) -> markdown.Markdown:
         """One Markdown for every note of the build: making one costs more than a note."""
         sub = markdown.Markdown(extensions=["tables", "sane_lists", "attr_list"])
         sub.inlinePatterns.register(WikiLinkProcessor(self.linker, sub), "briefing_wikilink", 175)
+        sub.treeprocessors.register(UrlTreeprocessor(self.linker, sub), "briefing_urls", 14)
         return sub
 
     def render_note_for(self, md: markdown.Markdown) -> NoteRenderer:

@@ -99,6 +99,17 @@ def _check_date(value: object) -> object:
     return value
 
 
+def _check_plain_title(value: str) -> str:
+    if "<" in value or ">" in value:
+        raise ValueError("must not contain '<' or '>' (the theme prints names and titles as HTML)")
+    return _check_text(value)
+
+
+PlainTitle = Annotated[
+    str,
+    AfterValidator(_check_plain_title),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^[^<>]*$"}),
+]
 Url = Annotated[
     str,
     AfterValidator(_check_url),
@@ -147,7 +158,7 @@ class DateModel(_Strict):
 class EntityModel(_Strict):
     """One entity file, briefing_src/entities/<id>.yml."""
 
-    name: Text = Field(description="Display name, e.g. Kling")
+    name: PlainTitle = Field(description="Display name, e.g. Kling")
     type: EntityType
     summary: Text = Field(description="One plain sentence: tooltips, search, glossary, PDF")
     aliases: list[Text] = Field(
@@ -187,7 +198,7 @@ class AnnotationModel(_Strict):
 class ArticleModel(_Strict):
     """The YAML front matter of briefing_src/articles/<slug>.md."""
 
-    title: Text
+    title: PlainTitle
     date: IsoDate
     summary: str = ""
     source: ArticleSource | None = None

@@ -1,0 +1,51 @@
+"""Untrusted input made harmless: every page's HTML passes an allow-list (nh3), and
+links and images in Markdown keep only http, https, mailto and relative URLs.
+
+Everything under ``briefing_src/`` and ``docs/`` comes from pull requests. The
+allow-list keeps what the site itself needs (classes such as ``no-autolink``,
+tables, images, the annotation markers and notes) and drops the rest: scripts,
+event handlers, styles, frames, forms, SVG, ``javascript:`` and ``data:`` URLs.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+from .model import url_is_safe
+
+TAGS = frozenset(nh3.ALLOWED_TAGS) | {"button", "section", "main", "input", "label"}
+TAGS = TAGS - {"map", "area"}
+ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "id", "title", "lang", "dir", "role", "hidden", "popover"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "button": {"type", "popovertarget", "popovertargetaction"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "details": {"open"},
+    "input": {"type", "checked", "disabled"},
+    "label": {"for"},
+    "code": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = ("href", "src")
+
+
+def sanitize(html: str) -> str:
+    """The HTML with everything outside the allow-list removed."""
+    return nh3.clean(
+        html,
+        tags=set(TAGS),
+        attributes=ATTRIBUTES,
+        generic_attribute_prefixes={"data-", "aria-"},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def unsafe_url(url: str) -> bool:
+    return not url_is_safe(url)

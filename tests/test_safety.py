@@ -1,0 +1,97 @@
+"""Hostile sources through the real build: nothing executable reaches a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_build, write
+
+PAYLOAD_ARTICLE = """
+    ---
+    title: The chip embargo tightens
+    date: 2024-10-01
+    annotations:
+      - quote: New export controls reach further
+        kind: context
+        note: |
+          Note <script>alert('note')</script> and <img src=x onerror="alert('img')">.
+          [bad](javascript:alert('md')) <a href="javascript:alert('raw')">raw</a>
+    ---
+
+    New export controls reach further. OpenAI is not affected; Kuaishou may be.
+
+    <script>alert('body')</script>
+    <iframe src="https://example.org/"></iframe>
+    <div onclick="alert('div')" style="position:fixed" class="no-autolink">div</div>
+    <svg onload="alert('svg')"><circle r="1"/></svg>
+
+    [a link](javascript:alert('link')) and ![an image](data:image/png;base64,AAAA)
+    and <span onmouseover="alert('span')">text</span> <object data="x.swf"></object>
+"""
+
+
+def test_no_executable_content_reaches_the_pages(project: Path) -> None:
+    write(
+        project,
+        {
+            "briefing_src/articles/embargo.md": PAYLOAD_ARTICLE,
+            "briefing_src/entities/sora.yml": """
+            name: Sora
+            type: product
+            summary: "OpenAI's model <b onclick=alert(1)>bold</b>"
+            description: |
+              Made by [[openai]]. <img src="x" onerror="alert('desc')"> <style>body{}</style>
+        """,
+        },
+    )
+    result = run_build(project, strict=False)
+    assert result.ok, result.messages
+    for page in [
+        "articles/embargo/index.html",
+        "glossary/sora/index.html",
+        "articles/kling-launch/index.html",
+        "glossary/index.html",
+    ]:
+        article = result.html(page).select_one("article")
+        for icon in article.select("a.md-content__button"):  # Material's own edit icon (SVG)
+            icon.decompose()
+        assert not article.select("script, iframe, svg, object, embed, style, form"), page
+        for el in article.find_all(True):
+            for name, value in el.attrs.items():
+                assert not name.startswith("on"), (page, el)
+                assert name != "style", (page, el)
+                if name in ("href", "src"):
+                    assert not str(value).lower().startswith(("javascript:", "data:")), (page, el)
+    # The text stays; the summary's markup is shown as text in the tooltip, never as HTML.
+    body = result.html("articles/embargo/index.html").select_one("article").get_text()
+    assert "a link" in body and "div" in body
+    link = result.html("articles/kling-launch/index.html").select_one('a[data-entity="sora"]')
+    assert link["title"] == "OpenAI's model <b onclick=alert(1)>bold</b>"
+    warnings = [m for m in result.messages if "unsafe URL" in m]
+    assert any("embargo.md:19:10: warning: unsafe URL 'javascript:alert(" in w for w in warnings)
+    assert any("embargo.md:19:52: warning: unsafe URL 'data:image/png" in w for w in warnings)
+    assert any("embargo.md:9:" in w and "javascript:alert(" in w for w in warnings)  # the note
+
+
+def test_markup_in_titles_and_names_is_an_error(project: Path) -> None:
+    write(
+        project,
+        {
+            "briefing_src/articles/embargo.md": """
+            ---
+            title: "</title><script>alert(1)</script>"
+            date: 2024-10-01
+            ---
+            Text.
+        """,
+        },
+    )
+    result = run_build(project)
+    assert not result.ok
+    assert any(
+        e.endswith(
+            "'title': must not contain '<' or '>' (the theme prints names and titles as HTML)"
+        )
+        and "embargo.md:2:8" in e
+        for e in result.errors()
+    ), result.errors()
