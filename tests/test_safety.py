@@ -27,6 +27,13 @@ PAYLOAD_ARTICLE = """
 
     [a link](javascript:alert('link')) and ![an image](data:image/png;base64,AAAA)
     and <span onmouseover="alert('span')">text</span> <object data="x.swf"></object>
+
+    An attribute list on a paragraph.
+    {: onclick="alert('attr')" style="color:red" .fine }
+
+    <div markdown="1" onmouseover="alert('md_in_html')">
+    Markdown *inside* a div.
+    </div>
 """
 
 
@@ -64,7 +71,9 @@ def test_no_executable_content_reaches_the_pages(project: Path) -> None:
                     assert not str(value).lower().startswith(("javascript:", "data:")), (page, el)
     # The text stays; the summary's markup is shown as text in the tooltip, never as HTML.
     body = result.html("articles/embargo/index.html").select_one("article").get_text()
-    assert "a link" in body and "div" in body
+    assert "a link" in body and "div" in body and "Markdown inside a div." in " ".join(body.split())
+    page = result.html("articles/embargo/index.html")
+    assert page.select_one("p.fine").get_text() == "An attribute list on a paragraph."
     link = result.html("articles/kling-launch/index.html").select_one('a[data-entity="sora"]')
     assert link["title"] == "OpenAI's model <b onclick=alert(1)>bold</b>"
     warnings = [m for m in result.messages if "unsafe URL" in m]

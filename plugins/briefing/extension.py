@@ -31,7 +31,7 @@ from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
 from .model import Annotation, Briefing
-from .safety import URL_ATTRIBUTES, sanitize, unsafe_url
+from .safety import TAGS, URL_ATTRIBUTES, allowed_attribute, is_clean, sanitize, unsafe_url
 
 KIND_LABELS = {
     "context": "Context",
@@ -497,6 +497,12 @@ class UrlTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         ctx = self.linker.context
         for el in list(root.iter()):
+            # Elements and attributes outside the allow-list (attr_list and md_in_html
+            # can put them in the tree) go before the page is written.
+            for name in [n for n in el.attrib if not allowed_attribute(str(el.tag), n)]:
+                del el.attrib[name]
+            if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
+                el.tag = "span"
             for attr in URL_ATTRIBUTES:
                 url = el.get(attr)
                 if url is None or not unsafe_url(url):
@@ -516,7 +522,14 @@ class UrlTreeprocessor(Treeprocessor):
 
 
 class SanitizePostprocessor(Postprocessor):
+    """The page's HTML through the allow-list, unless it is clean by construction: the
+    tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
+    only other way in) is already what the allow-list would keep."""
+
     def run(self, text: str) -> str:
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        if all(is_clean(str(block)) for block in blocks):
+            return text
         return sanitize(text)
 
 

@@ -49,3 +49,17 @@ def sanitize(html: str) -> str:
 
 def unsafe_url(url: str) -> bool:
     return not url_is_safe(url)
+
+
+_GENERIC = ATTRIBUTES["*"]
+
+
+def allowed_attribute(tag: str, name: str) -> bool:
+    return (
+        name in _GENERIC or name in ATTRIBUTES.get(tag, ()) or name.startswith(("data-", "aria-"))
+    )
+
+
+def is_clean(html: str) -> bool:
+    """Would the sanitiser leave this piece of HTML as it is?"""
+    return sanitize(html) == html
