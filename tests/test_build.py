@@ -312,3 +312,19 @@ def test_rebuilds_reparse_only_the_edited_file(project: Path) -> None:
     assert plugin.cache.parsed == 1
     html = (Path(config.site_dir) / "articles/kling-launch/index.html").read_text()
     assert "Edited." in html
+
+
+def test_limits_are_configurable(project: Path) -> None:
+    config = (project / "mkdocs.yml").read_text()
+    (project / "mkdocs.yml").write_text(
+        config.replace("repo_url:", "limits: {max_quote_length: 20}\n      repo_url:")
+    )
+    result = run_build(project)
+    assert not result.ok
+    assert any("longer than the limit of 20" in e for e in result.errors())
+    (project / "mkdocs.yml").write_text(
+        config.replace("repo_url:", "limits: {max_qoute_length: 20}\n      repo_url:")
+    )
+    result = run_build(project)  # a configuration mistake: a clear error, no traceback
+    assert not result.ok
+    assert any("limits:" in m and "max_qoute_length" in m for m in result.messages)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.sources import FileCache, load_briefing
+from briefing.yamlsrc import Limits
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "errors.yml").read_text("utf-8"))
 BASE = {
@@ -124,3 +125,21 @@ def test_cache_reparses_only_changed_files(tmp_path: Path) -> None:
         _, problems = load_briefing(tmp_path, cache=cache)
         assert cache.parsed == expected
         assert [p.position.path for p in problems] == ["briefing_src/articles/ok.annotations.yml"]
+
+
+def test_limits_on_annotations_and_quotes(tmp_path: Path) -> None:
+    notes = "".join(
+        f"- quote: Text about Kling\n  kind: context\n  note: N{i}.\n" for i in range(3)
+    )
+    long_quote = "- quote: " + "word " * 30 + "\n  kind: context\n  note: Long.\n"
+    write_sources(tmp_path, {"articles/ok.annotations.yml": notes + long_quote})
+    briefing, problems = load_briefing(
+        tmp_path, limits=Limits(max_annotations=2, max_quote_length=100)
+    )
+    assert [p.format() for p in problems] == [
+        "briefing_src/articles/ok.annotations.yml:10:10: error: quote is 149 characters, longer "
+        "than the limit of 100: quote a sentence, not a passage",
+        "briefing_src/articles/ok.annotations.yml:1:1: error: 3 annotations for one article, "
+        "more than the limit of 2; the rest are left out",
+    ]
+    assert len(briefing.articles[0].annotations) == 2

@@ -20,6 +20,7 @@ from .extension import BriefingExtension, Linker
 from .model import Briefing
 from .pages import GeneratedPage, generate_pages
 from .sources import load_briefing
+from .yamlsrc import Limits
 
 
 def generated_ref(page: GeneratedPage, title: str) -> PageRef:
@@ -61,7 +62,9 @@ def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
     plugin = config.plugins.get("briefing")
     options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
     root = path.parent
-    briefing, loaded = load_briefing(root, options.get("src", "briefing_src"))
+    briefing, loaded = load_briefing(
+        root, options.get("src", "briefing_src"), limits=Limits(**options.get("limits", {}))
+    )
     problems.extend(loaded)
     linker = Linker(briefing, context, options.get("link_mode", "first"))
     extensions: list[Any] = [*config.markdown_extensions, BriefingExtension(linker)]

@@ -34,6 +34,7 @@ from .model import Briefing
 from .pages import ARTICLES, GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
 from .sources import FileCache, load_briefing
 from .view import PageView, page_view
+from .yamlsrc import Limits
 
 log = get_plugin_logger(__name__)
 _RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
@@ -61,6 +62,10 @@ class BriefingConfig(Config):
     nav_articles = c.Type(int, default=30)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""
+    limits = c.Type(dict, default={})
+    """Bounds on untrusted sources, each reported as an error when exceeded:
+    max_bytes (1000000), max_nodes (50000 YAML values after alias expansion),
+    max_depth (30), max_annotations (500 per article), max_quote_length (1000)."""
     nav_entities = c.Type(int, default=150)
     """Up to this many entities, the navigation lists them by type; beyond, the
     Glossary page alone (which lists them all)."""
@@ -84,7 +89,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.context = RenderContext()
         self.logged = 0
-        briefing, problems = load_briefing(self.root, self.config.src, cache=self.cache)
+        try:
+            limits = Limits(**self.config.limits)
+        except TypeError as exc:
+            raise PluginError(f"briefing: limits: {exc}") from exc
+        briefing, problems = load_briefing(
+            self.root, self.config.src, limits=limits, cache=self.cache
+        )
         self.briefing: Briefing = briefing
         for problem in problems:
             log.warning(problem.format())

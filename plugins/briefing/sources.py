@@ -305,6 +305,13 @@ class _Loader:
             side_text = self.read(sidecar)
             if side_text is not None:
                 found = found + self.parsed("sidecar", sidecar_rel, side_text, self.parse_sidecar)
+        if len(found) > self.limits.max_annotations:
+            self.diags.error(
+                Position(sidecar_rel or rel),
+                f"{len(found)} annotations for one article, more than the limit of "
+                f"{self.limits.max_annotations}; the rest are left out",
+            )
+            found = found[: self.limits.max_annotations]
         annotations = tuple(
             Annotation(annotation, slug, position, i, note)
             for i, (annotation, position, note, _, _) in enumerate(found)
@@ -370,6 +377,13 @@ class _Loader:
         if model is None:
             return
         position = located.at((*base, "quote"))
+        if len(model.quote) > self.limits.max_quote_length:
+            self.diags.error(
+                position,
+                f"quote is {len(model.quote)} characters, longer than the limit of "
+                f"{self.limits.max_quote_length}: quote a sentence, not a passage",
+            )
+            return
         note = located.text_start((*base, "note"))
         found.append((model, position, note, located, base))
 

@@ -32,6 +32,10 @@ class Limits:
     """Most values one file may expand to (counts each use of an alias again)."""
     max_depth: int = 30
     """Deepest nesting of mappings and lists."""
+    max_annotations: int = 500
+    """Most annotations one article may have (front matter and sidecar together)."""
+    max_quote_length: int = 1000
+    """Longest annotation quote, in characters."""
 
 
 class YamlLimitError(Exception):
