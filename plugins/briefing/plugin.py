@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ from .mentions import is_cjk
 from .model import Briefing
 from .pages import ARTICLES, GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
 from .sources import FileCache, load_briefing
+from .staging import Staging
 from .view import PageView, page_view
 from .yamlsrc import Limits
 
@@ -142,18 +142,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             search.config.separator = SEARCH_SEPARATOR
 
     def stage(self, config: MkDocsConfig) -> None:
-        """Build into a staging folder; ``on_post_build`` swaps it in only on success,
-        so a failed (or strict-failed) build leaves the previous site untouched."""
-        self.site_dir = config.site_dir
-        self.staging: str | None = None
-        if self.is_serve:
-            return
-        parent = Path(config.site_dir).resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.staging = tempfile.mkdtemp(prefix=".site-staging-", dir=parent)
-        config.site_dir = self.staging
-        self.counter = _WarningCounter()
-        logging.getLogger("mkdocs").addHandler(self.counter)
+        """Build into a staging folder that ``on_post_build`` publishes on success."""
+        self.staging: Staging | None = None
+        if not self.is_serve:
+            self.staging = Staging(config.site_dir)
+            config.site_dir = self.staging.folder
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         self.generated = {page.uri: page for page in generate_pages(self.briefing)}
@@ -263,20 +256,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             self.write_pdf(config, Path(config.site_dir) / self.config.pdf_name)
         if self.staging is None:
             return
-        logging.getLogger("mkdocs").removeHandler(self.counter)
-        if config.strict and self.counter.count:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            log.warning(f"{self.site_dir} left as it was: the strict build failed")
-            return
-        target = Path(self.site_dir)
-        old = None
-        if target.exists():
-            old = tempfile.mkdtemp(prefix=".site-old-", dir=target.resolve().parent)
-            os.replace(target, Path(old, "site"))
-        os.replace(self.staging, target)
-        config.site_dir = self.site_dir
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
+        if self.staging.publish(config.strict):
+            config.site_dir = self.staging.site_dir
+        else:
+            log.warning(f"{self.staging.site_dir} left as it was: the strict build failed")
 
     def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
         from .pdf import BookMeta, BookPage, git_version, write_book
@@ -323,16 +306,5 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         log.info(f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s")
 
     def on_build_error(self, *, error: Exception) -> None:
-        if getattr(self, "staging", None):
-            shutil.rmtree(self.staging, ignore_errors=True)  # type: ignore[arg-type]
-
-
-class _WarningCounter(logging.Handler):
-    """Counts warnings, as MkDocs' strict mode does, to know whether it will abort."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: Any) -> None:
-        self.count += 1
+        if getattr(self, "staging", None) is not None:
+            self.staging.discard()  # type: ignore[union-attr]
