@@ -26,6 +26,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .check import generated_ref
 from .context import PageRef, RenderContext, Source
+from .csp import with_csp
 from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .mentions import is_cjk
@@ -248,6 +249,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         )
         context["briefing"] = view  # type: ignore[typeddict-unknown-key]
         return context
+
+    # -100: last, after other plugins changed the page, so every inline script is hashed.
+    @event_priority(-100)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        return with_csp(output)
 
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
