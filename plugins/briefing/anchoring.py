@@ -150,12 +150,36 @@ class TextIndex:
         return self._raw(start), self._raw(end - 1) + 1
 
     def find_all(self, needle: str) -> list[int]:
-        starts = []
-        i = self.text.find(needle)
-        while i != -1:
-            starts.append(i)
-            i = self.text.find(needle, i + 1)
-        return starts
+        return find_all(self.text, needle)
+
+
+def find_all(text: str, needle: str) -> list[int]:
+    """Every start of ``needle`` in ``text``, overlapping ones included."""
+    starts = []
+    i = text.find(needle)
+    while i != -1:
+        starts.append(i)
+        i = text.find(needle, i + 1)
+    return starts
+
+
+def replace_slot(
+    el: etree.Element,
+    attr: str,
+    parent: etree.Element | None,
+    lead: str | None,
+    pieces: list[etree.Element],
+) -> None:
+    """Set ``el.text`` (or ``el.tail``) to ``lead`` and put ``pieces`` right after it,
+    each piece carrying the text that follows it in its ``tail``."""
+    setattr(el, attr, lead)
+    if attr == "text":
+        target, at = el, 0
+    else:
+        assert parent is not None
+        target, at = parent, list(parent).index(el) + 1
+    for i, piece in enumerate(pieces):
+        target.insert(at + i, piece)
 
 
 @dataclass(frozen=True)
@@ -371,11 +395,4 @@ def _rewrite(
         position = b
     rest = value[position:]
     new[-1].tail = (new[-1].tail or "") + rest
-    setattr(slot.element, slot.attr, lead)
-    if slot.attr == "text":
-        target, at = slot.element, 0
-    else:
-        assert slot.parent is not None
-        target, at = slot.parent, list(slot.parent).index(slot.element) + 1
-    for i, element in enumerate(new):
-        target.insert(at + i, element)
+    replace_slot(slot.element, slot.attr, slot.parent, lead, new)

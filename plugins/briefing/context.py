@@ -86,9 +86,10 @@ class RenderContext:
         """Start rendering ``page``; forget what an earlier render of it recorded."""
         self.page = page
         previous = self.page_entities.pop(page.uri, None)  # only under a re-render
-        for entity in previous or ():
-            kept = [m for m in self.mentions.get(entity, []) if m.page != page.uri]
-            self.mentions[entity] = kept
+        if previous:
+            for entity in previous:
+                kept = [m for m in self.mentions.get(entity, []) if m.page != page.uri]
+                self.mentions[entity] = kept
             self._seen = {key for key in self._seen if key[1] != page.uri}
 
     def record(self, entity: str, sentence: str, term: str = "") -> None:

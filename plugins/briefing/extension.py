@@ -26,7 +26,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from .anchoring import Anchor, Span, TextIndex, highlight, locate
+from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
@@ -185,7 +185,7 @@ class MentionTreeprocessor(Treeprocessor):
                     pieces.append(self.linker.repeat(match.entity, term))
                 position = match.end
             pieces[-1].tail = text[position:]
-            _replace_slot(el, attr, parent, lead, pieces)
+            replace_slot(el, attr, parent, lead, pieces)
         for block, entity, term in blocks:
             ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
 
@@ -252,23 +252,6 @@ def _text_slots(
             yield el, "tail", parent, block
 
     yield from visit(root, None, root)
-
-
-def _replace_slot(
-    el: etree.Element,
-    attr: str,
-    parent: etree.Element | None,
-    lead: str,
-    pieces: list[etree.Element],
-) -> None:
-    setattr(el, attr, lead)
-    if attr == "text":
-        target, at = el, 0
-    else:
-        assert parent is not None
-        target, at = parent, list(parent).index(el) + 1
-    for i, piece in enumerate(pieces):
-        target.insert(at + i, piece)
 
 
 def sentence_around(block: etree.Element, term: str) -> str:

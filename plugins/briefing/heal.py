@@ -21,7 +21,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from .anchoring import best_candidate, fold_whitespace
+from .anchoring import best_candidate, find_all, fold_whitespace
 from .check import analyze_project
 from .model import Annotation
 from .sources import split_front_matter
@@ -81,7 +81,7 @@ def propose(text: str, annotation: Annotation, threshold: float) -> Proposal:
             reason=f"ambiguous: another passage matches {second:.0f}%",
         )
     prefix = ""
-    starts = _starts(text, new)
+    starts = find_all(text, new)
     if len(starts) > 1:
         here = text.find(new, start - len(new) if start >= len(new) else 0)
         words = text[:here].split()
@@ -92,14 +92,6 @@ def propose(text: str, annotation: Annotation, threshold: float) -> Proposal:
         else:
             return Proposal(annotation, quote, None, score, reason="ambiguous: passage repeats")
     return Proposal(annotation, quote, new, score, prefix=prefix)
-
-
-def _starts(text: str, needle: str) -> list[int]:
-    found, i = [], text.find(needle)
-    while i != -1:
-        found.append(i)
-        i = text.find(needle, i + 1)
-    return found
 
 
 def _dash_offset(text: str) -> int:

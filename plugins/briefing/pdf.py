@@ -123,6 +123,8 @@ class _Book:
         self.entities: dict[str, dict[str, Any]] = {}
         self.articles: list[dict[str, Any]] = []
         self.timeline = ""
+        self.texts: list[tuple[str, str]] = []
+        """(source file, text) of every page read, for the glyph check."""
 
     def page_soup(self, page: BookPage) -> Tag:
         soup = BeautifulSoup(page.html.read_text(encoding="utf-8"), "html.parser")
@@ -134,6 +136,7 @@ class _Book:
             ".md-feedback, .bf-annotate-passage, script, style"
         ):
             junk.decompose()
+        self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
         # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
         for text in content.find_all(string=True):
             if not text.find_parent(["pre", "code"]) and "\n" in text:
@@ -447,13 +450,7 @@ def write_book(
 
     result = BookResult()
     book = transform(pages, site_dir)
-    texts = []
-    for page in pages:
-        text = BeautifulSoup(page.html.read_text("utf-8"), "html.parser")
-        content = text.select_one("article.md-content__inner")
-        if content is not None:
-            texts.append((page.source, content.get_text(" ")))
-    texts.append(("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}"))
+    texts = [*book.texts, ("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}")]
     for source, ch, excerpt in missing_glyphs(texts):
         diagnostics.error(
             Position(source),
