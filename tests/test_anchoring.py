@@ -8,9 +8,12 @@ from pathlib import Path
 import markdown
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing.anchoring import Anchor, AnchorProblem, Span, TextIndex, highlight, locate
 
+WS = ["", " ", "  ", "\n", " \n\t ", "\u3000", "\u00a0 "]
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "anchoring.yml").read_text("utf-8"))
 
 
@@ -100,3 +103,26 @@ def test_marker_never_inside_a_link() -> None:
     p = root.find("p")
     assert [c.tag for c in p] == ["mark", "a", "button"]
     assert "".join(root.itertext()) == before
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet="ab可\u00a0", min_size=1, max_size=4), st.sampled_from(WS)),
+        max_size=12,
+    ),
+    st.sampled_from(WS),
+)
+def test_folded_text_maps_back_to_the_same_words(pieces: list, lead: str) -> None:
+    """Every word of the folded text maps back to the same characters of the raw text,
+    however the whitespace between, before and after the words is made up."""
+    raw = lead + "".join(word + space for word, space in pieces)
+    root = etree.Element("p")
+    root.text = raw
+    index = TextIndex(root)
+    assert index.text == " ".join(raw.split())
+    indexed = f" {raw} "  # a paragraph is a block: the index adds a separator each side
+    position = 0
+    for word in index.text.split(" ") if index.text else []:
+        start, end = index.raw_range(position, position + len(word))
+        assert indexed[start:end] == word
+        position += len(word) + 1

@@ -297,3 +297,23 @@ def test_linking_never_changes_the_visible_text(text: str, mode: str) -> None:
     assert linked.get_text().split() == plain.get_text().split()
     for a in linked.select("a.bf-mention:not(.bf-explicit)"):
         assert not a.find_parent(["code", "pre", "kbd", "h1", "h2", "h3", "h4", "h5", "h6", "a"])
+
+
+def test_raw_html_in_headings_is_sanitised_in_the_table_of_contents_too() -> None:
+    """Python-Markdown runs the postprocessors again for each heading's toc entry; a
+    clean page and a page whose raw HTML needs the allow-list, one after the other
+    with one Markdown, each get what they need."""
+    ctx = RenderContext()
+    linker = Linker(make_briefing(), ctx, "first")
+    md = markdown.Markdown(extensions=[BriefingExtension(linker), "toc", "md_in_html"])
+    for text, hostile in [
+        ("## Clean <kbd>Ctrl</kbd>\n\nText.", False),
+        ("## Hostile <img src=x onerror=alert(1)>\n\n<b onclick=alert(2)>b</b>", True),
+        ("## Clean again <kbd>Esc</kbd>\n\nText.", False),
+    ]:
+        md.reset()
+        ctx.begin(PageRef("index.md", "Page", Source("docs/index.md", 1, text)))
+        html = md.convert(text)
+        toc = md.toc + str(md.toc_tokens)  # type: ignore[attr-defined]
+        assert "onerror" not in toc and "onerror" not in html and "onclick" not in html
+        assert ("<kbd>" in toc) is not hostile

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 _WS = re.compile(r"\s+")
-_WORD = re.compile(r"\S+")
+_LONG_WS = re.compile(r"\s{2,}")
 # Python-Markdown's placeholders for stashed raw HTML: invisible to readers.
 _STASH = re.compile("\x02wzxhzdk:\\d+\x03")
 BLOCK_TAGS = frozenset(
@@ -128,18 +128,18 @@ class TextIndex:
 
         walk(root, None)
         text = "".join(raw)
-        # Fold whitespace: words joined by one space; remember where each word starts in
-        # the folded and in the raw text, to map ranges back.
-        self._folded_starts: list[int] = []
-        self._raw_starts: list[int] = []
-        words: list[str] = []
-        position = 0
-        for word in _WORD.finditer(text):
-            self._folded_starts.append(position)
-            self._raw_starts.append(word.start())
-            words.append(word.group())
-            position += len(word.group()) + 1
-        self.text = " ".join(words)
+        # Fold whitespace: every run becomes one space, leading and trailing ones go.
+        # Offsets shift only after runs longer than one character, so remember where
+        # each unshifted stretch starts in the folded and in the raw text.
+        lead = len(text) - len(text.lstrip())
+        self._folded_starts: list[int] = [0]
+        self._raw_starts: list[int] = [lead]
+        shift = lead
+        for run in _LONG_WS.finditer(text, lead):
+            shift += run.end() - run.start() - 1
+            self._folded_starts.append(run.end() - shift)
+            self._raw_starts.append(run.end())
+        self.text = _WS.sub(" ", text[lead:]).rstrip()
 
     def _raw(self, position: int) -> int:
         k = bisect.bisect_right(self._folded_starts, position) - 1

@@ -509,11 +509,23 @@ class SanitizePostprocessor(Postprocessor):
     tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
     only other way in) is already what the allow-list would keep."""
 
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        # Python-Markdown runs every postprocessor again on each heading and on the
+        # table of contents; the stash only grows during a conversion (and is a new
+        # list after a reset), so each block is checked once.
+        self._blocks: list[str | etree.Element] | None = None
+        self._checked = 0
+        self._clean = True
+
     def run(self, text: str) -> str:
         blocks = self.md.htmlStash.rawHtmlBlocks
-        if all(is_clean(str(block)) for block in blocks):
-            return text
-        return sanitize(text)
+        if blocks is not self._blocks or len(blocks) < self._checked:
+            self._blocks, self._checked, self._clean = blocks, 0, True
+        if self._clean:
+            self._clean = all(is_clean(str(block)) for block in blocks[self._checked :])
+        self._checked = len(blocks)
+        return text if self._clean else sanitize(text)
 
 
 class BriefingExtension(Extension):
