@@ -201,16 +201,23 @@ def test_entity_tooltip_on_hover_and_on_keyboard_focus(reader: Reader) -> None:
 
 def test_note_opens_by_click_and_keyboard_and_escape_returns_focus(reader: Reader) -> None:
     page = reader.open(ARTICLE)
-    marker = page.locator("button.bf-marker").first
+    marker = page.locator("a.bf-marker").first
     assert marker.get_attribute("aria-label").startswith("Annotation 1: ")
-    target = marker.get_attribute("popovertarget")
+    target = str(marker.get_attribute("id")).replace("bf-ref-", "bf-pop-")
     note = page.locator(f"#{target}")
     assert not note.is_visible()
+    assert marker.get_attribute("aria-expanded") == "false"
     marker.click()
     note.wait_for(state="visible")
     assert note.get_attribute("role") == "dialog"
     assert note.get_attribute("aria-label").startswith("Annotation 1")
+    assert marker.get_attribute("aria-expanded") == "true"
+    assert urlsplit(page.url).fragment == ""  # opened in place, not followed as a link
     reader.shot("note-open")
+    marker.click()  # a second click closes it
+    note.wait_for(state="hidden")
+    marker.click()
+    note.wait_for(state="visible")
     page.keyboard.press("Escape")
     note.wait_for(state="hidden")
     # Keyboard: Tab to the marker, Enter opens, Escape closes and focus stays on it.
@@ -225,6 +232,8 @@ def test_note_opens_by_click_and_keyboard_and_escape_returns_focus(reader: Reade
     page.keyboard.press("Escape")
     note.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.id") == marker.get_attribute("id")
+    page.keyboard.press(" ")  # a button opens with Space too
+    note.wait_for(state="visible")
 
 
 def test_annotation_list_links_back_to_the_passage(reader: Reader) -> None:
@@ -284,10 +293,10 @@ def test_phone_has_no_horizontal_scrolling(phone: Reader, path: str) -> None:
 def test_phone_notes_are_readable(phone: Reader) -> None:
     page = phone.open(ARTICLE)
     phone.shot("article-phone")
-    marker = page.locator("button.bf-marker").first
+    marker = page.locator("a.bf-marker").first
     marker.scroll_into_view_if_needed()
     marker.tap()
-    note = page.locator(f"#{marker.get_attribute('popovertarget')}")
+    note = page.locator("#" + str(marker.get_attribute("id")).replace("bf-ref-", "bf-pop-"))
     note.wait_for(state="visible")
     box = note.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
@@ -308,7 +317,7 @@ def test_reader_controls_are_remembered_across_pages(reader: Reader) -> None:
     page.locator("button[data-control=bf-link-all]").click()
     assert page.locator("span.bf-mention-repeat a").count() == repeats.count()
     page.locator("button[data-control=bf-hide-highlights]").click()
-    assert page.locator("button.bf-marker").first.is_hidden()
+    assert page.locator("a.bf-marker").first.is_hidden()
     other = reader.open("articles/open-source-strategy/")
     assert other.locator("button[data-control=bf-link-all]").get_attribute("aria-pressed") == "true"
     assert other.locator("span.bf-mention-repeat a").count() > 0
@@ -316,7 +325,7 @@ def test_reader_controls_are_remembered_across_pages(reader: Reader) -> None:
         "e => getComputedStyle(e).backgroundColor"
     ) in ("rgba(0, 0, 0, 0)", "transparent")
     other.locator("button[data-control=bf-hide-highlights]").click()
-    assert other.locator("button.bf-marker").first.is_visible()
+    assert other.locator("a.bf-marker").first.is_visible()
 
 
 # ------------------------------------------------------------------ accessibility
@@ -355,7 +364,7 @@ def test_no_serious_accessibility_violations(
 
 def test_markers_and_tooltips_have_names_and_roles(reader: Reader) -> None:
     page = reader.open(ARTICLE)
-    for marker in page.locator("button.bf-marker").all():
+    for marker in page.locator("a.bf-marker").all():
         assert marker.get_attribute("aria-label")
     link = page.locator("article a.bf-mention").first
     link.hover()
@@ -432,7 +441,7 @@ def test_annotate_this_passage(reader: Reader) -> None:
     page.evaluate(
         """() => {
             const mark = document.querySelector('mark.bf-hl');
-            const marker = document.querySelector('button.bf-marker');
+            const marker = document.querySelector('a.bf-marker');
             const range = document.createRange();
             range.setStart(mark.firstChild, 0);
             range.setEndAfter(marker.nextSibling || marker);

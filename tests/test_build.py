@@ -95,14 +95,14 @@ def test_article_page(basic_site: BuildResult) -> None:
     assert {m["data-annotation"] for m in marks} == {"1", "2", "3"}
     bold = soup.select_one("strong mark.bf-hl")
     assert bold is not None and bold.get_text() == "bold"
-    markers = soup.select("button.bf-marker")
+    markers = soup.select("a.bf-marker")
     assert [b.get_text() for b in markers] == ["1", "2", "3"]
     items = soup.select("ol.bf-annotation-list > li")
     assert len(items) == 3
-    # Linked both ways: marker -> popover and list item; list item -> marker.
+    # Linked both ways: marker -> list item (briefing.js opens it as a popover) -> marker.
     for marker in markers:
         key = marker["id"].removeprefix("bf-ref-")
-        assert soup.select_one(f"#bf-pop-{key}[popover]")
+        assert marker["href"] == f"#bf-note-{key}"
         assert soup.select_one(f"#bf-note-{key} a.bf-quote")["href"] == f"#{marker['id']}"
     # The sidecar's annotation is there too.
     assert any("Which markets?" in li.get_text() for li in items)

@@ -7,7 +7,8 @@ headings, lists and code; entities with two or more aliases, some multi-word,
 some Chinese; mentions at about 2 % of words; several annotations per article),
 then builds it with the plugin (PDF off) and the same pages as plain MkDocs +
 Material (the generated glossary, entity and timeline pages written out as
-ordinary Markdown), alternating the two, and prints medians, the ratio, peak
+ordinary Markdown, each article followed by its notes as a Markdown list, so that
+both builds render the same text), alternating the two, and prints medians, the ratio, peak
 memory of each build, the mention matcher's throughput and the anchoring time.
 """
 
@@ -26,6 +27,8 @@ import time
 from pathlib import Path
 
 import yaml
+
+from .model import Article, Briefing
 
 SYLLABLES = "ka li mo ren sha tu vi zen qa bo lu na pe ri so ta wu xi ya zo".split()
 HAN = "海天智云星光华新科数联达信安明德通远宏盛泰和"
@@ -98,14 +101,22 @@ def make_article(rng: random.Random, index: int, entities: list[dict[str, object
         paragraphs.append("\n".join(f"- {rng.choice(WORDS)} item {k}" for k in range(4)))
         if section == 1:
             paragraphs.append("```python\nvalue = compute(model, data)  # no mentions here\n```")
-    annotations = [
-        {
-            "quote": quote,
-            "kind": rng.choice(["context", "fact-check", "definition", "analysis", "question"]),
-            "note": f"A synthetic note about passage {n}.",
-        }
-        for n, quote in enumerate(quotes)
-    ]
+    annotations = []
+    for n, quote in enumerate(quotes):
+        about = rng.choice(entities)
+        annotations.append(
+            {
+                "quote": quote,
+                "kind": rng.choice(["context", "fact-check", "definition", "analysis", "question"]),
+                # A note of realistic length: two sentences, emphasis and an explicit link.
+                "note": (
+                    f"Passage {n} of this article, *read against* the record of "
+                    f"[[{about['id']}]]. {_sentence(rng, terms, f'note{index}x{n}')}"
+                ),
+                "entities": [about["id"]],
+                "sources": [{"title": f"Source {n}", "url": f"https://example.org/{index}/{n}"}],
+            }
+        )
     front = {
         "title": f"Synthetic article {index}",
         "date": f"2024-{index % 12 + 1:02d}-{index % 28 + 1:02d}",
@@ -182,7 +193,31 @@ def generate(root: Path, articles: int, entities: int, seed: int = 1) -> None:
         target = plain / "docs" / page.uri
         target.parent.mkdir(parents=True, exist_ok=True)
         content = re.sub(r"^template: .*\n", "", page.content, count=1, flags=re.M)
+        article = briefing.article(page.article) if page.article else None
+        if article is not None:
+            content += _notes_as_markdown(article, briefing)
         target.write_text(content, "utf-8")
+
+
+def _notes_as_markdown(article: Article, briefing: Briefing) -> str:
+    """The article's notes as plain Markdown, for the plain twin: a reader of either
+    site gets the same text, so the plain build renders it too."""
+
+    def link(m: re.Match[str]) -> str:
+        return f"[{briefing.entities[m.group(1)].name}](../glossary/{m.group(1)}.md)"
+
+    lines = ["", "## Annotations", ""]
+    for annotation in article.annotations:
+        model = annotation.model
+        note = re.sub(r"\[\[([^\]|]+)\]\]", link, model.note)
+        lines.append(f"1. **{model.kind}** “{model.quote}”")
+        lines.append("")
+        lines.append(f"    {note}")
+        lines.append("")
+        sources = "; ".join(f"[{s.title}]({s.url})" for s in model.sources)
+        lines.append(f"    Sources: {sources}")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def build(project: Path) -> tuple[float, float]:

@@ -334,16 +334,17 @@ class AnnotationTreeprocessor(Treeprocessor):
 
     @staticmethod
     def _marker(annotation: Annotation, span: Span) -> etree.Element:
+        """A link to the note in the list (footnote-style, without script); briefing.js
+        opens the note in a popover next to the marker instead."""
         label = KIND_LABELS[annotation.model.kind]
-        button = etree.Element("button")
-        button.set("type", "button")
-        button.set("class", f"bf-marker bf-kind-{annotation.model.kind}")
-        button.set("id", f"bf-ref-{annotation.index + 1}")
-        button.set("popovertarget", f"bf-pop-{annotation.index + 1}")
-        button.set("aria-label", f"Annotation {span.number}: {label}")
-        button.set("title", f"{label}: open note {span.number}")
-        button.text = AtomicString(str(span.number))
-        return button
+        marker = etree.Element("a")
+        marker.set("class", f"bf-marker bf-kind-{annotation.model.kind}")
+        marker.set("id", f"bf-ref-{annotation.index + 1}")
+        marker.set("href", f"#bf-note-{annotation.index + 1}")
+        marker.set("aria-label", f"Annotation {span.number}: {label}")
+        marker.set("title", f"{label}: open note {span.number}")
+        marker.text = AtomicString(str(span.number))
+        return marker
 
     def _append_list(self, root: etree.Element, items: list[tuple[int, Annotation, bool]]) -> None:
         heading = etree.SubElement(root, "h2")
@@ -359,9 +360,6 @@ class AnnotationTreeprocessor(Treeprocessor):
                 chip.text = label
         ol = etree.SubElement(root, "ol")
         ol.set("class", "bf-annotation-list no-autolink")
-        popovers = etree.SubElement(root, "div")
-        popovers.set("class", "bf-popovers no-autolink")
-        popovers.set("data-search-exclude", "")
         for number, annotation, anchored in sorted(items, key=lambda item: item[0]):
             model = annotation.model
             key = annotation.index + 1
@@ -389,34 +387,6 @@ class AnnotationTreeprocessor(Treeprocessor):
                 )
             body = self._note_body(annotation)
             li.extend(body)
-            pop = etree.SubElement(popovers, "div")
-            pop.set("id", f"bf-pop-{key}")
-            pop.set("popover", "")
-            pop.set("role", "dialog")
-            pop.set("aria-label", f"Annotation {number}: {KIND_LABELS[model.kind]}")
-            pop.set("class", f"bf-popover bf-kind-{model.kind}")
-            top = etree.SubElement(pop, "p")
-            top.set("class", "bf-annotation-head")
-            chip = etree.SubElement(top, "span")
-            chip.set("class", f"bf-chip bf-kind-{model.kind}")
-            chip.text = f"{number} · {KIND_LABELS[model.kind]}"
-            close = etree.SubElement(top, "button")
-            close.set("type", "button")
-            close.set("class", "bf-close")
-            close.set("popovertarget", f"bf-pop-{key}")
-            close.set("popovertargetaction", "hide")
-            close.set("aria-label", "Close note")
-            close.text = AtomicString("×")
-            # The note itself is shown from the list item (briefing.js copies it in when
-            # the popover opens): each note is in the page once, and searched once.
-            slot = etree.SubElement(pop, "div")
-            slot.set("class", "bf-note-slot")
-            slot.set("data-note", f"bf-note-{key}")
-            more = etree.SubElement(pop, "p")
-            more.set("class", "bf-more")
-            link = etree.SubElement(more, "a")
-            link.set("href", f"#bf-note-{key}")
-            link.text = AtomicString("In the list of annotations")
 
     def _note_body(self, annotation: Annotation) -> list[etree.Element]:
         model = annotation.model

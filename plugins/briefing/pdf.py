@@ -132,7 +132,7 @@ class _Book:
         if content is None:
             raise ValueError(f"{page.html}: no article content found")
         for junk in content.select(
-            "a.md-content__button, a.headerlink, .bf-popovers, .md-source-file, "
+            "a.md-content__button, a.headerlink, .md-source-file, "
             ".md-feedback, .bf-annotate-passage, script, style"
         ):
             junk.decompose()
@@ -207,7 +207,7 @@ class _Book:
         for li in content.select("ol.bf-annotation-list > li"):
             key = str(li.get("id", "")).removeprefix("bf-note-")
             notes[key] = li
-        for marker in content.select("button.bf-marker"):
+        for marker in content.select("a.bf-marker"):
             key = str(marker.get("id", "")).removeprefix("bf-ref-")
             item = notes.get(key)
             kind = next(

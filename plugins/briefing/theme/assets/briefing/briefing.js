@@ -22,10 +22,89 @@
     setTimeout(function () { element.classList.remove("bf-flash"); }, 1600);
   }
 
+  var MARKER = "a.bf-marker";
+
+  // The note's popover, made from its list item the first time it opens: each note is
+  // in the page once (and searched once); without script the marker is a plain link
+  // to the note in the list.
+  function popoverFor(marker) {
+    var key = marker.id.replace("bf-ref-", "");
+    var existing = document.getElementById("bf-pop-" + key);
+    if (existing) return existing;
+    var item = document.getElementById("bf-note-" + key);
+    if (!item) return null;
+    var kind = (marker.className.match(/bf-kind-[a-z-]+/) || ["bf-kind-context"])[0];
+    var chipOf = item.querySelector(".bf-chip");
+    var pop = document.createElement("div");
+    pop.id = "bf-pop-" + key;
+    pop.className = "bf-popover " + kind;
+    pop.setAttribute("popover", "");
+    pop.setAttribute("role", "dialog");
+    pop.setAttribute("aria-label", marker.getAttribute("aria-label") || "Annotation");
+    var head = document.createElement("p");
+    head.className = "bf-annotation-head";
+    var chip = document.createElement("span");
+    chip.className = "bf-chip " + kind;
+    chip.textContent = marker.textContent.trim() + " · " + (chipOf ? chipOf.textContent : "");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "bf-close";
+    close.setAttribute("popovertarget", pop.id);
+    close.setAttribute("popovertargetaction", "hide");
+    close.setAttribute("aria-label", "Close note");
+    close.textContent = "\u00d7";
+    head.append(chip, close);
+    pop.appendChild(head);
+    item.querySelectorAll(".bf-note, .bf-about, .bf-sources, .bf-byline").forEach(function (el) {
+      var copy = el.cloneNode(true);
+      copy.querySelectorAll("[id]").forEach(function (node) { node.removeAttribute("id"); });
+      pop.appendChild(copy);
+    });
+    var more = document.createElement("p");
+    more.className = "bf-more";
+    var link = document.createElement("a");
+    link.href = "#bf-note-" + key;
+    link.textContent = "In the list of annotations";
+    more.appendChild(link);
+    pop.appendChild(more);
+    (marker.closest("article") || document.body).appendChild(pop);
+    return pop;
+  }
+
+  // A press on the marker of an open note light-dismisses it before the click: note
+  // that it was open, so that the click closes it instead of opening it again.
+  var wasOpen = null;
+  document.addEventListener("pointerdown", function (event) {
+    var marker = event.target.closest && event.target.closest(MARKER);
+    var pop = marker && document.getElementById(marker.id.replace("bf-ref-", "bf-pop-"));
+    wasOpen = pop && pop.matches(":popover-open") ? pop : null;
+  }, true);
+
+  function open(marker) {
+    var pop = popoverFor(marker);
+    if (!pop) return;
+    if (pop === wasOpen || pop.matches(":popover-open")) {
+      wasOpen = null;
+      if (pop.matches(":popover-open")) pop.hidePopover();
+      return;
+    }
+    // The marker as the popover's source: the note follows it in the focus order.
+    pop.showPopover({ source: marker });
+  }
+
+  if (supportsPopover) {
+    document.querySelectorAll(MARKER).forEach(function (marker) {
+      marker.setAttribute("role", "button");
+      marker.setAttribute("aria-haspopup", "dialog");
+      marker.setAttribute("aria-expanded", "false");
+    });
+  }
+
   document.addEventListener("click", function (event) {
-    var marker = event.target.closest && event.target.closest("button.bf-marker");
-    if (marker && !supportsPopover) {
-      location.hash = "bf-note-" + marker.id.replace("bf-ref-", "");
+    var marker = event.target.closest && event.target.closest(MARKER);
+    if (marker && supportsPopover) {
+      event.preventDefault();
+      open(marker);
       return;
     }
     var back = event.target.closest && event.target.closest("a.bf-quote");
@@ -36,27 +115,22 @@
     }
   });
 
-  // A note's popover is filled from its list item when it first opens.
-  document.addEventListener("beforetoggle", function (event) {
-    var popover = event.target;
-    if (event.newState !== "open" || !popover.querySelector) return;
-    var slot = popover.querySelector(".bf-note-slot:empty");
-    var item = slot && document.getElementById(slot.dataset.note);
-    if (!item) return;
-    item.querySelectorAll(".bf-note, .bf-about, .bf-sources, .bf-byline").forEach(function (el) {
-      var copy = el.cloneNode(true);
-      copy.querySelectorAll("[id]").forEach(function (node) { node.removeAttribute("id"); });
-      slot.appendChild(copy);
-    });
-  }, true);
+  // A button opens with Space too.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== " " || !supportsPopover) return;
+    var marker = event.target.closest && event.target.closest(MARKER);
+    if (!marker) return;
+    event.preventDefault();
+    open(marker);
+  });
 
   document.addEventListener("toggle", function (event) {
     var popover = event.target;
     if (!popover.classList || !popover.classList.contains("bf-popover")) return;
-    if (event.newState === "open") {
-      var marker = document.getElementById(popover.id.replace("bf-pop-", "bf-ref-"));
-      if (marker) place(popover, marker);
-    }
+    var marker = document.getElementById(popover.id.replace("bf-pop-", "bf-ref-"));
+    if (!marker) return;
+    marker.setAttribute("aria-expanded", String(event.newState === "open"));
+    if (event.newState === "open") place(popover, marker);
   }, true);
 })();
 
@@ -67,7 +141,7 @@
   var host = document.querySelector(".bf-annotate-passage");
   if (!host) return;
   var content = host.closest("article") || document.querySelector("article");
-  var SKIP = ".bf-marker, .bf-popovers, .bf-annotation-list, .bf-legend, #annotations, " +
+  var SKIP = ".bf-marker, .bf-popover, .bf-annotation-list, .bf-legend, #annotations, " +
     ".bf-article-meta, .bf-in-article, .headerlink, .md-content__button, h1, .bf-annotate-ui";
 
   function fold(text) { return text.replace(/\s+/g, " "); }
