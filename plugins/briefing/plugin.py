@@ -31,6 +31,7 @@ from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .mentions import is_cjk
 from .model import Briefing
+from .pagemeta import check_meta, safe_meta
 from .pages import ARTICLES, GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
 from .sources import FileCache, load_briefing
 from .staging import Staging
@@ -220,6 +221,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             ref = PageRef(
                 page.file.src_uri, page.title or "", Source(path.as_posix(), offset, markdown)
             )
+            check_meta(
+                page.meta, path.as_posix(), page.file.content_string, self.context.diagnostics
+            )
+        # The theme prints front matter unescaped: summaries, docs pages' descriptions.
+        page.meta = safe_meta(page.meta)
         self.context.begin(ref)
         return markdown
 
