@@ -31,7 +31,15 @@ from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
 from .model import Annotation, Briefing
-from .safety import TAGS, URL_ATTRIBUTES, allowed_attribute, is_clean, sanitize, unsafe_url
+from .safety import (
+    TAGS,
+    URL_ATTRIBUTES,
+    allowed_attribute,
+    is_clean,
+    sanitize,
+    tree_title,
+    unsafe_url,
+)
 
 KIND_LABELS = {
     "context": "Context",
@@ -486,6 +494,10 @@ class UrlTreeprocessor(Treeprocessor):
                 del el.attrib[name]
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
+            # Material shows titles as HTML in its tooltips: markup in one stays text.
+            title = tree_title(el.get("title") or "")
+            if title is not None:
+                el.set("title", title)
             for attr in URL_ATTRIBUTES:
                 url = el.get(attr)
                 if url is None or not unsafe_url(url):

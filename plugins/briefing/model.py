@@ -122,8 +122,15 @@ def _check_visible(value: str) -> str:
     return _check_text(value)
 
 
+def has_markup(value: str) -> bool:
+    """Does a name or title hold ``<`` or ``>``, also written as a character reference
+    (the theme prints titles as HTML, and its tooltips show them with innerHTML)?"""
+    shown = html.unescape(value)
+    return "<" in shown or ">" in shown
+
+
 def _check_plain_title(value: str) -> str:
-    if "<" in value or ">" in value:
+    if has_markup(value):
         raise ValueError("must not contain '<' or '>' (the theme prints names and titles as HTML)")
     return _check_visible(value)
 

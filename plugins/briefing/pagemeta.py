@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from .diagnostics import Diagnostics, Position
-from .model import url_is_safe
+from .model import has_markup, url_is_safe
 
 TITLE_ERROR = "'title': must not contain '<' or '>' (the theme prints names and titles as HTML)"
 
@@ -51,7 +51,7 @@ def _bad_location(value: Any) -> bool:
 def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -> None:
     """Report what may not stand in a contributor's front matter."""
     title = meta.get("title")
-    if isinstance(title, str) and ("<" in title or ">" in title):
+    if isinstance(title, str) and has_markup(title):
         diags.error(key_position(path, text, "title"), TITLE_ERROR)
     elif "title" in meta and not isinstance(title, str):
         diags.error(key_position(path, text, "title"), "'title': must be text")
@@ -69,8 +69,32 @@ def safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
     some of which escape it themselves."""
     out = {k: _escape(v) for k, v in meta.items()}
     title = meta.get("title")
-    if isinstance(title, str) and "<" not in title and ">" not in title:
-        out["title"] = title
+    if isinstance(title, str):
+        out["title"] = plain_title(title)
     if "location" in meta and _bad_location(meta["location"]):
         del out["location"]
     return out
+
+
+def plain_title(title: str) -> str:
+    """The title, or, when it holds markup (an error), the title with its angle brackets
+    made harmless: the navigation's tooltips read titles back as HTML."""
+    if not has_markup(title):
+        return title
+    return html.escape(html.unescape(title).replace("<", "\u2039").replace(">", "\u203a"))
+
+
+def heading_position(path: str, text: str) -> Position:
+    """Where the first ``# `` heading of ``text`` stands."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("# "):
+            return Position(path, number, 3)
+    return Position(path)
+
+
+def check_heading_title(title: str | None, path: str, text: str, diags: Diagnostics) -> bool:
+    """A page's title taken from its first heading: an error when it holds markup."""
+    if title is None or not has_markup(title):
+        return False
+    diags.error(heading_position(path, text), TITLE_ERROR)
+    return True
