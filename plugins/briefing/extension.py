@@ -550,8 +550,9 @@ class BriefingExtension(Extension):
             "briefing_annotations",
             15,
         )
-        # 14: after the notes are in the tree, before MkDocs rewrites URLs (0).
-        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 14)
+        # 7: after the notes are in the tree (15) and attr_list (8) has set attributes
+        # (`{: href="javascript:..." onclick=... }`), before MkDocs rewrites URLs (0).
+        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 7)
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
         md.postprocessors.register(SanitizePostprocessor(md), "briefing_sanitize", 10)
@@ -561,7 +562,7 @@ class BriefingExtension(Extension):
         """One Markdown for every note of the build: making one costs more than a note."""
         sub = markdown.Markdown(extensions=["tables", "sane_lists", "attr_list"])
         sub.inlinePatterns.register(WikiLinkProcessor(self.linker, sub), "briefing_wikilink", 175)
-        sub.treeprocessors.register(UrlTreeprocessor(self.linker, sub), "briefing_urls", 14)
+        sub.treeprocessors.register(UrlTreeprocessor(self.linker, sub), "briefing_urls", 7)
         return sub
 
     def render_note_for(self, md: markdown.Markdown) -> NoteRenderer:

@@ -2,7 +2,8 @@
 
 Material prints front-matter values into the page unescaped: ``description`` and
 ``author`` into ``<meta>`` attributes, ``title`` and ``subtitle`` into the
-navigation, ``status`` into a class, ``location`` into a script. Docs pages are
+navigation, ``status`` into a class, ``location`` into a script (of the template
+``redirect.html``, which a contributor's page may not use). Docs pages are
 written by contributors, and generated pages carry the summaries, so every string
 of the front matter is HTML-escaped before a template sees it. A title with ``<``
 or ``>`` is an error (as for article titles and entity names), and so is a
@@ -18,6 +19,7 @@ from typing import Any
 from .diagnostics import Diagnostics, Position
 from .model import has_markup, url_is_safe
 
+REDIRECT = "redirect.html"
 TITLE_ERROR = "'title': must not contain '<' or '>' (the theme prints names and titles as HTML)"
 
 
@@ -55,6 +57,12 @@ def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -
         diags.error(key_position(path, text, "title"), TITLE_ERROR)
     elif "title" in meta and not isinstance(title, str):
         diags.error(key_position(path, text, "title"), "'title': must be text")
+    if meta.get("template") == REDIRECT:
+        diags.error(
+            key_position(path, text, "template"),
+            f"'template': a page may not be a redirect ({REDIRECT}): it would send readers "
+            "elsewhere, from the site's own address",
+        )
     if "location" in meta and _bad_location(meta["location"]):
         diags.error(
             key_position(path, text, "location"),
@@ -73,6 +81,8 @@ def safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
         out["title"] = plain_title(title)
     if "location" in meta and _bad_location(meta["location"]):
         del out["location"]
+    if meta.get("template") == REDIRECT:
+        del out["template"]
     return out
 
 
