@@ -307,3 +307,80 @@ def element(soup: BeautifulSoup, selector: str) -> Tag:
     found = soup.select_one(selector)
     assert isinstance(found, Tag), selector
     return found
+
+
+# --------------------------------------------------------------------------- the PDF
+
+PDF_PLACES = {"body", "note", "description", "entity-summary", "alias", "summary", "tag"}
+DANGEROUS_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/Launch",
+    "/OpenAction",
+    "/AA",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/RichMedia",
+    "/EmbeddedFiles",
+    "/AcroForm",
+}
+
+
+def pdf_objects(root: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) of every dictionary reachable from ``root``."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                yield str(key), value
+                if key != "/Parent":
+                    stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+
+
+def test_the_book_holds_no_script_and_fetches_nothing_outside(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    root = tmp_path / "basic"
+    shutil.copytree(FIXTURES / "basic", root)
+    cases = [c for c in CASES if c["where"] in PDF_PLACES and c["becomes"] != "error"]
+    outside = {
+        "id": "pdf-outside",
+        "where": "body",
+        "payload": "![secret](../../../../../../../../etc/hostname) and "
+        '<img src="file:///etc/hostname"> and [a file](file:///etc/passwd) and '
+        "![remote](https://example.org/x.png)",
+    }
+    write_corpus(root, [*cases, outside])
+    result = run_build(root, strict=False, pdf=True)
+    assert result.ok, result.messages
+    # The fetcher reports whatever it refuses: only the remote image was asked for (the
+    # relative path stays in the site, the file: URLs were dropped from the page).
+    fetched = [m for m in result.errors() if "the PDF does not fetch" in m]
+    assert [m.removeprefix("briefing: ") for m in fetched] == [
+        "mkdocs.yml:1:1: error: the PDF does not fetch https://example.org/x.png"
+    ]
+    book = PdfReader(result.site / "briefing.pdf")
+    assert len(book.pages) > len(cases)
+    uris = []
+    for key, value in pdf_objects(book.trailer):
+        assert key not in DANGEROUS_KEYS, key
+        if key == "/S":
+            assert str(value) in ("/URI", "/GoTo"), value
+        if key == "/URI":
+            uris.append(str(value))
+    assert uris and all(u.startswith(("http:", "https:", "mailto:")) for u in uris), uris
+    text = " ".join(page.extract_text() for page in book.pages)
+    assert "Before after." in " ".join(text.split())  # the words of the payloads stay
