@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup
 
 from conftest import FIXTURES, BuildResult, run_build
 
@@ -301,12 +301,6 @@ def test_csp_does_not_allow_a_script_in_the_content() -> None:
         "<article><script>alert(1)</script></article></body></html>"
     )
     assert policy(page).count("'sha256-") == 1
-
-
-def element(soup: BeautifulSoup, selector: str) -> Tag:
-    found = soup.select_one(selector)
-    assert isinstance(found, Tag), selector
-    return found
 
 
 # --------------------------------------------------------------------------- the PDF
