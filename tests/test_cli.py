@@ -89,3 +89,26 @@ def test_pdf_command_writes_the_book_and_leaves_site_alone(project: Path) -> Non
     assert book.metadata.title == "Fixture briefing"
     assert round(float(book.pages[0].mediabox.width)) == 612
     assert not (project / "site").exists()
+
+
+def test_check_never_writes(project: Path) -> None:
+    """Not on a broken project either: every file byte for byte, and nothing new."""
+    write(project, BROKEN)
+    (project / "briefing_src/entities/laughs.yml").write_text(
+        "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+        encoding="utf-8",
+    )
+
+    def tree() -> dict[str, bytes]:
+        return {
+            p.relative_to(project).as_posix(): p.read_bytes()
+            for p in sorted(project.rglob("*"))
+            if p.is_file()
+        }
+
+    before = tree()
+    for style in ("text", "github"):
+        code, _ = run_check(project, "--format", style)
+        assert code == 1
+    assert tree() == before

@@ -75,7 +75,8 @@ def test_no_executable_content_reaches_the_pages(project: Path) -> None:
     page = result.html("articles/embargo/index.html")
     assert page.select_one("p.fine").get_text() == "An attribute list on a paragraph."
     link = result.html("articles/kling-launch/index.html").select_one('a[data-entity="sora"]')
-    assert link["title"] == "OpenAI's model <b onclick=alert(1)>bold</b>"
+    # Material's tooltips show a title with innerHTML: escaped once more, it shows as text.
+    assert link["title"] == "OpenAI's model &lt;b onclick=alert(1)&gt;bold&lt;/b&gt;"
     warnings = [m for m in result.messages if "unsafe URL" in m]
     assert any("embargo.md:19:10: warning: unsafe URL 'javascript:alert(" in w for w in warnings)
     assert any("embargo.md:19:52: warning: unsafe URL 'data:image/png" in w for w in warnings)

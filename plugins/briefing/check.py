@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+from mkdocs.utils import get_markdown_title
 from mkdocs.utils.meta import get_data
 
 from .context import PageRef, RenderContext, Source
 from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .model import Briefing
+from .pagemeta import check_heading_title, check_meta
 from .pages import GeneratedPage, generate_pages
 from .sources import load_briefing
 from .yamlsrc import Limits
@@ -80,9 +82,12 @@ def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
     docs = Path(config.docs_dir)
     for doc in sorted(docs.rglob("*.md")):
         text = doc.read_text(encoding="utf-8-sig")
-        body, _ = get_data(text)
+        body, meta = get_data(text)
         offset = text.count("\n") - body.count("\n") + 1
         rel = doc.relative_to(root).as_posix() if doc.is_relative_to(root) else str(doc)
+        check_meta(meta, rel, text, context.diagnostics)
+        if "title" not in meta:
+            check_heading_title(get_markdown_title(body), rel, text, context.diagnostics)
         uri = doc.relative_to(docs).as_posix()
         render(PageRef(uri, uri, Source(rel, offset, body)), body)
     problems.extend(context.diagnostics)

@@ -31,7 +31,15 @@ from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
 from .model import Annotation, Briefing
-from .safety import TAGS, URL_ATTRIBUTES, allowed_attribute, is_clean, sanitize, unsafe_url
+from .safety import (
+    TAGS,
+    URL_ATTRIBUTES,
+    allowed_attribute,
+    is_clean,
+    sanitize,
+    tree_title,
+    unsafe_url,
+)
 
 KIND_LABELS = {
     "context": "Context",
@@ -456,6 +464,10 @@ class UrlTreeprocessor(Treeprocessor):
                 del el.attrib[name]
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
+            # Material shows titles as HTML in its tooltips: markup in one stays text.
+            title = tree_title(el.get("title") or "")
+            if title is not None:
+                el.set("title", title)
             for attr in URL_ATTRIBUTES:
                 url = el.get(attr)
                 if url is None or not unsafe_url(url):
@@ -520,8 +532,9 @@ class BriefingExtension(Extension):
             "briefing_annotations",
             15,
         )
-        # 14: after the notes are in the tree, before MkDocs rewrites URLs (0).
-        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 14)
+        # 7: after the notes are in the tree (15) and attr_list (8) has set attributes
+        # (`{: href="javascript:..." onclick=... }`), before MkDocs rewrites URLs (0).
+        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 7)
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
         md.postprocessors.register(SanitizePostprocessor(md), "briefing_sanitize", 10)
@@ -531,7 +544,7 @@ class BriefingExtension(Extension):
         """One Markdown for every note of the build: making one costs more than a note."""
         sub = markdown.Markdown(extensions=["tables", "sane_lists", "attr_list"])
         sub.inlinePatterns.register(WikiLinkProcessor(self.linker, sub), "briefing_wikilink", 175)
-        sub.treeprocessors.register(UrlTreeprocessor(self.linker, sub), "briefing_urls", 14)
+        sub.treeprocessors.register(UrlTreeprocessor(self.linker, sub), "briefing_urls", 7)
         return sub
 
     def render_note_for(self, md: markdown.Markdown) -> NoteRenderer:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import re
 import typing
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .diagnostics import Position
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 RESERVED_IDS = frozenset({"index"})
 ALLOWED_SCHEMES = ("http", "https", "mailto")
+_MD_AMP = "\x02amp\x03"  # how Python-Markdown holds an "&" in the tree
 
 EntityType = Literal[
     "company",
@@ -49,8 +51,11 @@ ANNOTATION_KINDS: tuple[str, ...] = typing.get_args(AnnotationKind)
 
 
 def url_is_safe(url: str) -> bool:
-    """http, https, mailto, or a relative reference (no scheme at all)."""
-    cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    """http, https, mailto, or a relative reference (no scheme at all), as a browser
+    reads it: character references decoded (``javascript&colon;``), whitespace and
+    control characters dropped (``java\tscript:``)."""
+    decoded = html.unescape(url.replace(_MD_AMP, "&"))
+    cleaned = "".join(ch for ch in decoded if ch.isprintable() and not ch.isspace())
     try:
         scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
@@ -99,10 +104,35 @@ def _check_date(value: object) -> object:
     return value
 
 
-def _check_plain_title(value: str) -> str:
-    if "<" in value or ">" in value:
-        raise ValueError("must not contain '<' or '>' (the theme prints names and titles as HTML)")
+# Characters a reader cannot see that change what they see: direction overrides,
+# embeddings and isolates (a name that reads backwards), zero-width spaces and joiners
+# outside words, byte-order marks, control characters.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+
+
+def _check_visible(value: str) -> str:
+    found = _HIDDEN.search(value)
+    if found:
+        raise ValueError(
+            f"must not contain invisible or direction-changing characters "
+            f"(U+{ord(found.group()):04X} at character {found.start() + 1})"
+        )
     return _check_text(value)
+
+
+def has_markup(value: str) -> bool:
+    """Does a name or title hold ``<`` or ``>``, also written as a character reference
+    (the theme prints titles as HTML, and its tooltips show them with innerHTML)?"""
+    shown = html.unescape(value)
+    return "<" in shown or ">" in shown
+
+
+def _check_plain_title(value: str) -> str:
+    if has_markup(value):
+        raise ValueError("must not contain '<' or '>' (the theme prints names and titles as HTML)")
+    return _check_visible(value)
 
 
 PlainTitle = Annotated[
@@ -117,6 +147,9 @@ Url = Annotated[
 ]
 Text = Annotated[
     str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "minLength": 1})
+]
+Name = Annotated[
+    str, AfterValidator(_check_visible), WithJsonSchema({"type": "string", "minLength": 1})
 ]
 PartialDate = Annotated[
     str,
@@ -161,7 +194,7 @@ class EntityModel(_Strict):
     name: PlainTitle = Field(description="Display name, e.g. Kling")
     type: EntityType
     summary: Text = Field(description="One plain sentence: tooltips, search, glossary, PDF")
-    aliases: list[Text] = Field(
+    aliases: list[Name] = Field(
         default_factory=list, description="Other names that count as mentions"
     )
     description: str = Field(default="", description="Markdown body of the entity's page")

@@ -31,6 +31,7 @@ from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .mentions import is_cjk
 from .model import Briefing
+from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
 from .pages import ARTICLES, GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
 from .sources import FileCache, load_briefing
 from .staging import Staging
@@ -220,8 +221,24 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             ref = PageRef(
                 page.file.src_uri, page.title or "", Source(path.as_posix(), offset, markdown)
             )
+            check_meta(
+                page.meta, path.as_posix(), page.file.content_string, self.context.diagnostics
+            )
+        # The theme prints front matter unescaped: summaries, docs pages' descriptions.
+        page.meta = safe_meta(page.meta)
         self.context.begin(ref)
         return markdown
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        # A docs page's title may come from its first heading (known once rendered).
+        if page.file.src_uri not in self.generated and "title" not in page.meta:
+            path = (Path(config.docs_dir).resolve() / page.file.src_uri).relative_to(self.root)
+            text = page.file.content_string
+            if check_heading_title(page.title, path.as_posix(), text, self.context.diagnostics):
+                page.meta["title"] = plain_title(page.title or "")
+        return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         # Problems found while rendering (anchors, [[id]] links); each logged once.

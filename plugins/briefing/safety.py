@@ -9,6 +9,8 @@ event handlers, styles, frames, forms, SVG, ``javascript:`` and ``data:`` URLs.
 
 from __future__ import annotations
 
+import html
+
 import nh3
 
 from .model import url_is_safe
@@ -44,7 +46,29 @@ def sanitize(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_attribute_filter,
     )
+
+
+def tooltip_text(value: str) -> str:
+    """A ``title`` value as Material's tooltips need it: they show an element's title
+    with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup. Escaped
+    once more, it shows as the same text."""
+    return html.escape(value, quote=False) if "<" in value else value
+
+
+def tree_title(value: str) -> str | None:
+    """For an element tree: the ``title`` to set instead of ``value`` (None: keep it).
+    Python-Markdown's serializer leaves character references in attributes as they are,
+    so what a browser reads is ``value`` with its references decoded."""
+    shown = html.unescape(value)
+    if "<" not in shown:
+        return None
+    return html.escape(tooltip_text(shown), quote=False)
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str:
+    return tooltip_text(value) if name == "title" else value
 
 
 def unsafe_url(url: str) -> bool:

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlencode
 from .context import RenderContext
 from .model import Article, Briefing, Entity
 from .pages import TYPE_LABELS, GeneratedPage
+from .safety import tooltip_text
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class EntityLink:
     id: str
     name: str
     summary: str
+    """As a tooltip's title wants it (see ``safety.tooltip_text``)."""
     type_label: str
     url: str
 
@@ -81,7 +83,11 @@ def page_view(
     def link(entity_id: str) -> EntityLink:
         e = briefing.entities[entity_id]
         return EntityLink(
-            e.id, e.name, e.summary, TYPE_LABELS[e.type][0], url_of(f"glossary/{e.id}.md")
+            e.id,
+            e.name,
+            tooltip_text(e.summary),
+            TYPE_LABELS[e.type][0],
+            url_of(f"glossary/{e.id}.md"),
         )
 
     if generated is not None and generated.article:
