@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from briefing.safety import is_clean
 from conftest import run_build, write
 
 PAYLOAD_ARTICLE = """
@@ -105,3 +108,26 @@ def test_markup_in_titles_and_names_is_an_error(project: Path) -> None:
         and "embargo.md:2:8" in e
         for e in result.errors()
     ), result.errors()
+
+
+@pytest.mark.parametrize(
+    ("piece", "clean"),
+    [
+        ('<span class="bf-chip bf-kind-context">', True),  # inline raw HTML, one tag a block
+        ("</span>", True),
+        ("<kbd>", True),
+        ("<b>bold</b>", True),
+        ("<br>", True),
+        ("</script>", False),
+        ("<script>", False),
+        ('<span onclick="alert(1)">', False),
+        ("<img src=x onerror=alert(1)>", False),
+        ('<a href="javascript:alert(1)">', False),
+        ("<textarea>", False),
+        ("<style>", False),
+        ('<span class="a"><i>', False),  # two tags: left to the sanitiser
+    ],
+)
+def test_which_raw_html_pieces_are_clean(piece: str, clean: bool) -> None:
+    """A page whose every stashed piece of raw HTML is clean skips the sanitiser."""
+    assert is_clean(piece) is clean

@@ -9,7 +9,9 @@ event handlers, styles, frames, forms, SVG, ``javascript:`` and ``data:`` URLs.
 
 from __future__ import annotations
 
+import functools
 import html
+import re
 
 import nh3
 
@@ -84,6 +86,21 @@ def allowed_attribute(tag: str, name: str) -> bool:
     )
 
 
+_LONE_OPEN = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>", re.I)
+_LONE_CLOSE = re.compile(r"</([a-z][a-z0-9]*)\s*>", re.I)
+
+
+@functools.lru_cache(maxsize=4096)  # the same tags come back on every generated page
 def is_clean(html: str) -> bool:
-    """Would the sanitiser leave this piece of HTML as it is?"""
-    return sanitize(html) == html
+    """Would the sanitiser leave this piece of HTML as it is? Inline raw HTML reaches
+    the stash one tag at a time (``<kbd>``, text, ``</kbd>``): a lone tag is clean when
+    the sanitiser keeps it whole (it would only add the closing tag); a closing tag,
+    when its element is allowed."""
+    close = _LONE_CLOSE.fullmatch(html)
+    if close:
+        return close.group(1).lower() in TAGS
+    cleaned = sanitize(html)
+    if cleaned == html:
+        return True
+    lone = _LONE_OPEN.fullmatch(html)
+    return lone is not None and cleaned == f"{html}</{lone.group(1).lower()}>"
