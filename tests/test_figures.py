@@ -127,8 +127,10 @@ def test_map_svg_parses_with_a_node_per_entity_and_a_line_per_edge() -> None:
     assert sorted(a.get("data-id") for a in drawn) == sorted(briefing.entities)
     for a in drawn:
         assert a.get("href") == f"../glossary/{a.get('data-id')}/"
-        assert a.get("aria-label")  # the text alternative
-        assert a.find(f"{SVG}title").text.startswith(briefing.entities[a.get("data-id")].name)
+        # The text alternative (and the tooltip): name, type, summary, how often mentioned.
+        entity = briefing.entities[a.get("data-id")]
+        assert a.find(f"{SVG}title").text.startswith(f"{entity.name} (")
+        assert entity.summary in a.find(f"{SVG}title").text
         assert f"bf-of-{briefing.entities[a.get('data-id')].type}" in a.get("class")
     edges = lines(svg)
     assert len(edges) == len(graph.edges)
@@ -180,7 +182,9 @@ def test_hostile_names_and_summaries_are_escaped() -> None:
         parse(text)  # still well-formed
     svg = parse(map_svg(graph, href))
     evil = next(a for a in nodes(svg) if a.get("data-id") == "evil")
-    assert evil.get("aria-label").startswith('Evil "quoted" & Co (Company): Breaks out "><script>')
+    assert evil.find(f"{SVG}title").text.startswith(
+        'Evil "quoted" & Co (Company): Breaks out "><script>'
+    )
 
 
 def test_entity_page_map_shows_the_entity_and_its_neighbours() -> None:
