@@ -283,7 +283,7 @@ def test_dark_mode(reader: Reader) -> None:
 # ------------------------------------------------------------------ phones
 
 
-@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/", "glossary/kling/", "timeline/"])
+@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/", "glossary/kling/", "timeline/", "map/"])
 def test_phone_has_no_horizontal_scrolling(phone: Reader, path: str) -> None:
     page = phone.open(path)
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -345,7 +345,7 @@ def describe(violations: list[dict]) -> str:
     )
 
 
-@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/kling/", "glossary/", "timeline/"])
+@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/kling/", "glossary/", "timeline/", "map/"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations(
     browser: Browser, base_url: str, path: str, scheme: str
@@ -387,7 +387,9 @@ def test_every_page_loads_cleanly_and_stays_on_this_origin(
             continue
         seen.add(url)
         page = reader.open(url)
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        for href in page.eval_on_selector_all(  # SVG links too: their .href is no string
+            "a[href]", "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)"
+        ):
             target = urlsplit(href)._replace(fragment="").geturl()
             if target.startswith(reader.base_url) and target.endswith("/") and target not in seen:
                 queue.append(target)
@@ -480,3 +482,52 @@ def test_content_security_policy_stops_injected_scripts(reader: Reader) -> None:
     )
     assert page.evaluate("window.__injected") is None
     assert any("Content Security Policy" in e for e in reader.errors)
+
+
+# ------------------------------------------------------------------ figures
+
+
+def test_entity_map_by_keyboard_and_type_filter(reader: Reader) -> None:
+    page = reader.open("map/")
+    nodes = page.locator("svg.bf-map a.bf-node")
+    briefing, _ = load_briefing(ROOT)
+    assert nodes.count() == len(briefing.entities)
+    caption = page.locator(".bf-map-figure .bf-figure-caption")
+    for _ in range(120):  # the keyboard only: Tab until a node of the map has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('svg.bf-map a.bf-node')"):
+            break
+    else:
+        pytest.fail("no node of the map reached with Tab")
+    entity = page.evaluate("document.activeElement.dataset.id")
+    assert briefing.entities[entity].summary in caption.inner_text()
+    # Its connections stand out, the rest fades.
+    assert page.locator(".bf-map-figure.bf-focusing").count() == 1
+    faded = page.locator("svg.bf-map a.bf-node:not(.bf-near)").first
+    assert float(faded.evaluate("el => getComputedStyle(el).opacity")) < 0.5
+    reader.shot("map-keyboard")
+    page.keyboard.press("Enter")  # follows the node to the entity's page
+    page.wait_for_url(f"**/glossary/{entity}/")
+    assert page.locator("figure.bf-ego-figure a.bf-centre").get_attribute("data-id") == entity
+    reader.shot("entity-neighbours")
+    # The legend filters: unticking a type hides its entities (no script needed).
+    page = reader.open("map/")
+    companies = page.locator("svg.bf-map a.bf-node.bf-of-company").first
+    assert companies.is_visible()
+    page.locator('.bf-map-filter input[value="company"]').uncheck()
+    assert not companies.is_visible()
+    assert page.locator("svg.bf-map a.bf-node.bf-of-product").first.is_visible()
+    assert reader.errors == [] and reader.foreign == []
+
+
+def test_timeline_picture(reader: Reader) -> None:
+    page = reader.open("timeline/")
+    marks = page.locator("svg.bf-timeline a.bf-mark")
+    assert marks.count() == page.locator("article div.no-autolink li").count()
+    marks.first.hover()
+    assert (
+        page.locator(".bf-timeline-figure .bf-figure-caption")
+        .inner_text()
+        .startswith(str(marks.first.get_attribute("aria-label"))[:7])
+    )
+    page.locator(".bf-timeline-figure").screenshot(path=str(ARTIFACTS / "timeline-figure.png"))

@@ -163,10 +163,11 @@ def test_navigation(basic_site: BuildResult) -> None:
         s.get_text(" ", strip=True)
         for s in nav.select(":scope > ul > li > a, :scope > ul > li > label")
     ]
-    assert [label.split()[0] for label in labels][:4] == [
+    assert [label.split()[0] for label in labels][:5] == [
         "Home",
         "Articles",
         "Glossary",
+        "Map",
         "Timeline",
     ]
     articles = [a.get_text(strip=True) for a in nav.select("a[href*='articles/']")]
@@ -328,3 +329,80 @@ def test_limits_are_configurable(project: Path) -> None:
     result = run_build(project)  # a configuration mistake: a clear error, no traceback
     assert not result.ok
     assert any("limits:" in m and "max_qoute_length" in m for m in result.messages)
+
+
+def _svg_links(soup, selector: str) -> list[str]:
+    return [a["href"] for a in soup.select(f"{selector} a[href]")]
+
+
+def test_entity_map_page(basic_site: BuildResult) -> None:
+    soup = basic_site.html("map/index.html")
+    svg = soup.select_one("figure.bf-map-figure svg.bf-map")
+    assert svg is not None and svg["role"] == "group"
+    nodes = svg.select("a.bf-node")
+    assert sorted(a["data-id"] for a in nodes) == [
+        "chip-embargo",
+        "kling",
+        "kuaishou",
+        "openai",
+        "sora",
+    ]
+    for a in nodes:  # each node leads to its entity's built page, relatively
+        assert a["href"] == f"../glossary/{a['data-id']}/"
+        assert (basic_site.site / "map" / a["href"] / "index.html").resolve().is_file()
+        assert a.select_one("title").get_text().startswith(a.select_one("text").get_text())
+    # The relations: kling-kuaishou, kling-sora (related), openai-sora; one line each.
+    related = sorted((line["data-a"], line["data-b"]) for line in svg.select("line.bf-related"))
+    assert related == [("kling", "kuaishou"), ("kling", "sora"), ("openai", "sora")]
+    listed = [li.get_text(" ", strip=True) for li in soup.select(".bf-relations li")]
+    assert "Kling — related — Kuaishou" in listed
+    assert {li.select_one("a")["href"] for li in soup.select(".bf-relations li")} <= {
+        f"../glossary/{e}/" for e in ("chip-embargo", "kling", "kuaishou", "openai", "sora")
+    }
+    assert [i["value"] for i in soup.select(".bf-map-filter input")] == [
+        "company",
+        "product",
+        "policy",
+    ]
+    nav = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary > ul > li > a")]
+    assert "Map" in nav
+    edit = soup.select_one("a[rel=edit]")["href"]
+    assert edit.endswith("/tree/main/briefing_src/entities")
+
+
+def test_entity_pages_have_their_small_map(basic_site: BuildResult) -> None:
+    soup = basic_site.html("glossary/kling/index.html")
+    figure = soup.select_one(".bf-neighbours figure.bf-ego-figure")
+    assert figure is not None
+    ids = {a["data-id"] for a in figure.select("a.bf-node")}
+    assert {"kling", "kuaishou", "sora"} <= ids  # Kling, its related entities...
+    assert "chip-embargo" in ids  # ... and what its article also mentions
+    assert figure.select_one("a.bf-centre")["data-id"] == "kling"
+    lines = figure.select("line.bf-edge")
+    assert len(lines) == len(ids) - 1  # one line from Kling to each
+    assert all("kling" in (line["data-a"], line["data-b"]) for line in lines)
+    for href in _svg_links(figure, "svg"):
+        assert (basic_site.site / "glossary/kling" / href / "index.html").resolve().is_file()
+
+
+def test_timeline_picture_above_the_list(basic_site: BuildResult) -> None:
+    soup = basic_site.html("timeline/index.html")
+    content = soup.select_one("article.md-content__inner")
+    figure = content.select_one("figure.bf-timeline-figure")
+    assert figure is not None
+    marks = figure.select("a.bf-mark")
+    assert len(marks) == len(content.select("div.no-autolink li")) == 4
+    for a in marks:
+        assert (basic_site.site / "timeline" / a["href"] / "index.html").resolve().is_file()
+    # The picture comes first, the text list stays below it.
+    order = [el.name for el in content.find_all(["figure", "ul"], recursive=True)]
+    assert order.index("figure") < order.index("ul")
+
+
+def test_figures_are_byte_identical_across_builds(project: Path, basic_site: BuildResult) -> None:
+    again = run_build(project)
+    assert again.ok
+    for page in ("map/index.html", "timeline/index.html", "glossary/kling/index.html"):
+        first = str(basic_site.html(page).select_one("figure.bf-figure"))
+        second = str(again.html(page).select_one("figure.bf-figure"))
+        assert first == second, page

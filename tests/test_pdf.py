@@ -257,3 +257,22 @@ def test_shipped_briefing_book(shipped_pdf: BuildResult) -> None:
         assert alias in texts
     assert pdf.metadata.title == "China's open-source AI push"
     assert check_index(shipped_pdf) >= 50
+
+
+def test_appendix_has_the_map_and_the_timeline_as_figures(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    texts = page_texts(pdf)
+    outline = outline_titles(pdf.outline)
+    titles = [title for depth, title in outline if depth == 0]
+    assert titles.index("Glossary") < titles.index("Entity map") < titles.index("Timeline")
+    assert re.search(r"Entity map[ .]*\d+", texts[1])  # in the contents
+    (map_page,) = [i for i, t in enumerate(texts) if t.startswith("Entity map")]
+    page = pdf.pages[map_page]
+    assert page.mediabox.width > page.mediabox.height  # a landscape page
+    # The map's labels are text on the page: every entity is drawn, with its key.
+    for name in ("Kling", "Kuaishou", "OpenAI", "Sora", "US chip embargo", "Entity types:"):
+        assert name in texts[map_page], name
+    assert "untick" not in texts[map_page]  # the site's filter is a plain key on paper
+    (timeline_page,) = [i for i, t in enumerate(texts) if t.startswith("Timeline")]
+    assert "Articles" in texts[timeline_page] and "Companies" in texts[timeline_page]
+    assert "2024-10-01" in texts[timeline_page]  # the list is kept below the picture

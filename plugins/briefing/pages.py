@@ -32,6 +32,7 @@ TYPE_LABELS = {
 GLOSSARY = "glossary/index.md"
 ARTICLES = "articles/index.md"
 TIMELINE = "timeline/index.md"
+MAP = "map/index.md"
 
 _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]"} | {ord("<"): "&lt;", ord("&"): "&amp;"}
 
@@ -148,6 +149,14 @@ def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
             TIMELINE,
             env.get_template("timeline.md.j2").render(years=timeline(briefing)),
             f"{briefing.src}/entities",
+        )
+    )
+    pages.append(
+        GeneratedPage(
+            MAP,
+            env.get_template("map.md.j2").render(count=len(briefing.entities)),
+            f"{briefing.src}/entities",
+            autolink=False,
         )
     )
     return pages

@@ -43,8 +43,8 @@ book must be in one of them."""
 
 @dataclass(frozen=True)
 class BookPage:
-    kind: str  # "article", "entity" or "timeline"
-    key: str  # slug, entity id, or "timeline"
+    kind: str  # "article", "entity", "timeline" or "map"
+    key: str  # slug, entity id, "timeline" or "map"
     html: Path  # the built page in the site folder
     source: str  # project-relative source file, for error messages
     url: str  # the page's URL in the site, relative to the site root
@@ -123,6 +123,7 @@ class _Book:
         self.entities: dict[str, dict[str, Any]] = {}
         self.articles: list[dict[str, Any]] = []
         self.timeline = ""
+        self.map = ""
         self.texts: list[tuple[str, str]] = []
         """(source file, text) of every page read, for the glyph check."""
 
@@ -133,7 +134,8 @@ class _Book:
             raise ValueError(f"{page.html}: no article content found")
         for junk in content.select(
             "a.md-content__button, a.headerlink, .md-source-file, "
-            ".md-feedback, .bf-annotate-passage, script, style"
+            ".md-feedback, .bf-annotate-passage, script, style, .bf-figure-caption, "
+            ".bf-map-filter input"
         ):
             junk.decompose()
         self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
@@ -162,7 +164,7 @@ class _Book:
             return f"#{fragment}"
         if other.kind == "entity":
             return f"#entity-{other.key}"
-        return "#timeline"
+        return f"#{other.kind}"
 
     def relink(self, page: BookPage, content: Tag) -> None:
         seen_urls: set[str] = set()
@@ -270,7 +272,7 @@ class _Book:
                 for sibling in list(heading.find_next_siblings()):
                     sibling.decompose()
                 heading.decompose()
-        for section in content.select(".bf-mentioned-in"):
+        for section in content.select(".bf-mentioned-in, .bf-neighbours"):
             section.decompose()
         for heading in content.find_all(["h2", "h3"]):
             heading.name = "h4"
@@ -284,6 +286,25 @@ class _Book:
             heading.name = "h3"
         self.relink(page, content)
         self.timeline = str(content)
+
+    def map_page(self, page: BookPage) -> None:
+        """The entity map, as a figure; its relations are the glossary's "Related"."""
+        content = self.page_soup(page)
+        figure = content.select_one("figure.bf-figure")
+        if figure is None:
+            return
+        # The legend is the site's type filter; on paper it is a plain key.
+        for fieldset in figure.select("fieldset.bf-map-filter"):
+            fieldset.name = "p"
+            fieldset["class"] = "bf-map-key"
+            for legend in fieldset.select("legend"):
+                legend.name = "strong"
+                legend.string = "Entity types:"
+            for label in fieldset.select("label"):
+                label.name = "span"
+                label["class"] = "bf-key-item"
+        self.relink(page, figure)
+        self.map = str(figure)
 
 
 def _classes(tag: Tag) -> list[str]:
@@ -394,6 +415,8 @@ def transform(pages: list[BookPage], site_dir: Path) -> _Book:
             book.article(page)
         elif page.kind == "entity":
             book.entity(page)
+        elif page.kind == "map":
+            book.map_page(page)
         else:
             book.timeline_page(page)
     return book
@@ -430,6 +453,8 @@ def book_html(
             articles=book.articles,
             groups=[] if articles_only else groups,
             timeline="" if articles_only else book.timeline,
+            entity_map="" if articles_only else book.map,
+            has_map=bool(book.map),  # in the contents of both layouts: pages must not move
             appendices=not articles_only,
             index=index,
             kinds=KIND_LABELS,

@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from .check import generated_ref
@@ -29,10 +30,11 @@ from .context import PageRef, RenderContext, Source
 from .csp import with_csp
 from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
+from .figures import Figures
 from .mentions import is_cjk
 from .model import Briefing
 from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
-from .pages import ARTICLES, GLOSSARY, TIMELINE, TYPE_LABELS, generate_pages
+from .pages import ARTICLES, GLOSSARY, MAP, TIMELINE, TYPE_LABELS, generate_pages
 from .sources import FileCache, load_briefing
 from .staging import Staging
 from .view import PageView, page_view
@@ -177,6 +179,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         newest = self.briefing.articles[: self.config.nav_articles]
         nav.append({"Articles": [ARTICLES, *[f"articles/{a.slug}.md" for a in newest]]})
         nav.append({"Glossary": glossary})
+        nav.append({"Map": MAP})
         nav.append({"Timeline": TIMELINE})
         return nav
 
@@ -246,6 +249,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         for problem in problems[self.logged :]:
             log.warning(problem.format())
         self.logged = len(problems)
+        # Every page's Markdown is rendered by now: the mentions are all recorded.
+        self.figures = Figures(self.briefing, self.context.page_entities, self.context.mentions)
         return env
 
     def on_page_context(
@@ -263,6 +268,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             url_of,
             repo=self.repo_url(config),
             branch=self.config.branch,
+            figures=self.figures,
+            href=lambda uri: get_relative_url(url_of(uri), page.url),
         )
         context["briefing"] = view  # type: ignore[typeddict-unknown-key]
         return context
@@ -293,11 +300,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             if file is None:
                 continue
             kind = "article" if generated.article else "entity" if generated.entity else None
-            if kind is None and uri == TIMELINE:
-                kind = "timeline"
+            kind = kind or {TIMELINE: "timeline", MAP: "map"}.get(uri)
             if kind is None:
                 continue
-            key = generated.article or generated.entity or "timeline"
+            key = generated.article or generated.entity or kind
             html = Path(config.site_dir) / file.dest_uri
             pages.append(BookPage(kind, key, html, generated.source, file.url))
         order = {a.slug: i for i, a in enumerate(self.briefing.articles)}

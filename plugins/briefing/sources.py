@@ -46,10 +46,16 @@ class FileCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str, str], _Parsed] = {}
         self._used: set[tuple[str, str, str]] = set()
+        self._limits: object = None
         self.parsed = 0
         """How many files the last load had to parse (the rest came from the cache)."""
 
-    def start(self) -> None:
+    def start(self, limits: object = None) -> None:
+        """Begin a load. Files parsed under other limits are parsed again (MkDocs keeps
+        one plugin instance per process, so one cache sees every project it builds)."""
+        if limits != self._limits:
+            self._entries = {}
+            self._limits = limits
         self._used = set()
         self.parsed = 0
 
@@ -75,7 +81,7 @@ def load_briefing(
     """Read the sources under ``root/src``; return what is usable and every problem."""
     loader = _Loader(Path(root).resolve(), src, limits or Limits(), cache)
     if cache is not None:
-        cache.start()
+        cache.start(loader.limits)
     briefing = loader.load()
     if cache is not None:
         cache.finish()

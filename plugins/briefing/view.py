@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from .context import RenderContext
+from .figures import Figures, Href, Node
 from .model import Article, Briefing, Entity
-from .pages import TYPE_LABELS, GeneratedPage
+from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage, entity_uri
 from .safety import tooltip_text
 
 
@@ -44,6 +45,14 @@ class PageView:
     file, opened in the editor (or created, prefilled, when it does not exist yet)."""
     issue_url: str | None = None
     """The repository's "new issue" address, for "Annotate this passage"."""
+    figure: str = ""
+    """SVG markup (map, entity's neighbours, timeline), built from escaped values."""
+    related: tuple[tuple[Node, Node], ...] = ()
+    """On the map: its related pairs."""
+    together: tuple[tuple[Node, Node, int], ...] = ()
+    """On the map: the co-mentions it draws, with the number of shared articles."""
+    links: Mapping[str, str] = field(default_factory=dict)
+    """On the map: entity id -> URL of its page, relative to this page."""
 
 
 SIDECAR_TEMPLATE = """# Annotations of {slug}.md: a YAML list, see CONTRIBUTING.md
@@ -79,6 +88,8 @@ def page_view(
     max_sentences: int = 3,
     repo: str | None = None,
     branch: str = "main",
+    figures: Figures | None = None,
+    href: Href | None = None,
 ) -> PageView:
     def link(entity_id: str) -> EntityLink:
         e = briefing.entities[entity_id]
@@ -119,8 +130,19 @@ def page_view(
         order = sorted(groups, key=lambda page: (not page.startswith("articles/"), titles[page]))
         return PageView(
             entity=briefing.entities[generated.entity],
+            figure=figures.ego(generated.entity, href) if figures and href else "",
             mentioned_in=tuple(
                 MentionGroup(titles[page], url_of(page), tuple(groups[page])) for page in order
             ),
         )
+    if figures is not None and href is not None and uri == MAP:
+        related, together = figures.relations()
+        return PageView(
+            figure=figures.map(href),
+            related=tuple(related),
+            together=tuple(together),
+            links={e: href(entity_uri(e)) for e in briefing.entities},
+        )
+    if figures is not None and href is not None and uri == TIMELINE:
+        return PageView(figure=figures.timeline(href))
     return PageView()

@@ -313,3 +313,51 @@
 document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])').forEach(function (el) {
   el.setAttribute("aria-label", "Search");
 });
+
+/* Figures: pointing at or focusing an entity (or a timeline mark) shows its summary in
+   the caption box under the figure and brings its connections forward. */
+(function () {
+  "use strict";
+  function show(figure, item) {
+    var caption = figure.querySelector(".bf-figure-caption");
+    var title = item.querySelector("title");
+    if (caption && title) caption.textContent = title.textContent;
+    var id = item.dataset.id;
+    if (!id) return;
+    figure.classList.add("bf-focusing");
+    figure.querySelectorAll(".bf-near").forEach(function (el) { el.classList.remove("bf-near"); });
+    item.classList.add("bf-near");
+    figure.querySelectorAll('.bf-edge[data-a="' + id + '"], .bf-edge[data-b="' + id + '"]').forEach(function (edge) {
+      edge.classList.add("bf-near");
+      var other = edge.dataset.a === id ? edge.dataset.b : edge.dataset.a;
+      var node = figure.querySelector('.bf-node[data-id="' + other + '"]');
+      if (node) node.classList.add("bf-near");
+    });
+  }
+  function clear(figure) {
+    figure.classList.remove("bf-focusing");
+    figure.querySelectorAll(".bf-near").forEach(function (el) { el.classList.remove("bf-near"); });
+  }
+  function target(event) {
+    var item = event.target.closest && event.target.closest(".bf-figure .bf-node, .bf-figure .bf-mark");
+    return item ? { item: item, figure: item.closest(".bf-figure") } : null;
+  }
+  document.addEventListener("focusin", function (event) {
+    var found = target(event);
+    if (found) show(found.figure, found.item);
+  });
+  document.addEventListener("focusout", function (event) {
+    var found = target(event);
+    if (found) clear(found.figure);
+  });
+  document.addEventListener("mouseover", function (event) {
+    var found = target(event);
+    if (found) show(found.figure, found.item);
+  });
+  document.addEventListener("mouseout", function (event) {
+    var found = target(event);
+    if (found && !found.item.contains(event.relatedTarget) && found.item !== document.activeElement) {
+      clear(found.figure);
+    }
+  });
+})();

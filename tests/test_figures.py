@@ -1,0 +1,292 @@
+"""The figures on their own: the entity graph, its layout and the SVG it becomes."""
+
+from __future__ import annotations
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from briefing.diagnostics import Position
+from briefing.figures import (
+    Figures,
+    ego_svg,
+    entity_graph,
+    map_svg,
+    place_labels,
+    timeline_svg,
+)
+from briefing.model import Article, ArticleModel, Briefing, Entity, EntityModel
+from briefing.sources import load_briefing
+from conftest import FIXTURES
+
+SVG = "{http://www.w3.org/2000/svg}"
+TYPES = ["company", "product", "person", "organization", "policy", "concept", "place"]
+
+
+def href(uri: str) -> str:
+    return "../" + uri.removesuffix(".md") + "/"
+
+
+def make_briefing(
+    entities: list[dict[str, object]], articles: dict[str, list[str]]
+) -> tuple[Briefing, dict[str, list[str]]]:
+    """A briefing from plain values, and the page -> entities a render would record."""
+    loaded = {
+        str(e["id"]): Entity(
+            str(e["id"]),
+            f"briefing_src/entities/{e['id']}.yml",
+            EntityModel(**{k: v for k, v in e.items() if k != "id"}),
+            Position(f"briefing_src/entities/{e['id']}.yml"),
+        )
+        for e in entities
+    }
+    arts = tuple(
+        Article(
+            slug,
+            f"briefing_src/articles/{slug}.md",
+            ArticleModel(title=slug, date="2024-05-0" + str(i % 9 + 1)),
+            "",
+            1,
+        )  # type: ignore[arg-type]
+        for i, slug in enumerate(articles)
+    )
+    briefing = Briefing("/nowhere", "briefing_src", loaded, arts)
+    return briefing, {f"articles/{slug}.md": ids for slug, ids in articles.items()}
+
+
+def small() -> tuple[Briefing, dict[str, list[str]]]:
+    return make_briefing(
+        [
+            {
+                "id": "kling",
+                "name": "Kling",
+                "type": "product",
+                "summary": "Video model.",
+                "related": ["kuaishou"],
+                "dates": [{"date": "2024-06", "event": "Kling opens"}],
+            },
+            {
+                "id": "kuaishou",
+                "name": "Kuaishou",
+                "type": "company",
+                "summary": "Video app.",
+                "related": ["kling"],
+            },
+            {
+                "id": "sora",
+                "name": "Sora",
+                "type": "product",
+                "summary": "OpenAI's model.",
+                "related": ["openai"],
+            },
+            {"id": "openai", "name": "OpenAI", "type": "company", "summary": "Makes Sora."},
+            {"id": "lonely", "name": "Lonely", "type": "concept", "summary": "Never mentioned."},
+        ],
+        {"a": ["kling", "sora", "kuaishou"], "b": ["kling", "sora"], "c": ["openai"]},
+    )
+
+
+def parse(html: str) -> ET.Element:
+    """The figure's main <svg>, parsed as XML (an XML parser rejects what a browser
+    would have to guess at)."""
+    found = re.search(r'<svg class="bf-(?:map|timeline)\b.*?</svg>', html, re.S)
+    assert found, html[:200]
+    return ET.fromstring(found.group(0))
+
+
+def nodes(svg: ET.Element) -> list[ET.Element]:
+    return [a for a in svg.iter(f"{SVG}a") if "bf-node" in a.get("class", "")]
+
+
+def lines(svg: ET.Element) -> list[ET.Element]:
+    return [el for el in svg.iter(f"{SVG}line") if "bf-edge" in el.get("class", "")]
+
+
+def test_graph_has_every_relation_once_and_co_mentions_weighted() -> None:
+    briefing, pages = small()
+    graph = entity_graph(briefing, pages)
+    assert [n.id for n in graph.nodes] == ["kling", "kuaishou", "lonely", "openai", "sora"]
+    by_pair = {(e.a, e.b): e for e in graph.edges}
+    assert by_pair[("kling", "kuaishou")].related  # listed on both sides: one edge
+    assert by_pair[("openai", "sora")].related
+    assert not by_pair[("kling", "sora")].related and by_pair[("kling", "sora")].weight == 2
+    assert by_pair[("kuaishou", "sora")].weight == 1
+    assert len(graph.edges) == 4
+    kling = graph.by_id["kling"]
+    assert (kling.articles, graph.by_id["lonely"].articles) == (2, 0)
+
+
+def test_map_svg_parses_with_a_node_per_entity_and_a_line_per_edge() -> None:
+    briefing, pages = small()
+    graph = entity_graph(briefing, pages)
+    svg = parse(map_svg(graph, href))
+    drawn = nodes(svg)
+    assert sorted(a.get("data-id") for a in drawn) == sorted(briefing.entities)
+    for a in drawn:
+        assert a.get("href") == f"../glossary/{a.get('data-id')}/"
+        # The text alternative (and the tooltip): name, type, summary, how often mentioned.
+        entity = briefing.entities[a.get("data-id")]
+        assert a.find(f"{SVG}title").text.startswith(f"{entity.name} (")
+        assert entity.summary in a.find(f"{SVG}title").text
+        assert f"bf-of-{briefing.entities[a.get('data-id')].type}" in a.get("class")
+    edges = lines(svg)
+    assert len(edges) == len(graph.edges)
+    assert sum("bf-related" in e.get("class") for e in edges) == 2
+    sizes = {a.get("data-id"): float(a.find(f"{SVG}circle").get("r")) for a in drawn}
+    assert sizes["kling"] > sizes["openai"] > sizes["lonely"]  # by mentions
+
+
+def test_same_briefing_same_bytes_and_order_does_not_matter() -> None:
+    briefing, pages = small()
+    first = map_svg(entity_graph(briefing, pages), href)
+    again = map_svg(entity_graph(briefing, dict(reversed(pages.items()))), href)
+    assert first == again
+    shuffled, _ = make_briefing(
+        [
+            {"id": e.id, **e.model.model_dump(exclude_defaults=True)}
+            for e in reversed(briefing.entities.values())
+        ],
+        {"a": [], "b": [], "c": []},
+    )
+    assert map_svg(entity_graph(shuffled, pages), href) == first
+    positions = re.findall(r'cx="([\d.]+)"', first)
+    assert all(len(p.partition(".")[2]) <= 1 for p in positions)  # rounded, stable bytes
+
+
+def test_hostile_names_and_summaries_are_escaped() -> None:
+    briefing, pages = make_briefing(
+        [
+            {
+                "id": "evil",
+                "name": 'Evil "quoted" & Co',
+                "type": "company",
+                "summary": 'Breaks out "><script>alert(1)</script> & more.',
+                "related": ["other"],
+            },
+            {
+                "id": "other",
+                "name": "Other",
+                "type": "person",
+                "summary": "Fine.",
+                "dates": [{"date": "2024-01", "event": '"</text><script>x</script>'}],
+            },
+        ],
+        {"a": ["evil", "other"]},
+    )
+    graph = entity_graph(briefing, pages)
+    for text in (map_svg(graph, href), ego_svg(graph, "evil", href), timeline_svg(briefing, href)):
+        assert "<script" not in text
+        parse(text)  # still well-formed
+    svg = parse(map_svg(graph, href))
+    evil = next(a for a in nodes(svg) if a.get("data-id") == "evil")
+    assert evil.find(f"{SVG}title").text.startswith(
+        'Evil "quoted" & Co (Company): Breaks out "><script>'
+    )
+
+
+def test_entity_page_map_shows_the_entity_and_its_neighbours() -> None:
+    briefing, pages = small()
+    graph = entity_graph(briefing, pages)
+    svg = parse(ego_svg(graph, "kling", href))
+    assert sorted(a.get("data-id") for a in nodes(svg)) == ["kling", "kuaishou", "sora"]
+    assert len(lines(svg)) == 2
+    assert ego_svg(graph, "lonely", href) == ""  # nothing to draw
+
+
+def test_timeline_marks_every_dated_event_and_article() -> None:
+    briefing, _ = small()
+    svg = parse(timeline_svg(briefing, href))
+    marks = [a for a in svg.iter(f"{SVG}a") if "bf-mark" in a.get("class", "")]
+    hrefs = sorted(a.get("href") for a in marks)
+    assert hrefs == ["../articles/a/", "../articles/b/", "../articles/c/", "../glossary/kling/"]
+    kling = next(a for a in marks if a.get("href") == "../glossary/kling/")
+    assert kling.find(f"{SVG}title").text == "2024-06: Kling, Kling opens"
+    years = [t.text for t in svg.iter(f"{SVG}text") if "bf-year-label" in t.get("class", "")]
+    assert years == ["2024"]
+
+
+def test_labels_do_not_overlap_when_there_is_room() -> None:
+    # Five marks in a row, closer than a label is long: all labels to the right would collide.
+    items = [(f"n{i}", 100.0 + i * 30, 200.0, 3.0, "Label") for i in range(5)]
+    labels = place_labels(items, 400, 400)
+    boxes = []
+    for label in labels.values():
+        x, y, w, h = label.box
+        boxes.append((x, y, x + w, y + h))
+    overlaps = [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+    ]
+    assert overlaps == []
+    assert len({label.y for label in labels.values()}) > 1  # some moved above or below
+
+
+def synthetic(entities: int, articles: int) -> tuple[Briefing, dict[str, list[str]]]:
+    """A deterministic big briefing: 500 entities, related in chains, each article
+    mentioning about twenty of them."""
+    spec = []
+    for i in range(entities):
+        spec.append(
+            {
+                "id": f"e{i:04d}",
+                "name": f"Entity {i}",
+                "type": TYPES[i % len(TYPES)],
+                "summary": f"Synthetic entity {i}.",
+                "related": [f"e{(i * 7 + 3) % entities:04d}"] if i % 3 == 0 else [],
+                "dates": [{"date": f"20{10 + i % 15}-{i % 12 + 1:02d}", "event": "founded"}],
+            }
+        )
+    pages = {
+        f"a{j}": [f"e{(j * 13 + k * k * 7) % max(entities, 1):04d}" for k in range(20)]
+        for j in range(articles)
+    }
+    return make_briefing(spec, pages)
+
+
+def test_five_hundred_entities_stay_fast_readable_and_filterable() -> None:
+    briefing, pages = synthetic(500, 1000)
+    started = time.perf_counter()
+    figures = Figures(briefing, pages, {})
+    drawn = figures.map(href)
+    egos = [figures.ego(e, href) for e in briefing.entities]
+    timeline = figures.timeline(href)
+    seconds = time.perf_counter() - started
+    assert seconds < 2.0, seconds  # about 0.3 s on the CI machine; the budget is 0.5 s
+    svg = parse(drawn)
+    assert len(nodes(svg)) == 500
+    related = {
+        (min(e.id, r), max(e.id, r)) for e in briefing.entities.values() for r in e.model.related
+    }
+    assert sum("bf-related" in e.get("class") for e in lines(svg)) == len(related)
+    # Only the most-mentioned carry a permanent label; the rest show it on hover/focus.
+    labels = [t for t in svg.iter(f"{SVG}text") if "bf-label" in t.get("class", "")]
+    permanent = [t for t in labels if "bf-label-minor" not in t.get("class")]
+    assert len(permanent) == 60 and len(labels) == 500
+    # Co-mentions are capped: a map, not a hairball.
+    assert len(lines(svg)) < 500 * 3 + len(related)
+    assert len(drawn) < 600_000
+    assert 'type="checkbox" value="company"' in drawn  # the type filter
+    assert all(len(e) < 20_000 for e in egos) and timeline
+
+
+def test_shipped_briefing_reads(tmp_path: Path) -> None:
+    briefing, problems = load_briefing(FIXTURES / "basic")
+    assert not problems
+    pages = {
+        "articles/kling-launch.md": ["kling", "kuaishou", "sora"],
+        "articles/embargo.md": ["chip-embargo", "kuaishou"],
+    }
+    svg = parse(map_svg(entity_graph(briefing, pages), href))
+    assert len(nodes(svg)) == len(briefing.entities)
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_tiny_briefings(count: int) -> None:
+    briefing, pages = synthetic(count, 1)
+    graph = entity_graph(briefing, pages)
+    assert len(nodes(parse(map_svg(graph, href)))) == count
