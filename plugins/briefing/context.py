@@ -79,8 +79,8 @@ class RenderContext:
     """Article slug -> its annotations' numbers and anchoring."""
     article_text: dict[str, str] = field(default_factory=dict)
     """Article slug -> its text as a reader sees it (what quotes are matched against)."""
-    _seen: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
-    """(entity, page, sentence) already recorded."""
+    _seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    """Page -> (entity, sentence) already recorded there."""
 
     def begin(self, page: PageRef) -> None:
         """Start rendering ``page``; forget what an earlier render of it recorded."""
@@ -90,7 +90,7 @@ class RenderContext:
             for entity in previous:
                 kept = [m for m in self.mentions.get(entity, []) if m.page != page.uri]
                 self.mentions[entity] = kept
-            self._seen = {key for key in self._seen if key[1] != page.uri}
+            self._seen.pop(page.uri, None)
 
     def record(self, entity: str, sentence: str, term: str = "") -> None:
         if self.page is None:
@@ -98,9 +98,9 @@ class RenderContext:
         entities = self.page_entities.setdefault(self.page.uri, [])
         if entity not in entities:
             entities.append(entity)
-        key = (entity, self.page.uri, sentence)
-        if key not in self._seen:
-            self._seen.add(key)
+        seen = self._seen.setdefault(self.page.uri, set())
+        if (entity, sentence) not in seen:
+            seen.add((entity, sentence))
             self.mentions.setdefault(entity, []).append(
                 Mention(self.page.uri, self.page.title, sentence, term)
             )

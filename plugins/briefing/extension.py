@@ -212,6 +212,8 @@ class _RawHtmlGuard:
         self.open: list[str] = []
 
     def protected(self, text: str) -> list[tuple[int, int]]:
+        if not self.open and "\x02" not in text:  # no raw HTML around or in this text
+            return []
         ranges: list[tuple[int, int]] = []
         start = 0 if self.open else None
         for m in _PLACEHOLDER_RE.finditer(text):

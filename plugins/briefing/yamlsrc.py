@@ -82,6 +82,9 @@ class Located:
         return position
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _position(path: str, node: Node, line_offset: int) -> Position:
     mark = node.start_mark
     return Position(path, mark.line + 1 + line_offset, mark.column + 1)
@@ -113,6 +116,8 @@ class _Builder:
         self.located.values.setdefault(loc, self.pos(node))
         if isinstance(node, ScalarNode):
             self.located.styles[loc] = node.style
+            if node.tag == _STR:  # most values: the text as it stands
+                return node.value
             try:
                 return self.constructor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError):
