@@ -467,9 +467,11 @@ class UrlTreeprocessor(Treeprocessor):
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
             # Material shows titles as HTML in its tooltips: markup in one stays text.
-            title = tree_title(el.get("title") or "")
-            if title is not None:
-                el.set("title", title)
+            title = el.get("title")
+            if title and ("<" in title or "&" in title):
+                escaped = tree_title(title)
+                if escaped is not None:
+                    el.set("title", escaped)
             for attr in URL_ATTRIBUTES:
                 url = el.get(attr)
                 if url is None or not unsafe_url(url):
