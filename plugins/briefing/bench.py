@@ -147,7 +147,7 @@ plugins:
 
 def generate(root: Path, articles: int, entities: int, seed: int = 1) -> None:
     """The synthetic briefing in ``root/briefing`` and the plain twin in ``root/plain``."""
-    from .pages import generate_pages
+    from .pages import generate_pages, navigation
     from .sources import load_briefing
 
     rng = random.Random(seed)
@@ -171,21 +171,8 @@ def generate(root: Path, articles: int, entities: int, seed: int = 1) -> None:
     (plain / "docs").mkdir(parents=True)
     (plain / "docs" / "index.md").write_text("# Benchmark\n\nA synthetic briefing.\n")
     briefing, _ = load_briefing(project)
-    # The same navigation as the plugin makes (plugin.py: navigation), so that both
-    # builds render the same pages with the same sidebar.
-    newest = [f"articles/{a.slug}.md" for a in briefing.articles[:30]]
-    glossary: list[object] = ["glossary/index.md"]
-    if len(briefing.entities) <= 150:
-        glossary += [
-            {kind: [f"glossary/{e.id}.md" for e in members]}
-            for kind, members in briefing.entities_by_type()
-        ]
-    nav = [
-        {"Home": "index.md"},
-        {"Articles": ["articles/index.md", *newest]},
-        {"Glossary": glossary},
-        {"Timeline": "timeline/index.md"},
-    ]
+    # The same navigation as the plugin makes, so both builds render the same sidebar.
+    nav = navigation(briefing, ["index.md"])
     (plain / "mkdocs.yml").write_text(
         MKDOCS.format(plugin="") + yaml.safe_dump({"nav": nav}, sort_keys=False)
     )

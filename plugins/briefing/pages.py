@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import jinja2
 
@@ -87,6 +88,27 @@ def article_uri(slug: str) -> str:
 
 def entity_uri(entity_id: str) -> str:
     return f"glossary/{entity_id}.md"
+
+
+def navigation(
+    briefing: Briefing, docs: list[str], articles: int = 30, entities: int = 150
+) -> list[Any]:
+    """The site's navigation: the hand-written pages (``docs``, Home first), the newest
+    ``articles`` (all are on the Articles page), the glossary by type up to ``entities``
+    entities, the map and the timeline. Every page carries the navigation, so a long
+    one costs time on every page."""
+    ordered = sorted(docs, key=lambda uri: (uri != "index.md", "/" in uri, uri))
+    glossary: list[Any] = [GLOSSARY]
+    if len(briefing.entities) <= entities:
+        for kind, members in briefing.entities_by_type():
+            glossary.append({TYPE_LABELS[kind][1]: [entity_uri(e.id) for e in members]})
+    nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in ordered]
+    newest = briefing.articles[:articles]
+    nav.append({"Articles": [ARTICLES, *[article_uri(a.slug) for a in newest]]})
+    nav.append({"Glossary": glossary})
+    nav.append({"Map": MAP})
+    nav.append({"Timeline": TIMELINE})
+    return nav
 
 
 def generate_pages(briefing: Briefing) -> list[GeneratedPage]:

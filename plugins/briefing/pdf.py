@@ -21,7 +21,7 @@ import logging
 import re
 import subprocess
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,8 @@ from weasyprint.urls import URLFetcher
 
 from .diagnostics import Diagnostics, Position
 from .extension import KIND_LABELS
-from .pages import TYPE_LABELS
+from .model import Briefing
+from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
@@ -460,6 +461,29 @@ def book_html(
             kinds=KIND_LABELS,
         )
     )
+
+
+def book_pages(
+    generated: Mapping[str, GeneratedPage],
+    built: Callable[[str], tuple[str, str] | None],
+    site_dir: Path,
+    briefing: Briefing,
+) -> list[BookPage]:
+    """The generated pages that make the book, in its order: articles as the briefing
+    orders them, then the glossary entries, the map and the timeline. ``built`` gives
+    a page's file and URL in the site (None: not built)."""
+    pages = []
+    for uri, page in generated.items():
+        where = built(uri)
+        kind = "article" if page.article else "entity" if page.entity else None
+        kind = kind or {TIMELINE: "timeline", MAP: "map"}.get(uri)
+        if where is None or kind is None:
+            continue
+        key = page.article or page.entity or kind
+        pages.append(BookPage(kind, key, site_dir / where[0], page.source, where[1]))
+    order = {a.slug: i for i, a in enumerate(briefing.articles)}
+    pages.sort(key=lambda p: (p.kind != "article", order.get(p.key, 0), p.key))
+    return pages
 
 
 def write_book(

@@ -7,15 +7,12 @@ what the pages recorded, ``on_post_build`` publishes the finished site.
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
@@ -26,15 +23,16 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from .check import generated_ref
+from .config import BriefingConfig
 from .context import PageRef, RenderContext, Source
 from .csp import with_csp
 from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .figures import Figures
-from .mentions import is_cjk
 from .model import Briefing
 from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
-from .pages import ARTICLES, GLOSSARY, MAP, TIMELINE, TYPE_LABELS, generate_pages
+from .pages import generate_pages, navigation
+from .search import configure_search
 from .sources import FileCache, load_briefing
 from .staging import Staging
 from .view import PageView, page_view
@@ -43,36 +41,6 @@ from .yamlsrc import Limits
 log = get_plugin_logger(__name__)
 _RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
 THEME_DIR = Path(__file__).parent / "theme"
-SEARCH_SEPARATOR = r"[\s\u200b\-]+"
-
-
-class BriefingConfig(Config):
-    src = c.Type(str, default="briefing_src")
-    """Folder of the briefing's sources, relative to mkdocs.yml."""
-    link_mode = c.Choice(("first", "all"), default="first")
-    """Link the first mention of each entity on a page, or every mention."""
-    pdf = c.Type(bool, default=True)
-    """Write the PDF book. BRIEFING_PDF=0 turns it off; `mkdocs serve` skips it unless
-    BRIEFING_PDF=1."""
-    repo_url = c.Optional(c.Type(str))
-    """Repository for "edit this page" links, e.g. https://github.com/owner/briefing.
-    Defaults to the GitHub repository of a GitHub Actions run (GITHUB_REPOSITORY)."""
-    branch = c.Type(str, default="main")
-    """Branch that edit links open."""
-    paper = c.Choice(("a4", "letter"), default="a4")
-    """Paper size of the PDF book."""
-    pdf_name = c.Type(str, default="briefing.pdf")
-    """File name of the PDF book in the site."""
-    nav_articles = c.Type(int, default=30)
-    """How many of the newest articles the navigation lists (all are on the Articles
-    page): every page carries the navigation, so a long one costs time on every page."""
-    limits = c.Type(dict, default={})
-    """Bounds on untrusted sources, each reported as an error when exceeded:
-    max_bytes (1000000), max_nodes (50000 YAML values after alias expansion),
-    max_depth (30), max_annotations (500 per article), max_quote_length (1000)."""
-    nav_entities = c.Type(int, default=150)
-    """Up to this many entities, the navigation lists them by type; beyond, the
-    Glossary page alone (which lists them all)."""
 
 
 class BriefingPlugin(BasePlugin[BriefingConfig]):
@@ -122,28 +90,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         return config
 
     def configure_search(self, config: MkDocsConfig) -> None:
-        """Chinese search: give jieba every CJK name so "可灵" is one word, and make the
-        zero-width spaces it inserts separate words."""
         search = config.plugins.get("material/search") or config.plugins.get("search")
-        if search is None or not hasattr(search.config, "jieba_dict_user"):
-            return
-        words = sorted(
-            {
-                name
-                for e in self.briefing.entities.values()
-                for name in e.names
-                if any(map(is_cjk, name))
-            }
-        )
-        logging.getLogger("jieba").setLevel(logging.WARNING)  # it chats on stderr otherwise
-        if words:
+        if search is not None:
             self.tmp = getattr(self, "tmp", None) or tempfile.mkdtemp(prefix="briefing-")
-            dictionary = Path(self.tmp, "jieba-user.txt")
-            dictionary.write_text("".join(f"{w} 100000 nz\n" for w in words), encoding="utf-8")
-            if not search.config.jieba_dict_user:
-                search.config.jieba_dict_user = str(dictionary)
-        if not search.config.separator:
-            search.config.separator = SEARCH_SEPARATOR
+            configure_search(search.config, self.briefing, Path(self.tmp))
 
     def stage(self, config: MkDocsConfig) -> None:
         """Build into a staging folder that ``on_post_build`` publishes on success."""
@@ -162,26 +112,15 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 )
             files.append(File.generated(config, page.uri, content=page.content))
         if config.nav is None:
-            config.nav = self.navigation(files)
+            docs = [f.src_uri for f in files.documentation_pages()]
+            config.nav = navigation(
+                self.briefing,
+                [uri for uri in docs if uri not in self.generated],
+                self.config.nav_articles,
+                self.config.nav_entities,
+            )
         self.files = files
         return files
-
-    def navigation(self, files: Files) -> list[Any]:
-        docs = sorted(
-            (f.src_uri for f in files.documentation_pages() if f.src_uri not in self.generated),
-            key=lambda uri: (uri != "index.md", "/" in uri, uri),
-        )
-        glossary: list[Any] = [GLOSSARY]
-        if len(self.briefing.entities) <= self.config.nav_entities:
-            for kind, members in self.briefing.entities_by_type():
-                glossary.append({TYPE_LABELS[kind][1]: [f"glossary/{e.id}.md" for e in members]})
-        nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in docs]
-        newest = self.briefing.articles[: self.config.nav_articles]
-        nav.append({"Articles": [ARTICLES, *[f"articles/{a.slug}.md" for a in newest]]})
-        nav.append({"Glossary": glossary})
-        nav.append({"Map": MAP})
-        nav.append({"Timeline": TIMELINE})
-        return nav
 
     def on_nav(
         self, nav: Navigation, /, *, config: MkDocsConfig, files: Files
@@ -292,22 +231,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             log.warning(f"{self.staging.site_dir} left as it was: the strict build failed")
 
     def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
-        from .pdf import BookMeta, BookPage, git_version, write_book
+        from .pdf import BookMeta, book_pages, git_version, write_book
 
-        pages = []
-        for uri, generated in self.generated.items():
+        def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
-            if file is None:
-                continue
-            kind = "article" if generated.article else "entity" if generated.entity else None
-            kind = kind or {TIMELINE: "timeline", MAP: "map"}.get(uri)
-            if kind is None:
-                continue
-            key = generated.article or generated.entity or kind
-            html = Path(config.site_dir) / file.dest_uri
-            pages.append(BookPage(kind, key, html, generated.source, file.url))
-        order = {a.slug: i for i, a in enumerate(self.briefing.articles)}
-        pages.sort(key=lambda p: (p.kind != "article", order.get(p.key, 0), p.key))
+            return (file.dest_uri, file.url) if file is not None else None
+
+        pages = book_pages(self.generated, built, Path(config.site_dir), self.briefing)
         tags = sorted({t for a in self.briefing.articles for t in a.model.tags})
         version = os.environ.get("GITHUB_SHA", "")[:7] or git_version(self.root)
         meta = BookMeta(

@@ -1,0 +1,35 @@
+"""The plugin's options in mkdocs.yml (``plugins: - briefing: ...``)."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class BriefingConfig(Config):
+    src = c.Type(str, default="briefing_src")
+    """Folder of the briefing's sources, relative to mkdocs.yml."""
+    link_mode = c.Choice(("first", "all"), default="first")
+    """Link the first mention of each entity on a page, or every mention."""
+    pdf = c.Type(bool, default=True)
+    """Write the PDF book. BRIEFING_PDF=0 turns it off; `mkdocs serve` skips it unless
+    BRIEFING_PDF=1."""
+    repo_url = c.Optional(c.Type(str))
+    """Repository for "edit this page" links, e.g. https://github.com/owner/briefing.
+    Defaults to the GitHub repository of a GitHub Actions run (GITHUB_REPOSITORY)."""
+    branch = c.Type(str, default="main")
+    """Branch that edit links open."""
+    paper = c.Choice(("a4", "letter"), default="a4")
+    """Paper size of the PDF book."""
+    pdf_name = c.Type(str, default="briefing.pdf")
+    """File name of the PDF book in the site."""
+    nav_articles = c.Type(int, default=30)
+    """How many of the newest articles the navigation lists (all are on the Articles
+    page): every page carries the navigation, so a long one costs time on every page."""
+    limits = c.Type(dict, default={})
+    """Bounds on untrusted sources, each reported as an error when exceeded:
+    max_bytes (1000000), max_nodes (50000 YAML values after alias expansion),
+    max_depth (30), max_annotations (500 per article), max_quote_length (1000)."""
+    nav_entities = c.Type(int, default=150)
+    """Up to this many entities, the navigation lists them by type; beyond, the
+    Glossary page alone (which lists them all)."""
