@@ -270,13 +270,39 @@ def anchoring_time(project: Path) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
+def report_builds(root: Path, repeat: int) -> None:
+    plugin_runs, plain_runs = [], []
+    for _ in range(repeat):  # alternate, so both see the same machine state
+        plugin_runs.append(build(root / "briefing"))
+        plain_runs.append(build(root / "plain"))
+    plugin = statistics.median(t for t, _ in plugin_runs)
+    plain = statistics.median(t for t, _ in plain_runs)
+    print(
+        f"build with the plugin:  median {plugin:.2f} s  (runs: "
+        + ", ".join(f"{t:.2f}" for t, _ in plugin_runs)
+        + ")"
+    )
+    print(
+        f"plain MkDocs, same pages: median {plain:.2f} s  (runs: "
+        + ", ".join(f"{t:.2f}" for t, _ in plain_runs)
+        + ")"
+    )
+    print(f"ratio: {plugin / plain:.2f}x")
+    print(
+        f"peak RSS: plugin {max(r for _, r in plugin_runs):.0f} MB, "
+        f"plain {max(r for _, r in plain_runs):.0f} MB"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--entities", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="builds of each kind; 0: matching and anchoring only"
+    )
     parser.add_argument("--keep", type=Path, help="write the projects here and keep them")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as tmp:
@@ -292,27 +318,8 @@ def main(argv: list[str] | None = None) -> None:
             f"synthetic briefing: {args.articles} articles, {args.entities} entities "
             f"(generated in {time.perf_counter() - started:.1f} s)"
         )
-        plugin_runs, plain_runs = [], []
-        for _ in range(args.repeat):  # alternate, so both see the same machine state
-            plugin_runs.append(build(root / "briefing"))
-            plain_runs.append(build(root / "plain"))
-        plugin = statistics.median(t for t, _ in plugin_runs)
-        plain = statistics.median(t for t, _ in plain_runs)
-        print(
-            f"build with the plugin:  median {plugin:.2f} s  (runs: "
-            + ", ".join(f"{t:.2f}" for t, _ in plugin_runs)
-            + ")"
-        )
-        print(
-            f"plain MkDocs, same pages: median {plain:.2f} s  (runs: "
-            + ", ".join(f"{t:.2f}" for t, _ in plain_runs)
-            + ")"
-        )
-        print(f"ratio: {plugin / plain:.2f}x")
-        print(
-            f"peak RSS: plugin {max(r for _, r in plugin_runs):.0f} MB, "
-            f"plain {max(r for _, r in plain_runs):.0f} MB"
-        )
+        if args.repeat > 0:
+            report_builds(root, args.repeat)
         size, speed = matching_throughput(root / "briefing")
         print(f"mention matching: {size:.1f} MB of text at {speed:.1f} MB/s")
         count, seconds = anchoring_time(root / "briefing")
