@@ -290,6 +290,18 @@ def test_phone_has_no_horizontal_scrolling(phone: Reader, path: str) -> None:
     assert width <= 375, (path, width)
 
 
+def test_phone_map_keeps_a_readable_size_and_pans_in_its_frame(phone: Reader) -> None:
+    page = phone.open("map/")
+    frame = page.locator(".bf-map-pan")
+    frame.scroll_into_view_if_needed()
+    assert page.locator("svg.bf-map").evaluate("e => e.getBoundingClientRect().width") >= 600
+    assert frame.evaluate("e => e.scrollWidth > e.clientWidth")  # it pans, the page does not
+    label = page.locator("svg.bf-map .bf-label").first
+    assert label.evaluate("e => e.getBoundingClientRect().height") >= 10  # px on screen
+    frame.evaluate("e => { e.scrollLeft = e.scrollWidth / 3; }")
+    phone.shot("map-phone")
+
+
 def test_phone_notes_are_readable(phone: Reader) -> None:
     page = phone.open(ARTICLE)
     phone.shot("article-phone")
