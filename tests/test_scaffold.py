@@ -83,3 +83,9 @@ def test_schemas_accept_the_shipped_files_and_reject_typos() -> None:
             "links": [{"title": "t", "url": "javascript:x"}],
         }
     )
+    # Editors flag what the check rejects in names: markup and invisible characters.
+    base = {"type": "company", "summary": "S"}
+    assert entity.is_valid({**base, "name": "快手", "aliases": ["Kuaishou Technology"]})
+    assert not entity.is_valid({**base, "name": "<b>X</b>"})
+    assert not entity.is_valid({**base, "name": "Kling\u202e"})
+    assert not entity.is_valid({**base, "name": "Kling", "aliases": ["Kl\u200bing"]})

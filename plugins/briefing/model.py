@@ -117,9 +117,12 @@ def _check_date(value: object) -> object:
 # Characters a reader cannot see that change what they see: direction overrides,
 # embeddings and isolates (a name that reads backwards), zero-width spaces and joiners
 # outside words, byte-order marks, control characters.
-_HIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+# (Regex escapes, read alike by Python and by the JSON Schemas' ECMA-262 patterns.)
+_HIDDEN_CLASS = (
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f"  # control characters
+    r"\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"  # zero-width, direction, BOM
 )
+_HIDDEN = re.compile(f"[{_HIDDEN_CLASS}]")
 
 
 def _check_visible(value: str) -> str:
@@ -148,7 +151,7 @@ def _check_plain_title(value: str) -> str:
 PlainTitle = Annotated[
     str,
     AfterValidator(_check_plain_title),
-    WithJsonSchema({"type": "string", "minLength": 1, "pattern": "^[^<>]*$"}),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": f"^[^<>{_HIDDEN_CLASS}]*$"}),
 ]
 Url = Annotated[
     str,
@@ -159,7 +162,9 @@ Text = Annotated[
     str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "minLength": 1})
 ]
 Name = Annotated[
-    str, AfterValidator(_check_visible), WithJsonSchema({"type": "string", "minLength": 1})
+    str,
+    AfterValidator(_check_visible),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": f"^[^{_HIDDEN_CLASS}]*$"}),
 ]
 PartialDate = Annotated[
     str,
