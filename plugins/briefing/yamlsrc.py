@@ -51,8 +51,9 @@ class Located:
     data: Any
     path: str
     line_offset: int = 0
-    values: dict[Path, Position] = field(default_factory=dict)
-    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    """Where each value starts, as (line, col): a Position is made only when asked."""
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     styles: dict[Path, str | None] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
 
@@ -61,10 +62,12 @@ class Located:
         loc = tuple(loc)
         while loc and loc not in self.values:
             loc = loc[:-1]
-        return self.values.get(loc, Position(self.path, 1 + self.line_offset, 1))
+        line, col = self.values.get(loc, (1 + self.line_offset, 1))
+        return Position(self.path, line, col)
 
     def key_at(self, loc: Path) -> Position:
-        return self.keys.get(tuple(loc)) or self.at(loc)
+        found = self.keys.get(tuple(loc))
+        return Position(self.path, *found) if found else self.at(loc)
 
     def text_start(self, loc: Path) -> Position:
         """Where the text of the string at ``loc`` begins (after quotes, or on the line
@@ -113,7 +116,9 @@ class _Builder:
             )
         if depth > self.limits.max_depth:
             raise YamlLimitError(f"nesting deeper than {self.limits.max_depth} levels", node)
-        self.located.values.setdefault(loc, self.pos(node))
+        if loc not in self.located.values:
+            mark = node.start_mark
+            self.located.values[loc] = (mark.line + 1 + self.line_offset, mark.column + 1)
         if isinstance(node, ScalarNode):
             self.located.styles[loc] = node.style
             if node.tag == _STR:  # most values: the text as it stands
@@ -138,7 +143,8 @@ class _Builder:
                 if key in result:
                     self.diags.error(self.pos(key_node), f"duplicate key '{key}'")
                     continue
-                self.located.keys[(*loc, key)] = self.pos(key_node)
+                mark = key_node.start_mark
+                self.located.keys[(*loc, key)] = (mark.line + 1 + self.line_offset, mark.column + 1)
                 result[key] = self.build(value_node, (*loc, key), depth + 1)
             return result
         raise YamlLimitError(
