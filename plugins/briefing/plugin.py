@@ -120,6 +120,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 self.config.nav_entities,
             )
         self.files = files
+        self.urls: dict[str, str] = {}  # source path -> site URL, for the page views
         return files
 
     def on_nav(
@@ -196,8 +197,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
         def url_of(uri: str) -> str:
-            file = self.files.get_file_from_path(uri)
-            return file.url if file is not None else uri
+            url = self.urls.get(uri)
+            if url is None:
+                file = self.files.get_file_from_path(uri)
+                url = self.urls[uri] = file.url if file is not None else uri
+            return url
 
         view: PageView = page_view(
             self.briefing,
