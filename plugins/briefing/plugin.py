@@ -133,11 +133,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
         generated = self.generated.get(page.file.src_uri)
-        if generated is not None:
-            source = generated.source
-        else:
-            docs = Path(config.docs_dir).resolve()
-            source = (docs / page.file.src_uri).relative_to(self.root).as_posix()
+        source = generated.source if generated is not None else self.docs_source(page, config)
         repo = self.repo_url(config)
         # A page made from a whole folder (glossary, timeline) opens the folder instead.
         action = "edit" if Path(source).suffix else "tree"
@@ -159,27 +155,27 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if generated is not None:
             ref = generated_ref(generated, page.title or "")
         else:
-            path = (Path(config.docs_dir).resolve() / page.file.src_uri).relative_to(self.root)
+            path = self.docs_source(page, config)
             offset = (page.file.content_string.count("\n") - markdown.count("\n")) + 1
-            ref = PageRef(
-                page.file.src_uri, page.title or "", Source(path.as_posix(), offset, markdown)
-            )
-            check_meta(
-                page.meta, path.as_posix(), page.file.content_string, self.context.diagnostics
-            )
+            ref = PageRef(page.file.src_uri, page.title or "", Source(path, offset, markdown))
+            check_meta(page.meta, path, page.file.content_string, self.context.diagnostics)
         # The theme prints front matter unescaped: summaries, docs pages' descriptions.
         page.meta = safe_meta(page.meta)
         self.context.begin(ref)
         return markdown
+
+    def docs_source(self, page: Page, config: MkDocsConfig) -> str:
+        """A hand-written page's source file, relative to the project."""
+        docs = Path(config.docs_dir).resolve()
+        return (docs / page.file.src_uri).relative_to(self.root).as_posix()
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         # A docs page's title may come from its first heading (known once rendered).
         if page.file.src_uri not in self.generated and "title" not in page.meta:
-            path = (Path(config.docs_dir).resolve() / page.file.src_uri).relative_to(self.root)
-            text = page.file.content_string
-            if check_heading_title(page.title, path.as_posix(), text, self.context.diagnostics):
+            path, text = self.docs_source(page, config), page.file.content_string
+            if check_heading_title(page.title, path, text, self.context.diagnostics):
                 page.meta["title"] = plain_title(page.title or "")
         return html
 
