@@ -236,6 +236,24 @@ def test_note_opens_by_click_and_keyboard_and_escape_returns_focus(reader: Reade
     note.wait_for(state="visible")
 
 
+def test_without_script_a_marker_leads_to_its_note(browser: Browser, base_url: str) -> None:
+    for reader in reader_for(
+        browser, base_url, viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    ):
+        page = reader.open(ARTICLE)
+        marker = page.locator("a.bf-marker").first
+        key = str(marker.get_attribute("id")).removeprefix("bf-ref-")
+        marker.click()
+        page.wait_for_function("location.hash.length > 1")
+        assert page.evaluate("location.hash") == f"#bf-note-{key}"
+        note = page.locator(f"#bf-note-{key}")
+        assert note.is_visible() and note.evaluate("e => e.getBoundingClientRect().top") < 900
+        assert not page.locator(".bf-popover").count()
+        # and back to the passage
+        note.locator("a.bf-quote").click()
+        page.wait_for_function(f"location.hash === '#bf-ref-{key}'")
+
+
 def test_annotation_list_links_back_to_the_passage(reader: Reader) -> None:
     page = reader.open(ARTICLE)
     back = page.locator("ol.bf-annotation-list a.bf-quote").first
