@@ -9,6 +9,7 @@ import functools
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -103,6 +104,17 @@ class Reader:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+def wait_until(page: Page, predicate: str, arg: object = None, timeout: float = 10.0) -> None:
+    """Poll ``predicate`` (a JS expression or function) until it is truthy. Playwright's
+    own wait_for_function compiles the predicate with eval inside the page, which the
+    site's Content-Security-Policy refuses; page.evaluate goes through the debugger."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {predicate}")
+        page.wait_for_timeout(50)
+
+
 def reader_for(browser: Browser, base_url: str, **options: object) -> Iterator[Reader]:
     context = browser.new_context(**options)  # type: ignore[arg-type]
     page = context.new_page()
@@ -148,13 +160,13 @@ def test_search_finds_the_entity_page_first(reader: Reader, query: str, expected
     field = page.locator("input.md-search__input")
     field.fill(query)
     field.press("End")  # Material searches on key events; typed Chinese comes from an IME
-    page.wait_for_function(
+    wait_until(
+        page,
         """(expected) => {
             const first = document.querySelector('.md-search-result__item > a');
             return first && new URL(first.href).pathname.endsWith('/briefing/' + expected);
         }""",
-        arg=expected,
-        timeout=10_000,
+        expected,
     )
 
 
@@ -162,10 +174,10 @@ def test_search_finds_annotation_notes(reader: Reader) -> None:
     page = reader.open()
     page.locator("input.md-search__input").fill("Qu Dongqi")
     page.locator("input.md-search__input").press("End")
-    page.wait_for_function(
+    wait_until(
+        page,
         """() => [...document.querySelectorAll('.md-search-result__item > a')]
             .some(a => a.href.includes('articles/kling-waic-demo/'))""",
-        timeout=10_000,
     )
 
 
@@ -190,7 +202,7 @@ def test_entity_tooltip_on_hover_and_on_keyboard_focus(reader: Reader) -> None:
     else:
         pytest.fail("no entity link reached with Tab")
     # Material shows the tooltip (and links it by aria-describedby) a moment after focus.
-    page.wait_for_function("document.activeElement.getAttribute('aria-describedby')")
+    wait_until(page, "document.activeElement.getAttribute('aria-describedby')")
     focused = page.evaluate("document.activeElement.getAttribute('aria-describedby')")
     tip = page.locator(f"#{focused}")
     tip.wait_for(state="visible")
@@ -244,14 +256,14 @@ def test_without_script_a_marker_leads_to_its_note(browser: Browser, base_url: s
         marker = page.locator("a.bf-marker").first
         key = str(marker.get_attribute("id")).removeprefix("bf-ref-")
         marker.click()
-        page.wait_for_function("location.hash.length > 1")
+        wait_until(page, "location.hash.length > 1")
         assert page.evaluate("location.hash") == f"#bf-note-{key}"
         note = page.locator(f"#bf-note-{key}")
         assert note.is_visible() and note.evaluate("e => e.getBoundingClientRect().top") < 900
         assert not page.locator(".bf-popover").count()
         # and back to the passage
         note.locator("a.bf-quote").click()
-        page.wait_for_function(f"location.hash === '#bf-ref-{key}'")
+        wait_until(page, f"location.hash === '#bf-ref-{key}'")
 
 
 def test_annotation_list_links_back_to_the_passage(reader: Reader) -> None:
@@ -259,7 +271,7 @@ def test_annotation_list_links_back_to_the_passage(reader: Reader) -> None:
     back = page.locator("ol.bf-annotation-list a.bf-quote").first
     href = back.get_attribute("href")
     back.click()
-    page.wait_for_function("location.hash.length > 1")
+    wait_until(page, "location.hash.length > 1")
     assert page.evaluate("location.hash") == href
     marker = page.locator(href)
     assert marker.is_visible() and marker.evaluate("e => e.getBoundingClientRect().top") < 900
@@ -290,7 +302,7 @@ def test_dark_mode(reader: Reader) -> None:
     page = reader.open(ARTICLE)
     assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
     page.locator("form[data-md-component=palette] label").first.click()
-    page.wait_for_function("document.body.dataset.mdColorScheme === 'slate'")
+    wait_until(page, "document.body.dataset.mdColorScheme === 'slate'")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background != "rgb(255, 255, 255)"
     mark = page.locator("mark.bf-hl").first
