@@ -96,11 +96,6 @@ class TextIndex:
             value = getattr(el, attr)
             if not value:
                 return
-            if "\x02" not in value:  # no raw HTML placeholder: one run
-                self.slots.append(_Slot(el, attr, parent, [(0, len(value), self._length)]))
-                raw.append(value)
-                self._length += len(value)
-                return
             runs = []
             position = 0
             for piece in _STASH.split(value):

@@ -467,11 +467,9 @@ class UrlTreeprocessor(Treeprocessor):
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
             # Material shows titles as HTML in its tooltips: markup in one stays text.
-            title = el.get("title")
-            if title and ("<" in title or "&" in title):
-                escaped = tree_title(title)
-                if escaped is not None:
-                    el.set("title", escaped)
+            title = tree_title(el.get("title") or "")
+            if title is not None:
+                el.set("title", title)
             for attr in URL_ATTRIBUTES:
                 url = el.get(attr)
                 if url is None or not unsafe_url(url):
@@ -495,23 +493,13 @@ class SanitizePostprocessor(Postprocessor):
     tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
     only other way in) is already what the allow-list would keep."""
 
-    def __init__(self, md: markdown.Markdown) -> None:
-        super().__init__(md)
-        # Python-Markdown runs every postprocessor again on each heading and on the
-        # table of contents; the stash only grows during a conversion (and is a new
-        # list after a reset), so each block is checked once.
-        self._blocks: list[str | etree.Element] | None = None
-        self._checked = 0
-        self._clean = True
-
     def run(self, text: str) -> str:
+        # Python-Markdown runs every postprocessor again on each heading and on the
+        # table of contents: is_clean caches its verdicts, so each block costs nh3 once.
         blocks = self.md.htmlStash.rawHtmlBlocks
-        if blocks is not self._blocks or len(blocks) < self._checked:
-            self._blocks, self._checked, self._clean = blocks, 0, True
-        if self._clean:
-            self._clean = all(is_clean(str(block)) for block in blocks[self._checked :])
-        self._checked = len(blocks)
-        return text if self._clean else sanitize(text)
+        if all(is_clean(str(block)) for block in blocks):
+            return text
+        return sanitize(text)
 
 
 class BriefingExtension(Extension):

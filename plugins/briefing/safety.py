@@ -63,6 +63,8 @@ def tree_title(value: str) -> str | None:
     """For an element tree: the ``title`` to set instead of ``value`` (None: keep it).
     Python-Markdown's serializer leaves character references in attributes as they are,
     so what a browser reads is ``value`` with its references decoded."""
+    if "<" not in value and "&" not in value:  # most titles: nothing to decode or escape
+        return None
     shown = html.unescape(value)
     if "<" not in shown:
         return None
