@@ -20,10 +20,10 @@ from .model import url_is_safe
 TAGS = frozenset(nh3.ALLOWED_TAGS) | {"button", "section", "main", "input", "label"}
 TAGS = TAGS - {"map", "area"}
 ATTRIBUTES: dict[str, set[str]] = {
-    "*": {"class", "id", "title", "lang", "dir", "role", "hidden", "popover"},
+    "*": {"class", "id", "title", "lang", "dir", "role", "hidden"},
     "a": {"href", "name"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "button": {"type", "popovertarget", "popovertargetaction"},
+    "button": {"type"},
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
     "td": {"colspan", "rowspan", "align"},
