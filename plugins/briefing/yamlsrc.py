@@ -88,11 +88,6 @@ class Located:
 _STR = "tag:yaml.org,2002:str"
 
 
-def _position(path: str, node: Node, line_offset: int) -> Position:
-    mark = node.start_mark
-    return Position(path, mark.line + 1 + line_offset, mark.column + 1)
-
-
 class _Builder:
     def __init__(self, path: str, line_offset: int, limits: Limits, diags: Diagnostics) -> None:
         self.path = path
@@ -103,8 +98,13 @@ class _Builder:
         self.constructor = SafeConstructor()
         self.located = Located(None, path, line_offset)
 
+    def mark(self, node: Node) -> tuple[int, int]:
+        """(line, col) where ``node`` starts in the file, counting from 1."""
+        mark = node.start_mark
+        return (mark.line + 1 + self.line_offset, mark.column + 1)
+
     def pos(self, node: Node) -> Position:
-        return _position(self.path, node, self.line_offset)
+        return Position(self.path, *self.mark(node))
 
     def build(self, node: Node, loc: Path, depth: int) -> Any:
         self.count += 1
@@ -117,8 +117,7 @@ class _Builder:
         if depth > self.limits.max_depth:
             raise YamlLimitError(f"nesting deeper than {self.limits.max_depth} levels", node)
         if loc not in self.located.values:
-            mark = node.start_mark
-            self.located.values[loc] = (mark.line + 1 + self.line_offset, mark.column + 1)
+            self.located.values[loc] = self.mark(node)
         if isinstance(node, ScalarNode):
             self.located.styles[loc] = node.style
             if node.tag == _STR:  # most values: the text as it stands
@@ -143,8 +142,7 @@ class _Builder:
                 if key in result:
                     self.diags.error(self.pos(key_node), f"duplicate key '{key}'")
                     continue
-                mark = key_node.start_mark
-                self.located.keys[(*loc, key)] = (mark.line + 1 + self.line_offset, mark.column + 1)
+                self.located.keys[(*loc, key)] = self.mark(key_node)
                 result[key] = self.build(value_node, (*loc, key), depth + 1)
             return result
         raise YamlLimitError(
