@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from .extension import WIKI_RE
 from .model import Article, Briefing
 
 SYLLABLES = "ka li mo ren sha tu vi zen qa bo lu na pe ri so ta wu xi ya zo".split()
@@ -190,13 +191,15 @@ def _notes_as_markdown(article: Article, briefing: Briefing) -> str:
     """The article's notes as plain Markdown, for the plain twin: a reader of either
     site gets the same text, so the plain build renders it too."""
 
-    def link(m: re.Match[str]) -> str:
-        return f"[{briefing.entities[m.group(1)].name}](../glossary/{m.group(1)}.md)"
+    def link(m: re.Match[str]) -> str:  # an [[id]] or [[id|label]], as the extension reads it
+        entity = m.group(1).strip()
+        label = (m.group(2) or briefing.entities[entity].name).strip()
+        return f"[{label}](../glossary/{entity}.md)"
 
     lines = ["", "## Annotations", ""]
     for annotation in article.annotations:
         model = annotation.model
-        note = re.sub(r"\[\[([^\]|]+)\]\]", link, model.note)
+        note = re.sub(WIKI_RE, link, model.note)
         lines.append(f"1. **{model.kind}** “{model.quote}”")
         lines.append("")
         lines.append(f"    {note}")
