@@ -178,6 +178,30 @@ def new_article_command(config_file: str, slug: str, title: str, date: dt.dateti
     click.echo(path.relative_to(root).as_posix())
 
 
+@main.command("suggest-entities")
+@config_option
+@click.option(
+    "--min-articles",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1),
+    help="List names used in at least this many articles.",
+)
+def suggest_entities(config_file: str, min_articles: int) -> None:
+    """List names the articles use that have no entity, most widely used first, each
+    with the `briefing new entity` command that starts one (choose its TYPE)."""
+    from .editorial import suggestions
+    from .sources import load_briefing
+
+    root, src = _project(config_file)
+    briefing, _ = load_briefing(root, src)
+    lines = suggestions(briefing, min_articles)
+    for line in lines:
+        click.echo(line)
+    count = len(lines) // 2
+    click.echo(f"{count} name{'s' if count != 1 else ''} without an entity", err=True)
+
+
 @main.command()
 @click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path())
 @click.option("--check", is_flag=True, help="Exit 1 if the files differ from the models.")

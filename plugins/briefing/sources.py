@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
+from .editorial import editorial_warnings
 from .mentions import Term, is_case_sensitive, normalize_term
 from .model import (
     ID_RE,
@@ -85,6 +86,7 @@ def load_briefing(
     briefing = loader.load()
     if cache is not None:
         cache.finish()
+    loader.diags.extend(editorial_warnings(briefing))  # the check and the build alike
     return briefing, loader.diags
 
 

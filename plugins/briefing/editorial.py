@@ -1,0 +1,296 @@
+"""Editorial warnings: things a newsroom editor would query, not things that break a build.
+
+* an article dated before the source it rests on was published;
+* a fact-check or a correction with no source that has a URL (a reader cannot check it);
+* a name that three or more articles use but that has no entity in the glossary.
+
+They are warnings (``mkdocs build --strict`` makes them fatal, ``briefing check``
+prints them and still exits 0). :func:`load_briefing` adds them after loading, so
+the build and the check see the same ones through one code path.
+
+Names are found without a language model: runs of capitalised words, acronyms and
+product codes (``High-Flyer``, ``Open Source Initiative``, ``NTIA``, ``H20``) in each
+article's body, after every known entity mention has been blanked out. A word that
+also occurs in lower case somewhere in the briefing (``The``, ``Open``) is not a name
+when it starts a sentence, and a short list of generic capitalised words (months,
+nationalities, ``AI``, ``CEO``) never counts. :func:`suggest_entities` ranks what
+is left by the number of articles, for ``briefing suggest-entities``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Position
+from .mentions import Matcher, Term, is_case_sensitive
+from .model import Article, Briefing
+
+MIN_ARTICLES = 3
+"""A name used in this many articles without an entity is reported."""
+
+CHECKED_KINDS = ("fact-check", "correction")
+"""Annotation kinds that must cite a source a reader can open."""
+
+# Capitalised words that are not names of anything the glossary should hold.
+GENERIC_WORDS = frozenset(
+    """
+    AI A.I. CEO CEOs GPU GPUs CPU API APIs PDF URL LLM LLMs US U.S. UK EU UN
+    January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    Chinese American Americans European Europeans Western Eastern Asian British Japanese
+    Taiwanese Korean Indian French German Russian English Mandarin
+    """.split()
+)
+
+_WORD = r"[A-Z0-9][A-Za-z0-9]*(?:[-.’'][A-Za-z0-9]+)*"
+_CONNECTOR = r"(?:of|for|on|de)"
+# A run of name words joined by single spaces, with lower-case connectors inside.
+_RUN = re.compile(rf"(?<![\w.-]){_WORD}(?:[ ](?:{_CONNECTOR}[ ])*{_WORD})*")
+_BLANKS = re.compile(r"[^\n]")
+_CONNECTORS = frozenset({"of", "for", "on", "de"})
+_LOWER_WORDS = re.compile(r"(?<![\w-])[a-z][a-z]*(?![\w-])")
+# Markup whose text is not prose: fenced code, inline code, link targets, HTML tags,
+# explicit [[id]] links (already entities), bare URLs.
+_NOT_PROSE = re.compile(
+    r"```.*?```|~~~.*?~~~|`[^`\n]*`|\]\([^)\n]*\)|<[^>\n]*>|\[\[[^\]\n]*\]\]|https?://\S+",
+    re.S,
+)
+_SENTENCE_END = ".!?:;"
+_LEAD = ' \t*_#>-+|"“‘('
+
+
+@dataclass
+class NameUse:
+    """A capitalised name that no entity claims, and where the articles use it."""
+
+    name: str
+    articles: list[str] = field(default_factory=list)
+    first: Position | None = None
+    count: int = 0
+    mid_sentence: bool = False
+    """Used at least once where a capital letter means a name, not a sentence start."""
+
+    @property
+    def suggested_id(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "entity"
+
+
+def editorial_warnings(briefing: Briefing) -> list[Diagnostic]:
+    """Every editorial warning for a loaded briefing, in source order."""
+    warnings: list[Diagnostic] = []
+    root = Path(briefing.root)
+    for article in sorted(briefing.articles, key=lambda a: a.path):
+        warnings.extend(_date_warnings(root, article))
+        warnings.extend(_source_warnings(article))
+    for use in unnamed_entities(briefing):
+        assert use.first is not None
+        warnings.append(
+            Diagnostic(
+                use.first,
+                f"'{use.name}' is named in {len(use.articles)} articles but has no entity "
+                f"(add one, or an alias; `briefing suggest-entities` lists them all)",
+                "warning",
+            )
+        )
+    return warnings
+
+
+def _date_warnings(root: Path, article: Article) -> Iterator[Diagnostic]:
+    source = article.model.source
+    if source is None or source.published is None:
+        return
+    published = source.published
+    earliest = dt.date.fromisoformat(published if len(published) == 10 else published + "-01")
+    if article.date >= earliest:
+        return
+    yield Diagnostic(
+        _front_matter_position(root, article, "date"),
+        f"the article is dated {article.date.isoformat()}, before its source was published "
+        f"({published}): date it on or after the source, or cite the source it rests on",
+        "warning",
+    )
+
+
+def _source_warnings(article: Article) -> Iterator[Diagnostic]:
+    for annotation in article.annotations:
+        model = annotation.model
+        if model.kind not in CHECKED_KINDS:
+            continue
+        if any(source.url for source in model.sources):
+            continue
+        yield Diagnostic(
+            annotation.position,
+            f"a {model.kind} needs a source with a URL that readers can check "
+            f"(the official text, the original report)",
+            "warning",
+        )
+
+
+def _front_matter_position(root: Path, article: Article, key: str) -> Position:
+    """Where ``key:`` is written in the article's front matter (read again only here,
+    when there is something to report)."""
+    try:
+        lines = (root / article.path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return Position(article.path)
+    for number, line in enumerate(lines[1 : article.body_line], start=2):
+        if line.startswith(f"{key}:"):
+            return Position(article.path, number, 1)
+    return Position(article.path)
+
+
+# --------------------------------------------------------------------------- names
+
+
+def unnamed_entities(briefing: Briefing, min_articles: int = MIN_ARTICLES) -> list[NameUse]:
+    """Names used in at least ``min_articles`` articles that no entity claims, most
+    widely used first."""
+    terms = [
+        Term(name, entity.id, is_case_sensitive(name, entity.model.match_case))
+        for entity in briefing.entities.values()
+        for name in entity.names
+    ]
+    matcher = Matcher(terms)
+    articles = sorted(briefing.articles, key=lambda a: a.path)
+    prose = {a.slug: _prose(a.body, matcher) for a in articles}
+    lower = set()
+    for text in prose.values():
+        lower.update(_LOWER_WORDS.findall(text))
+    uses: dict[str, NameUse] = {}
+    for article in articles:
+        text = prose[article.slug]
+        for start, name, initial in _names(text, lower):
+            use = uses.setdefault(name, NameUse(name))
+            use.count += 1
+            use.mid_sentence = use.mid_sentence or not initial
+            if article.slug not in use.articles:
+                use.articles.append(article.slug)
+            if use.first is None:
+                use.first = _position(article, text, start)
+    found = [u for u in uses.values() if len(u.articles) >= min_articles and u.mid_sentence]
+    found.sort(key=lambda u: (-len(u.articles), -u.count, u.name.casefold()))
+    return found
+
+
+def _prose(body: str, matcher: Matcher) -> str:
+    """The body with markup that is not prose, and every entity mention, blanked out
+    (same length, so offsets still point into the source)."""
+    text = _NOT_PROSE.sub(_blank, body)
+    pieces = []
+    position = 0
+    for mention in matcher.find(text):
+        pieces.append(text[position : mention.start])
+        pieces.append(_BLANKS.sub("\x00", text[mention.start : mention.end]))
+        position = mention.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _BLANKS.sub("\x00", match.group())
+
+
+def _names(text: str, lower: set[str]) -> Iterator[tuple[int, str, bool]]:
+    """(offset, name, whether it is one word opening a sentence) for each name in ``text``.
+
+    A run of capitalised words is cut at numbers (``4 July``), generic words
+    (``Chinese``), compounds that end in lower case (``AI-generated``) and after a
+    possessive (``China's AI``); connectors at either end are dropped."""
+    for line_start, line in _lines(text):
+        for match in _RUN.finditer(line):
+            for start, words in _segments(match.start(), match.group().split(" ")):
+                initial = _starts_sentence(line, start)
+                if initial and words[0].lower() in lower:
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                    initial = False
+                while words and words[-1] in _CONNECTORS:
+                    words.pop()
+                while words and words[0] in _CONNECTORS:
+                    start += len(words[0]) + 1
+                    words = words[1:]
+                if words and len(" ".join(words)) > 1:
+                    yield line_start + start, " ".join(words), initial and len(words) == 1
+
+
+def _segments(start: int, words: list[str]) -> Iterator[tuple[int, list[str]]]:
+    current: list[str] = []
+    current_start = start
+    for word in words:
+        bare = word[:-2] if word.endswith(("'s", "’s")) else word
+        breaks = (
+            (bare.lower() == bare and bare not in _CONNECTORS)  # no capital letter
+            or bare in GENERIC_WORDS
+            or ("-" in bare and bare.rsplit("-", 1)[1].islower())  # "AI-generated"
+        )
+        if breaks:
+            if current:
+                yield current_start, current
+            current = []
+            current_start = start + len(word) + 1
+        else:
+            if not current:
+                current_start = start
+            current.append(bare)
+            if bare != word:  # "China's": the name ends here
+                yield current_start, current
+                current = []
+                current_start = start + len(word) + 1
+        start += len(word) + 1
+    if current:
+        yield current_start, current
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.split("\n"):
+        yield offset, line
+        offset += len(line) + 1
+
+
+def _starts_sentence(line: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and line[i] in _LEAD:
+        i -= 1
+    if i >= 0 and line[i] == "." and i > 0 and line[i - 1].isdigit():  # "1. " list marker
+        j = i - 1
+        while j >= 0 and line[j].isdigit():
+            j -= 1
+        if j < 0 or line[j] in " \t":
+            return True
+    return i < 0 or line[i] in _SENTENCE_END
+
+
+def _position(article: Article, text: str, offset: int) -> Position:
+    before = text[:offset]
+    line = before.count("\n")
+    col = offset - (before.rfind("\n") + 1) + 1
+    return Position(article.path, article.body_line + line, col)
+
+
+def suggestions(briefing: Briefing, min_articles: int = MIN_ARTICLES) -> list[str]:
+    """``briefing suggest-entities``: one comment and one ``briefing new entity`` command
+    per name, most widely used first. TYPE is left for the editor to choose."""
+    out: list[str] = []
+    taken = set(briefing.entities)
+    for use in unnamed_entities(briefing, min_articles):
+        entity_id = use.suggested_id
+        while entity_id in taken:
+            entity_id += "-2"
+        taken.add(entity_id)
+        out.append(
+            f"# {use.name}: {len(use.articles)} articles, {use.count} uses "
+            f"({', '.join(use.articles)}); first at {use.first}"
+        )
+        out.append(f"briefing new entity {entity_id} --name {_shell(use.name)} --type TYPE")
+    return out
+
+
+def _shell(text: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9._-]+", text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
