@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -248,15 +247,13 @@ def synthetic(entities: int, articles: int) -> tuple[Briefing, dict[str, list[st
     return make_briefing(spec, pages)
 
 
-def test_five_hundred_entities_stay_fast_readable_and_filterable() -> None:
+def test_five_hundred_entities_stay_readable_and_filterable() -> None:
+    # Their cost is measured by `python -m briefing.bench` (500 entities), not timed here.
     briefing, pages = synthetic(500, 1000)
-    started = time.perf_counter()
     figures = Figures(briefing, pages, {})
     drawn = figures.map(href)
     egos = [figures.ego(e, href) for e in briefing.entities]
     timeline = figures.timeline(href)
-    seconds = time.perf_counter() - started
-    assert seconds < 2.0, seconds  # about 0.3 s on the CI machine; the budget is 0.5 s
     svg = parse(drawn)
     assert len(nodes(svg)) == 500
     related = {
