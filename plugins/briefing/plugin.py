@@ -260,6 +260,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             head += json_ld_script(data)
         return with_csp(add_to_head(output, head))
 
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        # The 404 page is a template, not a page: it announces the feed too (absolute).
+        if template_name == "404.html":
+            return add_to_head(output_content, head_links(self.site, self.feed))
+        return output_content
+
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
