@@ -87,6 +87,8 @@ def _items(data: Any) -> list[Any]:
         return []
     if isinstance(data.get("rows"), list):  # Hypothesis API search result
         return list(data["rows"])
+    if isinstance(data.get("annotations"), list):  # Hypothesis's "Export annotations"
+        return _items(data["annotations"])
     if "items" in data and data.get("type") != "Choice":
         return _items(data["items"])
     if isinstance(data.get("first"), dict | list):  # AnnotationCollection, pages embedded

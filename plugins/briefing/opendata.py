@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -208,10 +209,22 @@ def note_markdown(note: str, site: Site, briefing: Briefing) -> str:
 def note_html(note: str, site: Site, briefing: Briefing) -> str:
     """The note as sanitised HTML (the site's allow-list), links absolute when the site
     has a URL."""
-    rendered = markdown.markdown(note_markdown(note, site, briefing), extensions=["extra"])
-    return sanitize(rendered)
+    return _render(note_markdown(note, site, briefing))
 
 
+@functools.cache
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["extra"])
+
+
+# Bounded: under `mkdocs serve` the module lives across builds. The feed and the
+# collection render each note once between them.
+@functools.lru_cache(maxsize=4096)
+def _render(text: str) -> str:
+    return sanitize(_markdown().reset().convert(text))
+
+
+@functools.lru_cache(maxsize=4096)
 def plain_text(html_text: str) -> str:
     """The words of a piece of HTML, whitespace folded."""
     from bs4 import BeautifulSoup
