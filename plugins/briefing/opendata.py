@@ -23,6 +23,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 import markdown
@@ -224,15 +225,32 @@ def _render(text: str) -> str:
     return sanitize(_markdown().reset().convert(text))
 
 
+class _Words(HTMLParser):
+    """The text of a piece of HTML: blocks apart, inline markup joining its words."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
 @functools.lru_cache(maxsize=4096)
 def plain_text(html_text: str) -> str:
     """The words of a piece of HTML, whitespace folded."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html_text, "html.parser")
-    for block in soup.find_all(BLOCK_TAGS):
-        block.insert_after(" ")  # blocks are apart; inline markup joins its words
-    return fold_whitespace(soup.get_text())
+    parser = _Words()
+    parser.feed(html_text)
+    parser.close()
+    return fold_whitespace("".join(parser.parts))
 
 
 # --------------------------------------------------------------------------- Web Annotations
