@@ -85,6 +85,18 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
+def copy_shipped(target: Path) -> Path:
+    """A copy of the briefing shipped in this repository (its sources and mkdocs.yml)."""
+    target.mkdir(parents=True)
+    for name in ("mkdocs.yml", "docs", "briefing_src"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy(source, target / name)
+    return target
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Path]:
     """A copy of the ``basic`` fixture briefing, free to change."""
@@ -116,14 +128,7 @@ def basic_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 @pytest.fixture(scope="session")
 def shipped_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The briefing shipped in this repository, built strictly with its PDF book."""
-    target = tmp_path_factory.mktemp("shipped") / "briefing"
-    target.mkdir()
-    for name in ("mkdocs.yml", "docs", "briefing_src"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy(source, target / name)
+    target = copy_shipped(tmp_path_factory.mktemp("shipped") / "briefing")
     # As on GitHub Actions, where the repository names itself (edit and annotate links).
     result = run_build(target, pdf=True, env={"GITHUB_REPOSITORY": "example/briefing"})
     assert result.ok, result.messages

@@ -22,6 +22,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases" / "payloads.yml").read_text("utf-8")
 )
 LONG_SUMMARY = "word " * 40_000  # one 200 KB line
+SITE_URL = "https://example.org/payloads/"
 
 
 def _front(fields: dict[str, Any], body: str) -> str:
@@ -142,6 +143,8 @@ def executable(soup: BeautifulSoup, page: str, site: Path, theme: set[str]) -> I
                 yield f"script from elsewhere: {src}"
         elif script.get("type") == "application/json" and script.get("id") == "__config":
             continue
+        elif script.get("type") == "application/ld+json":
+            yield from data_block(script.string or "")
         elif script.get_text()[:24] not in theme:
             yield f"inline script not from the theme: {str(script)[:80]}"
     for el in soup.find_all(True):
@@ -180,6 +183,17 @@ def executable(soup: BeautifulSoup, page: str, site: Path, theme: set[str]) -> I
         for el in content.find_all(title=True):
             if "<" in str(el["title"]):
                 yield f"markup in a tooltip: {el['title'][:60]!r}"
+
+
+def data_block(text: str) -> Iterator[str]:
+    """A JSON-LD block is data: JSON with no '<' a parser could read as a tag, a comment
+    or the block's end."""
+    if "<" in text:
+        yield f"'<' in a JSON-LD block: {text[text.index('<') - 20 : text.index('<') + 20]!r}"
+    try:
+        json.loads(text)
+    except ValueError:
+        yield f"a JSON-LD block that is not JSON: {text[:60]!r}"
 
 
 SEARCH_TAGS = {"p", "code", "pre", "li", "ol", "ul", "sub", "sup"}
@@ -244,6 +258,8 @@ def test_the_payload_markers_never_reach_a_script(
     for path in result.site.rglob("*.html"):
         soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
         for script in soup.find_all("script"):
+            if script.get("type") == "application/ld+json":
+                continue  # data, never run: see test_json_ld_blocks_hold_payloads_as_data
             assert "alert(" not in script.get_text(), path
         for el in soup.find_all(True):
             for name, value in el.attrs.items():
@@ -283,6 +299,79 @@ def test_the_corpus_fails_a_strict_build_and_keeps_the_site(tmp_path: Path) -> N
     assert not result.ok
     after = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_json_ld_blocks_hold_payloads_as_data(
+    corpus: tuple[BuildResult, dict[str, str]],
+) -> None:
+    """The payloads reach the pages' JSON-LD as data: each block ends where it should,
+    and reads back as exactly what the contributor wrote."""
+    result, pages = corpus
+    blocks = 0
+    for path in result.site.rglob("*.html"):
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        for script in soup.find_all("script", type="application/ld+json"):
+            assert list(data_block(script.string or "")) == [], path
+            blocks += 1
+    assert blocks > 40
+    for case in CASES:
+        if case["where"] not in ("summary", "author", "tag", "source-name"):
+            continue
+        (script,) = result.html(pages[case["id"]]).find_all("script", type="application/ld+json")
+        news = json.loads(script.string)["@graph"][0]
+        shown = {
+            "summary": news.get("description"),
+            "author": [a["name"] for a in news["author"]],
+            "tag": news.get("keywords"),
+        }
+        expected = {
+            "summary": case["payload"],
+            "author": [case["payload"]],
+            "tag": [case["payload"]],
+        }
+        if case["where"] in shown:
+            assert shown[case["where"]] == expected[case["where"]], case["id"]
+
+
+def test_the_open_data_files_hold_payloads_as_data(
+    corpus: tuple[BuildResult, dict[str, str]],
+) -> None:
+    """The feed parses (no character XML forbids), the JSON files parse, and no cell of
+    entities.csv starts a spreadsheet formula."""
+    import csv
+
+    import feedparser
+
+    from briefing.check import analyze_project
+    from briefing.opendata import FEED, Site, anchorings, mentioned_on, open_data
+
+    result, _ = corpus
+    # The corpus is built without site_url (Material's 404 page would then hold absolute
+    # script paths); its feed is made by the same function, with an address.
+    analysis = analyze_project(result.project / "mkdocs.yml")
+    assert analysis.briefing is not None
+    files = open_data(
+        analysis.briefing,
+        Site("Payloads", SITE_URL),
+        anchorings(analysis.context),
+        mentioned_on(analysis.context),
+    )
+    feed = feedparser.parse(files[FEED].encode("utf-8"))
+    assert not feed.bozo, feed.get("bozo_exception")
+    summaries = {e.link: e.get("summary", "") for e in feed.entries}
+    bell = summaries[f"{SITE_URL}articles/feed-control-chars/"]
+    assert bell == "Bell, escape and form feed in a summary."
+    close = next(e for e in feed.entries if e.link.endswith("/articles/jsonld-close/"))
+    assert close.summary == "Ends </script><!-- <script>alert('jsonld-close')</script> here"
+    for name in ("annotations.jsonld", "briefing.json"):
+        json.loads((result.site / name).read_text("utf-8"))
+    text = (result.site / "entities.csv").read_text("utf-8")
+    rows = list(csv.reader(text.splitlines()))
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    names = {row[0]: row for row in rows}
+    assert names["csv-formula"][1] == '\'=HYPERLINK("https://example.org/","open")'
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in names["csv-formula-alias"][4]
 
 
 def test_titles_escaped_for_tooltips(corpus: tuple[BuildResult, dict[str, str]]) -> None:

@@ -197,24 +197,33 @@ def locate(
     index: TextIndex, quote: str, prefix: str = "", suffix: str = ""
 ) -> Anchor | AnchorProblem:
     """Find the one place ``quote`` stands, using ``prefix``/``suffix`` to choose."""
+    return locate_in_text(index.text, quote, prefix, suffix)
+
+
+def locate_in_text(
+    text: str, quote: str, prefix: str = "", suffix: str = ""
+) -> Anchor | AnchorProblem:
+    """:func:`locate` in an article's folded text, as a :class:`TextIndex` reads it."""
     needle = fold_whitespace(quote)
     if not needle:
         return AnchorProblem("empty quote")
-    starts = index.find_all(needle)
+    starts = find_all(text, needle)
     if not starts:
-        return AnchorProblem(f"quote not found in the article's text; {closest(index, needle)}")
+        return AnchorProblem(
+            f"quote not found in the article's text; {closest_passage(text, needle)}"
+        )
     before = fold_whitespace(prefix)
     after = fold_whitespace(suffix)
     chosen = [
         s
         for s in starts
-        if (not before or index.text[:s].rstrip().endswith(before))
-        and (not after or index.text[s + len(needle) :].lstrip().startswith(after))
+        if (not before or text[:s].rstrip().endswith(before))
+        and (not after or text[s + len(needle) :].lstrip().startswith(after))
     ]
     if len(chosen) == 1:
         return Anchor(chosen[0], chosen[0] + len(needle))
     places = "; ".join(
-        f"{n}: {_context(index.text, s, s + len(needle))}" for n, s in enumerate(starts, 1)
+        f"{n}: {_context(text, s, s + len(needle))}" for n, s in enumerate(starts, 1)
     )
     if not chosen:
         return AnchorProblem(
@@ -225,15 +234,15 @@ def locate(
     )
 
 
-def closest(index: TextIndex, needle: str) -> str:
-    """Describe the passage of the article most like ``needle``."""
-    if not index.text.strip():
+def closest_passage(text: str, needle: str) -> str:
+    """Describe the passage of the article's text most like ``needle``."""
+    if not text.strip():
         return "the article has no text"
-    found = best_candidate(index.text, needle)
+    found = best_candidate(text, needle)
     if found is None:
         return "no similar passage"
     start, end, score = found
-    return f'closest passage ({score:.0f}% similar): "{index.text[start:end]}"'
+    return f'closest passage ({score:.0f}% similar): "{text[start:end]}"'
 
 
 def best_candidate(text: str, needle: str) -> tuple[int, int, float] | None:

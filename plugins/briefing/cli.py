@@ -206,9 +206,12 @@ def suggest_entities(config_file: str, min_articles: int) -> None:
 @click.option("--dir", "folder", default="schemas", show_default=True, type=click.Path())
 @click.option("--check", is_flag=True, help="Exit 1 if the files differ from the models.")
 def schemas(folder: str, check: bool) -> None:
-    """Write the JSON Schemas of the file formats (for editors), from the loader's models."""
+    """Write the JSON Schemas of the file formats (for editors), from the loader's models,
+    and of the data download (briefing.json)."""
+    from .opendata import DATA_SCHEMA, data_schema
+
     stale = []
-    for name, schema in json_schemas().items():
+    for name, schema in {**json_schemas(), DATA_SCHEMA: data_schema()}.items():
         path = Path(folder) / name
         text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
         current = path.read_text("utf-8") if path.exists() else None
@@ -269,3 +272,37 @@ def heal(config_file: str, threshold: float, yes: bool, dry_run: bool) -> None:
     for rel, text in report.texts.items():
         (root / rel).write_text(text, encoding="utf-8")
         click.echo(f"wrote {rel}", err=True)
+
+
+@main.command("import-annotations")
+@config_option
+@click.argument("export", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would be added, write nothing.")
+def import_annotations_command(config_file: str, export: str, dry_run: bool) -> None:
+    """Add Web Annotations (JSON-LD, e.g. annotations.jsonld) or a Hypothesis export
+    (JSON) to the articles' sidecar files.
+
+    Each annotation must target one of the briefing's article pages and anchor exactly
+    as a hand-written one; what does not is reported, with the closest passage, and not
+    written. Existing files only get new items: nothing is overwritten, an annotation
+    already there is skipped. Exit 1 when anything was not imported."""
+    from .importer import import_annotations, write_and_check
+
+    report = import_annotations(config_file, export)
+    for line in report.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    for rel, entries in report.written.items():
+        verb = "would add" if dry_run else "adding"
+        click.echo(f"{rel}: {verb} {len(entries)} annotation{'s' if len(entries) != 1 else ''}")
+    problems = list(report.problems.sorted())
+    if dry_run:
+        for rel, text in report.texts.items():
+            click.echo(f"--- {rel}\n{text}", nl=False)
+    else:
+        problems += write_and_check(config_file, report).sorted()
+    for problem in problems:
+        click.echo(problem.format())
+    if problems:
+        count = len(problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''}", err=True)
+        sys.exit(1)

@@ -33,3 +33,7 @@ class BriefingConfig(Config):
     nav_entities = c.Type(int, default=150)
     """Up to this many entities, the navigation lists them by type; beyond, the
     Glossary page alone (which lists them all)."""
+    feed = c.Optional(c.Type(bool))
+    """Publish the Atom feed (feed.xml). It needs `site_url` (a feed's links are read
+    outside the site): by default it is written when `site_url` is set; `true` warns
+    when it cannot be, `false` never writes it."""

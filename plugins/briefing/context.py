@@ -65,6 +65,8 @@ class AnnotationResult:
     index: int
     number: int
     anchored: bool
+    start: int = -1
+    """Where the quote starts in the article's text (see ``article_text``), if anchored."""
 
 
 @dataclass

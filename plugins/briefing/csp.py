@@ -8,7 +8,11 @@ import base64
 import hashlib
 import re
 
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
+_SCRIPT_TYPES = frozenset(
+    {"", "module", "text/javascript", "application/javascript", "application/ecmascript"}
+)
 _HEAD = re.compile(r"<head[^>]*>", re.I)
 _ARTICLE_START = re.compile(r"<article\b", re.I)
 _ARTICLE_END = re.compile(r"</article\s*>", re.I)
@@ -24,6 +28,13 @@ def _content(html: str) -> tuple[int, int]:
     return (start.start(), ends[-1].end())
 
 
+def is_script(attributes: str) -> bool:
+    """Does a browser run this <script>? Not a data block (``application/ld+json``,
+    ``application/json``): those are never executed, so never need allowing."""
+    found = _TYPE.search(attributes)
+    return (found.group(1).lower() if found else "") in _SCRIPT_TYPES
+
+
 def policy(html: str) -> str:
     """The policy for a page; its inline scripts are allowed by hash, those of the theme
     only: a script in the content (which slipped past the sanitiser) is not."""
@@ -31,10 +42,10 @@ def policy(html: str) -> str:
     hashes = sorted(
         {
             "'sha256-"
-            + base64.b64encode(hashlib.sha256(m.group(1).encode("utf-8")).digest()).decode()
+            + base64.b64encode(hashlib.sha256(m.group(2).encode("utf-8")).digest()).decode()
             + "'"
             for m in _INLINE_SCRIPT.finditer(html)
-            if not start <= m.start() < end
+            if not start <= m.start() < end and is_script(m.group(1))
         }
     )
     return "; ".join(

@@ -30,7 +30,7 @@ from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
-from .model import Annotation, Briefing
+from .model import VERDICT_LABELS, Annotation, Briefing
 from .safety import (
     TAGS,
     URL_ATTRIBUTES,
@@ -302,10 +302,13 @@ class AnnotationTreeprocessor(Treeprocessor):
         if page is None or page.article is None:
             return
         article = self.linker.briefing.article(page.article)
-        if article is None or not article.annotations:
+        if article is None:
             return
         index = TextIndex(root)
+        # Every article's text (`briefing import-annotations` anchors new notes in it).
         ctx.article_text[article.slug] = index.text
+        if not article.annotations:
+            return
         anchors: list[tuple[Annotation, Anchor | None]] = []
         for annotation in article.annotations:
             found = locate(
@@ -327,7 +330,10 @@ class AnnotationTreeprocessor(Treeprocessor):
         ]
         highlight(index, spans, self._mark, lambda span: self._marker(by_number[span.number], span))
         ctx.annotations[article.slug] = [
-            AnnotationResult(a.index, numbers[a.index], anchor is not None) for a, anchor in anchors
+            AnnotationResult(
+                a.index, numbers[a.index], anchor is not None, anchor.start if anchor else -1
+            )
+            for a, anchor in anchors
         ]
         self._append_list(
             root, [(numbers[a.index], a, anchor is not None) for a, anchor in anchors]
@@ -383,6 +389,11 @@ class AnnotationTreeprocessor(Treeprocessor):
             chip.set("class", f"bf-chip bf-kind-{model.kind}")
             chip.text = KIND_LABELS[model.kind]
             chip.tail = " "
+            if model.verdict:
+                verdict = etree.SubElement(head, "span")
+                verdict.set("class", f"bf-verdict bf-verdict-{model.verdict}")
+                verdict.text = f"Verdict: {VERDICT_LABELS[model.verdict]}"
+                verdict.tail = " "
             if anchored:
                 back = etree.SubElement(head, "a")
                 back.set("href", f"#bf-ref-{key}")

@@ -22,7 +22,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 
 from .diagnostics import Position
@@ -46,8 +48,20 @@ EntityType = Literal[
 AnnotationKind = Literal[
     "context", "fact-check", "definition", "analysis", "correction", "question"
 ]
+Verdict = Literal["accurate", "mostly-accurate", "mixed", "misleading", "false", "unverified"]
+"""A fact-check's finding, from best to worst; ``unverified`` stands outside the scale."""
 ENTITY_TYPES: tuple[str, ...] = typing.get_args(EntityType)
 ANNOTATION_KINDS: tuple[str, ...] = typing.get_args(AnnotationKind)
+VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
+VERDICT_KINDS = ("fact-check", "correction")
+VERDICT_LABELS = {
+    "accurate": "Accurate",
+    "mostly-accurate": "Mostly accurate",
+    "mixed": "Mixed",
+    "misleading": "Misleading",
+    "false": "False",
+    "unverified": "Unverified",
+}
 
 
 # An allowed scheme, a fragment, or a path that is plainly relative (not "//host"),
@@ -241,6 +255,21 @@ class AnnotationModel(_Strict):
     sources: list[SourceRef] = Field(default_factory=list)
     author: str | None = None
     date: IsoDate | None = None
+    verdict: Verdict | None = Field(
+        default=None,
+        description="fact-check and correction only: accurate, mostly-accurate, mixed, "
+        "misleading, false or unverified",
+    )
+
+    @field_validator("verdict")
+    @classmethod
+    def _verdict_for_checks(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("kind")
+        if value is not None and kind is not None and kind not in VERDICT_KINDS:
+            raise ValueError(
+                f"a verdict belongs on a fact-check or a correction, not on a {kind} note"
+            )
+        return value
 
 
 class ArticleModel(_Strict):

@@ -252,6 +252,12 @@ class _Book:
         label.string = KIND_LABELS.get(kind, kind)
         note.append(label)
         note.append(" ")
+        verdict = item.select_one(".bf-verdict")
+        if verdict is not None:  # a fact-check's finding, as on the site
+            tag = soup.new_tag("span", attrs={"class": "fn-verdict"})
+            tag.string = verdict.get_text()
+            note.append(tag)
+            note.append(" ")
         body = item.select_one(".bf-note")
         if body is not None:
             note.append(_inline(body, "fn-body"))

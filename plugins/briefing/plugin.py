@@ -30,6 +30,19 @@ from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .figures import Figures
 from .model import Briefing
+from .opendata import (
+    DATA_FILES,
+    FEED,
+    Site,
+    add_to_head,
+    anchorings,
+    head_links,
+    json_ld_script,
+    mentioned_on,
+    open_data,
+    page_json_ld,
+    relative_base,
+)
 from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
 from .pages import generate_pages, navigation
 from .search import configure_search
@@ -87,6 +100,20 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.pdf = self.config.pdf and wanted != "0" and (wanted == "1" or not self.is_serve)
         self.configure_search(config)
         self.stage(config)
+        self.site = Site(
+            config.site_name,
+            config.site_url or "",
+            config.use_directory_urls,
+            config.site_author or "",
+        )
+        self.feed = self.config.feed is not False and self.site.absolute
+        if self.config.feed is not False and not self.site.absolute:
+            # Asked for: a warning (strict builds fail). By default: said, not a failure.
+            report = log.warning if self.config.feed else log.info
+            report(
+                "mkdocs.yml: no Atom feed: set site_url to the address the site is "
+                "published at (a feed's links must be absolute)"
+            )
         return config
 
     def configure_search(self, config: MkDocsConfig) -> None:
@@ -111,6 +138,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                     f"{config.docs_dir}/{page.uri} collides with the page Briefing generates there"
                 )
             files.append(File.generated(config, page.uri, content=page.content))
+        # The open data, at the site's root: filled in on_env, once every page is rendered.
+        self.data_files: dict[str, File] = {}
+        for name in (*DATA_FILES, FEED) if self.feed else DATA_FILES:
+            if files.get_file_from_path(name) is not None:
+                raise PluginError(f"{config.docs_dir}/{name} collides with Briefing's open data")
+            self.data_files[name] = File.generated(config, name, content="")
+            files.append(self.data_files[name])
         if config.nav is None:
             docs = [f.src_uri for f in files.documentation_pages()]
             config.nav = navigation(
@@ -187,6 +221,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.logged = len(problems)
         # Every page's Markdown is rendered by now: the mentions are all recorded.
         self.figures = Figures(self.briefing, self.context.page_entities, self.context.mentions)
+        outputs = open_data(
+            self.briefing, self.site, anchorings(self.context), mentioned_on(self.context)
+        )
+        for name, file in self.data_files.items():
+            file.content_string = outputs[name]
         return env
 
     def on_page_context(
@@ -216,7 +255,20 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     # -100: last, after other plugins changed the page, so every inline script is hashed.
     @event_priority(-100)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
-        return with_csp(output)
+        site = self.site if self.site.absolute else self.site.at(relative_base(page.url))
+        head = head_links(site, self.feed)
+        data = page_json_ld(page.file.src_uri, self.briefing, site)
+        if data is not None and page.file.src_uri in self.generated:
+            head += json_ld_script(data)
+        return with_csp(add_to_head(output, head))
+
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        # The 404 page is a template, not a page: it announces the feed too (absolute).
+        if template_name == "404.html":
+            return add_to_head(output_content, head_links(self.site, self.feed))
+        return output_content
 
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
