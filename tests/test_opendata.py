@@ -474,3 +474,23 @@ def test_a_bad_verdict_is_reported_with_a_suggestion(project: Path) -> None:
         "embargo.annotations.yml:7:12: error:" in p and "not on a context note" in p
         for p in problems
     ), problems
+
+
+def test_a_bare_false_verdict_is_the_verdict_false(project: Path) -> None:
+    # YAML 1.1 reads `false` as a boolean; a writer who types it means the verdict.
+    write(
+        project,
+        {
+            "briefing_src/articles/embargo.annotations.yml": """
+            - quote: reach further
+              kind: fact-check
+              verdict: false
+              note: Bare, as people write it.
+            """
+        },
+    )
+    analysis = analyze_project(project / "mkdocs.yml")
+    assert not analysis.problems.errors, analysis.problems.items
+    assert analysis.briefing is not None
+    (article,) = (a for a in analysis.briefing.articles if a.slug == "embargo")
+    assert [n.model.verdict for n in article.annotations] == ["false"]

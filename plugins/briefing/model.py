@@ -261,6 +261,12 @@ class AnnotationModel(_Strict):
         "misleading, false or unverified",
     )
 
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _bare_false(cls, value: object) -> object:
+        # YAML reads a bare `verdict: false` as the boolean; the writer meant the verdict.
+        return "false" if value is False else value
+
     @field_validator("verdict")
     @classmethod
     def _verdict_for_checks(cls, value: str | None, info: ValidationInfo) -> str | None:
