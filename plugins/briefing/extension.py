@@ -51,6 +51,7 @@ KIND_LABELS = {
 }
 SKIP_TAGS = frozenset(
     [
+        # code, links and headings (headings act as titles; toc copies them)
         "a",
         "code",
         "pre",
@@ -64,7 +65,31 @@ SKIP_TAGS = frozenset(
         "h4",
         "h5",
         "h6",
+        # controls: a link inside one would take its click (a tab's label opens the
+        # glossary instead of the tab; a <summary> would not fold its details)
         "button",
+        "label",
+        "summary",
+        "select",
+        "option",
+        "textarea",
+        # a word the abbreviation extension marked keeps its <abbr> and stays unlinked,
+        # wherever it stands, so the page reads the same with or without Briefing
+        "abbr",
+        # icons and math: markup, not words
+        "svg",
+        "math",
+    ]
+)
+SKIP_CLASSES = frozenset(
+    [
+        "no-autolink",
+        "admonition-title",  # admonition titles act as headings
+        "tabbed-labels",  # pymdownx.tabbed's alternate style: the row of tab labels
+        "arithmatex",  # pymdownx.arithmatex: TeX source
+        "twemoji",  # Material's icons and emoji
+        "emojione",
+        "gemoji",
     ]
 )
 NO_AUTOLINK = "no-autolink"
@@ -224,7 +249,7 @@ class _RawHtmlGuard:
             closing = _CLOSE_TAG.fullmatch(html.strip())
             if opening and not opening.group(2).rstrip().endswith("/"):
                 tag, attrs = opening.group(1).lower(), opening.group(2)
-                if self.open or tag in SKIP_TAGS or NO_AUTOLINK in attrs:
+                if self.open or tag in SKIP_TAGS or any(c in attrs for c in SKIP_CLASSES):
                     if not self.open:
                         start = m.end()
                     self.open.append(tag)
@@ -251,7 +276,7 @@ def _text_slots(
         if el.tag == "a" and el.get("data-entity"):
             linked.add(el.get("data-entity", ""))
             explicit.append((block, el.get("data-entity", ""), "".join(el.itertext())))
-        skip = el.tag in SKIP_TAGS or NO_AUTOLINK in (el.get("class") or "").split()
+        skip = el.tag in SKIP_TAGS or not SKIP_CLASSES.isdisjoint((el.get("class") or "").split())
         inner = el if el.tag in _BLOCKS else block
         if not skip:
             if el.text and not isinstance(el.text, AtomicString):
@@ -515,17 +540,37 @@ class BriefingExtension(Extension):
             md.registerExtensions(["md_in_html"], {})
         # 175: before Python-Markdown's reference links (170), which would take "[x]".
         md.inlinePatterns.register(WikiLinkProcessor(self.linker, md), "briefing_wikilink", 175)
-        # 16 and 15: after the inline processor (20) has built the tree, before
-        # prettify (10), toc (5) and MkDocs' relative-URL rewriting (0), so the
-        # "Annotations" heading gets a toc entry and every link gets a relative URL.
-        md.treeprocessors.register(MentionTreeprocessor(self.linker, md), "briefing_mentions", 16)
+        # Treeprocessor priorities, from Python-Markdown's and pymdownx's own
+        # registrations (higher runs first):
+        #   footnotes 50/19/15, pymdownx.tasklist 25, inline 20, pymdownx.quotes 19.99,
+        #   prettify and pymdownx.fancylists 10, pymdownx.magiclink's shortener 9.9,
+        #   attr_list 8, abbr 7, pymdownx.smartsymbols 6.1, smarty 6, toc and MkDocs'
+        #   anchor list 5, pymdownx.tabbed's tab_slugs 4, MkDocs' title 1, Material's
+        #   blog excerpts 1 (relpath) and 0, MkDocs' relpath and unescape 0.
+        # 5.6 for mentions:
+        # * after attr_list (8), which reads `{ .md-button }` and `{ #id }` at the end
+        #   of a text or tail: split first, the braces would end up in a mention's tail
+        #   and show as text (and `button` would match inside them);
+        # * after abbr (7), so an abbreviation-marked word is an <abbr> we skip (before
+        #   it, the word would be a link abbr cannot see into, and lose its <abbr>);
+        # * after smarty (6) and smartsymbols (6.1), so a mention's text has the same
+        #   typography as without Briefing (a mention is an AtomicString they skip);
+        # * after footnotes, tasklist (its checkbox) and the inline patterns, which
+        #   build the elements mentions are found in;
+        # * before toc and MkDocs' anchor list (5), which must see the "Annotations"
+        #   heading below, and before every relpath (1 in blog excerpts, 0 in pages),
+        #   which turns the mentions' "/glossary/<id>.md" into relative URLs.
+        md.treeprocessors.register(MentionTreeprocessor(self.linker, md), "briefing_mentions", 5.6)
+        # 5.5: just after the mentions (the highlights cut around their links), before
+        # toc and MkDocs' anchor list (5), so the "Annotations" heading gets an entry.
         md.treeprocessors.register(
             AnnotationTreeprocessor(self.linker, md, self.render_note_for(md)),
             "briefing_annotations",
-            15,
+            5.5,
         )
-        # 7: after the notes are in the tree (15) and attr_list (8) has set attributes
-        # (`{: href="javascript:..." onclick=... }`), before MkDocs rewrites URLs (0).
+        # 7: after attr_list (8) has set attributes (`{: href="javascript:..."
+        # onclick=... }`), before MkDocs rewrites URLs (0). Notes get their own (their
+        # small Markdown runs it).
         md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 7)
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
