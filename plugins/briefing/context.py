@@ -46,6 +46,9 @@ class PageRef:
     """Id, when the page is an entity's glossary page (it never links to itself)."""
     autolink: bool = True
     """False on pages that already link every entity (the glossary index)."""
+    trusted: bool = False
+    """True on a hand-written docs page of a site that trusts them (``trusted_docs``):
+    its HTML passes as written, neither URLs nor markup are filtered."""
 
 
 @dataclass(frozen=True)

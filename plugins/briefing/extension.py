@@ -36,6 +36,7 @@ from .safety import (
     URL_ATTRIBUTES,
     allowed_attribute,
     is_clean,
+    safe_style,
     sanitize,
     tree_title,
     unsafe_url,
@@ -484,11 +485,19 @@ class UrlTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         ctx = self.linker.context
+        if ctx.page is not None and ctx.page.trusted:
+            return
         for el in list(root.iter()):
             # Elements and attributes outside the allow-list (attr_list and md_in_html
             # can put them in the tree) go before the page is written.
             for name in [n for n in el.attrib if not allowed_attribute(str(el.tag), n)]:
                 del el.attrib[name]
+            if "style" in el.attrib:
+                style = safe_style(el.attrib["style"])
+                if style is None:
+                    del el.attrib["style"]
+                elif style != el.attrib["style"]:
+                    el.set("style", style)
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
             # Material shows titles as HTML in its tooltips: markup in one stays text.
@@ -518,7 +527,14 @@ class SanitizePostprocessor(Postprocessor):
     tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
     only other way in) is already what the allow-list would keep."""
 
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
     def run(self, text: str) -> str:
+        page = self.linker.context.page
+        if page is not None and page.trusted:
+            return text
         # Python-Markdown runs every postprocessor again on each heading and on the
         # table of contents: is_clean caches its verdicts, so each block costs nh3 once.
         blocks = self.md.htmlStash.rawHtmlBlocks
@@ -574,7 +590,7 @@ class BriefingExtension(Extension):
         md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 7)
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
-        md.postprocessors.register(SanitizePostprocessor(md), "briefing_sanitize", 10)
+        md.postprocessors.register(SanitizePostprocessor(self.linker, md), "briefing_sanitize", 10)
 
     @functools.cached_property
     def _note_markdown(self) -> markdown.Markdown:
