@@ -14,10 +14,12 @@ the ``briefing check`` command and the tests drive it the same way.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import markdown
 from markdown.extensions import Extension
@@ -25,6 +27,9 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+
+if TYPE_CHECKING:
+    from mkdocs.structure.files import File
 
 from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from .context import AnnotationResult, PageRef, RenderContext, Source
@@ -183,10 +188,13 @@ class MentionTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         ctx = self.linker.context
-        page = ctx.page
+        page, where, secondary = placement(self.md, ctx)
         if page is None or not page.autolink:
             return
-        linked: set[str] = set()
+        # A secondary pass (an excerpt on the blog's index) links only what the page it
+        # lands on has not linked yet, and records nothing: "Mentioned in" credits the
+        # page where the sentence really is, which its own render recorded.
+        linked: set[str] = set(ctx.linked_on.get(where, ())) if secondary else set()
         blocks: list[tuple[etree.Element, str, str]] = []
         slots = list(_text_slots(root, linked, blocks))
         raw = _RawHtmlGuard(self.md)
@@ -220,8 +228,38 @@ class MentionTreeprocessor(Treeprocessor):
                 position = match.end
             pieces[-1].tail = text[position:]
             replace_slot(el, attr, parent, lead, pieces)
+        if self.linker.link_mode == "first":
+            ctx.linked_on[where] = linked
+        if secondary:
+            return
         for block, entity, term in blocks:
             ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
+
+
+def placement(md: markdown.Markdown, ctx: RenderContext) -> tuple[PageRef | None, str, bool]:
+    """Which page's Markdown this pass renders, where its HTML lands, and whether it is
+    a secondary pass (Markdown rendered again after its page, by another plugin).
+
+    MkDocs' relpath processor knows both: its file's ``src_uri`` is the source, its
+    ``url`` the page the HTML goes to (Material's blog points it at the index or
+    archive page for each excerpt). A secondary pass without one is left alone."""
+    file = (
+        getattr(md.treeprocessors["relpath"], "file", None)
+        if "relpath" in md.treeprocessors
+        else None
+    )
+    if ctx.page is not None:
+        return ctx.page, file.url if file is not None else ctx.page.uri, False
+    if file is None:
+        return None, "", True
+    return ctx.pages.get(file.src_uri), file.url, True
+
+
+def _relpath_file(md: markdown.Markdown) -> File | None:
+    """The file MkDocs' relpath processor (if this Markdown has one) resolves links for."""
+    if "relpath" not in md.treeprocessors:
+        return None
+    return getattr(md.treeprocessors["relpath"], "file", None)
 
 
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
@@ -485,7 +523,8 @@ class UrlTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         ctx = self.linker.context
-        if ctx.page is not None and ctx.page.trusted:
+        page = placement(self.md, ctx)[0]
+        if page is not None and page.trusted:
             return
         for el in list(root.iter()):
             # Elements and attributes outside the allow-list (attr_list and md_in_html
@@ -522,6 +561,23 @@ class UrlTreeprocessor(Treeprocessor):
                 )
 
 
+class EntityHrefTreeprocessor(Treeprocessor):
+    """Links to entities, made relative to the Markdown's own source file
+    (``../glossary/sora.md``): MkDocs' relpath processor then turns them into URLs of
+    the page the HTML lands on, in a page and in a blog excerpt alike (whose copy of
+    the site's config may not resolve docs-absolute links)."""
+
+    def run(self, root: etree.Element) -> None:
+        file = _relpath_file(self.md)
+        if file is None:
+            return
+        folder = posixpath.dirname(file.src_uri) or "."
+        for el in root.iter("a"):
+            href = el.get("href") or ""
+            if el.get("data-entity") and href.startswith("/"):
+                el.set("href", posixpath.relpath(href[1:], folder))
+
+
 class SanitizePostprocessor(Postprocessor):
     """The page's HTML through the allow-list, unless it is clean by construction: the
     tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
@@ -532,7 +588,7 @@ class SanitizePostprocessor(Postprocessor):
         self.linker = linker
 
     def run(self, text: str) -> str:
-        page = self.linker.context.page
+        page = placement(self.md, self.linker.context)[0]
         if page is not None and page.trusted:
             return text
         # Python-Markdown runs every postprocessor again on each heading and on the
@@ -584,10 +640,15 @@ class BriefingExtension(Extension):
             "briefing_annotations",
             5.5,
         )
-        # 7: after attr_list (8) has set attributes (`{: href="javascript:..."
-        # onclick=... }`), before MkDocs rewrites URLs (0). Notes get their own (their
-        # small Markdown runs it).
-        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 7)
+        # 5.4: the last look over the whole tree, after attr_list (8) has set attributes
+        # (`{: href="javascript:..." onclick=... }`) and after the mentions and notes
+        # are in it (their titles are summaries, shown by Material as HTML), before
+        # toc (5) copies headings and MkDocs rewrites URLs (0). Notes get their own
+        # (their small Markdown runs it).
+        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 5.4)
+        # 1.5: after every Briefing link is in the tree (5.6, 5.5), before MkDocs'
+        # relpath, which runs at 1 in Material's blog excerpts and at 0 in pages.
+        md.treeprocessors.register(EntityHrefTreeprocessor(md), "briefing_hrefs", 1.5)
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
         md.postprocessors.register(SanitizePostprocessor(self.linker, md), "briefing_sanitize", 10)

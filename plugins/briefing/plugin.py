@@ -196,6 +196,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        self.context.end()
         # A docs page's title may come from its first heading (known once rendered).
         if page.file.src_uri not in self.generated and "title" not in page.meta:
             path, text = self.docs_source(page, config), page.file.content_string
