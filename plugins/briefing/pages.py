@@ -118,6 +118,13 @@ def sections(briefing: Briefing, articles: int = 30, entities: int = 150) -> lis
     ]
 
 
+def compact_sections() -> list[Any]:
+    """Briefing's sections for a site with its own nav: one entry each. Listing every
+    article and entity would grow the site's navigation, rendered on every page, by
+    as many entries (and its build time with them)."""
+    return [{"Articles": ARTICLES}, {"Glossary": GLOSSARY}, {"Map": MAP}, {"Timeline": TIMELINE}]
+
+
 def nav_names(nav: Any) -> set[str]:
     """Every page path a ``nav`` (as written in mkdocs.yml) names."""
     if isinstance(nav, str):

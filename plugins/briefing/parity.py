@@ -1,6 +1,6 @@
 """Does Briefing only add links? A site built with and without it, compared page by page.
 
-    python -m briefing.parity PROJECT GLOSSARY [--repeat 3]
+    python -m briefing.parity PROJECT GLOSSARY [--repeat 3] [--trusted-docs]
 
 builds the MkDocs project ``PROJECT`` as it is and with Briefing added (its
 ``briefing_src`` is ``GLOSSARY``, a folder with ``entities/``), alternating the two
@@ -158,12 +158,14 @@ def compare_sites(plain: Path, briefed: Path) -> dict[str, str]:
 # --------------------------------------------------------------------------- a real site
 
 
-def _with_briefing(project: Path, glossary: Path) -> Path:
-    """A mkdocs.yml next to the project's own, with Briefing added."""
+def _with_briefing(project: Path, glossary: Path, options: str = "") -> Path:
+    """A mkdocs.yml next to the project's own, with Briefing added (``options``: more
+    lines of its config, e.g. ``"      trusted_docs: true\\n"``)."""
     config = project / "mkdocs.yml"
     text = config.read_text("utf-8")
     # Add the plugin without parsing the YAML (it may use !!python tags and !ENV).
-    entry = f"  - briefing:\n      src: {glossary}\n      pdf: false\n      csp: false\n"
+    src = os.path.relpath(glossary, project)
+    entry = f"  - briefing:\n      src: {src}\n      pdf: false\n{options}"
     match = re.search(r"^plugins:\s*\n", text, re.M)
     if match is None:
         text += f"\nplugins:\n  - search\n{entry}"
@@ -189,9 +191,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("project", type=Path)
     parser.add_argument("glossary", type=Path, help="a briefing_src folder (entities/)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--trusted-docs", action="store_true", help="the site's docs/ are trusted (no filter)"
+    )
     args = parser.parse_args(argv)
     project, glossary = args.project.resolve(), args.glossary.resolve()
-    briefed_config = _with_briefing(project, glossary)
+    options = "      trusted_docs: true\n" if args.trusted_docs else ""
+    briefed_config = _with_briefing(project, glossary, options)
     out = Path(tempfile.mkdtemp(prefix="briefing-parity-"))
     times: dict[str, list[float]] = {"plain": [], "briefing": []}
     for _ in range(args.repeat):

@@ -32,7 +32,7 @@ from .extension import BriefingExtension, Linker
 from .figures import Figures
 from .model import Briefing
 from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
-from .pages import generate_pages, nav_names, navigation, sections
+from .pages import compact_sections, generate_pages, nav_names, navigation
 from .search import configure_search
 from .sources import FileCache, load_briefing
 from .staging import Staging
@@ -124,12 +124,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 self.config.nav_entities,
             )
         elif not nav_names(config.nav) & set(self.generated):
-            # A site with its own nav gets Briefing's sections at its end; naming any
-            # generated page in the nav (e.g. glossary/index.md) places them instead.
-            config.nav = [
-                *config.nav,
-                *sections(self.briefing, self.config.nav_articles, self.config.nav_entities),
-            ]
+            # A site with its own nav gets Briefing's sections at its end, one entry
+            # each; naming any generated page in the nav (e.g. glossary/index.md)
+            # places them instead.
+            config.nav = [*config.nav, *compact_sections()]
         self.files = files
         self.urls: dict[str, str] = {}  # source path -> site URL, for the page views
         return files
