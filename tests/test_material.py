@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing.csp import check_sources, policy
+from briefing.diagnostics import Diagnostics
+from briefing.pagemeta import check_meta, safe_meta
 from briefing.parity import canonical, compare_sites, content, differences, mention_problems
 from conftest import FIXTURES, BuildResult, run_build
 
@@ -201,3 +204,36 @@ def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
         assert bool(page.select("iframe")) is trusted
         assert bool(page.select('p[style="color: teal"]')) is trusted
         assert page.select("a.bf-mention")  # trusted or not, mentions are linked
+
+
+@pytest.mark.parametrize(
+    ("location", "allowed"),
+    [
+        ("../guide/setup/", True),
+        ("other.html#part", True),
+        ("https://example.org/", False),
+        ("//example.org/", False),
+        ("/\\example.org/", False),
+        ("/absolute/", False),
+        ("javascript:alert(1)", False),
+        (None, False),
+    ],
+)
+def test_a_redirect_may_only_go_to_a_relative_page(location: str | None, allowed: bool) -> None:
+    meta = {"template": "redirect.html", "location": location}
+    diags = Diagnostics()
+    check_meta(meta, "docs/old.md", "---\ntemplate: redirect.html\n---\n", diags)
+    assert (not diags.errors) is allowed, diags.items
+    assert ("template" in safe_meta(meta)) is allowed
+
+
+def test_csp_sources_extend_known_directives_only() -> None:
+    assert check_sources({"img-src": "https:", "connect-src": "https://a.example 'self'"}) == []
+    assert check_sources({"img-src": "https:; script-src *"})  # no second directive
+    assert check_sources({"script-src": "'unsafe-hashes' \"x"})
+    assert check_sources({"made-up-src": "https:"})
+    page = "<html><head></head><body></body></html>"
+    extended = policy(page, {"img-src": "https:", "media-src": "https:"})
+    assert "img-src 'self' data: https:" in extended
+    assert "media-src 'self' https:" in extended  # extended, it keeps the site's own
+    assert "media-src" not in policy(page)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -176,14 +177,22 @@ def _with_briefing(project: Path, glossary: Path, options: str = "") -> Path:
     return out
 
 
-def _build(config: Path, site: Path) -> float:
+def _build(config: Path, site: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one build (CPU time hardly moves when other work
+    shares the machine; wall-clock time does)."""
     started = time.perf_counter()
+    used = _children_cpu()
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
         check=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "BRIEFING_PDF": "0"},
     )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _children_cpu() - used
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -199,11 +208,14 @@ def main(argv: list[str] | None = None) -> None:
     options = "      trusted_docs: true\n" if args.trusted_docs else ""
     briefed_config = _with_briefing(project, glossary, options)
     out = Path(tempfile.mkdtemp(prefix="briefing-parity-"))
-    times: dict[str, list[float]] = {"plain": [], "briefing": []}
-    for _ in range(args.repeat):
+    times: dict[str, list[tuple[float, float]]] = {"plain": [], "briefing": []}
+    for _ in range(args.repeat):  # alternating, so both see the same machine
         times["plain"].append(_build(project / "mkdocs.yml", out / "plain"))
         times["briefing"].append(_build(briefed_config, out / "briefing"))
-    plain, briefed = statistics.median(times["plain"]), statistics.median(times["briefing"])
+    plain, briefed = (statistics.median(t for t, _ in times[k]) for k in ("plain", "briefing"))
+    plain_cpu, briefed_cpu = (
+        statistics.median(c for _, c in times[k]) for k in ("plain", "briefing")
+    )
     pages = len(list((out / "plain").rglob("*.html")))
     found = compare_sites(out / "plain", out / "briefing")
     links = 0
@@ -224,6 +236,9 @@ def main(argv: list[str] | None = None) -> None:
                 "build s (median, plain)": round(plain, 2),
                 "build s (median, with Briefing)": round(briefed, 2),
                 "ratio": round(briefed / plain, 2),
+                "build CPU s (median, plain)": round(plain_cpu, 2),
+                "build CPU s (median, with Briefing)": round(briefed_cpu, 2),
+                "CPU ratio": round(briefed_cpu / plain_cpu, 2),
                 "runs each": args.repeat,
             },
             sort_keys=False,
