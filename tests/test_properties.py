@@ -17,6 +17,7 @@ from test_payloads import BAD_SCHEMES, browser_url
 
 from briefing.cli import main
 from briefing.extension import NO_AUTOLINK, SKIP_TAGS
+from briefing.safety import SVG_TAGS, safe_style
 from conftest import FIXTURES, run_build
 
 
@@ -101,11 +102,13 @@ hostile_text = st.lists(hostile, max_size=30).map("".join)
 
 def assert_inert(html: str) -> None:
     soup = BeautifulSoup(html, "html.parser")
-    assert not soup.select("script, style, svg, math, iframe, object, embed, form, base, meta")
+    assert not soup.select("script, style, math, iframe, object, embed, form, base, meta")
+    # Inline SVG (Material's icons) is allowed as shapes only.
+    assert all(el.name in SVG_TAGS for svg in soup.select("svg") for el in svg.find_all(True))
     for el in soup.find_all(True):
         for name, value in el.attrs.items():
             assert not name.startswith("on"), el
-            assert name != "style", el
+            assert name != "style" or safe_style(str(value)) is not None, el
             if name in ("href", "src"):
                 assert not browser_url(str(value)).startswith(BAD_SCHEMES), el
             if name == "title":

@@ -17,8 +17,10 @@ class BriefingConfig(Config):
     repo_url = c.Optional(c.Type(str))
     """Repository for "edit this page" links, e.g. https://github.com/owner/briefing.
     Defaults to the GitHub repository of a GitHub Actions run (GITHUB_REPOSITORY)."""
-    branch = c.Type(str, default="main")
-    """Branch that edit links open."""
+    branch = c.Optional(c.Type(str))
+    """Branch that edit links of Briefing's pages open. Defaults to the branch of the
+    site's edit_uri (edit/<branch>/...), else main. A site with its own repo_url keeps
+    MkDocs' edit links (repo_url + edit_uri) on its hand-written pages."""
     paper = c.Choice(("a4", "letter"), default="a4")
     """Paper size of the PDF book."""
     pdf_name = c.Type(str, default="briefing.pdf")
@@ -37,3 +39,14 @@ class BriefingConfig(Config):
     """Publish the Atom feed (feed.xml). It needs `site_url` (a feed's links are read
     outside the site): by default it is written when `site_url` is set; `true` warns
     when it cannot be, `false` never writes it."""
+    trusted_docs = c.Type(bool, default=False)
+    """Trust the hand-written pages under docs/: their HTML passes as written (scripts,
+    styles, any URL). Leave it off when pull requests can change docs/; briefing_src/
+    is never trusted."""
+    csp = c.Type(bool, default=True)
+    """Give every page a Content-Security-Policy (the strict one: scripts, styles,
+    images, fonts and connections from the site itself). False leaves it to the site."""
+    csp_sources = c.Type(dict, default={})
+    """Sources to add to the policy's directives, e.g. {img-src: "https:",
+    connect-src: "https://analytics.example.org"} for a site's own external images or
+    analytics. Each one loosens the policy for every page."""

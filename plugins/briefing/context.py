@@ -46,6 +46,9 @@ class PageRef:
     """Id, when the page is an entity's glossary page (it never links to itself)."""
     autolink: bool = True
     """False on pages that already link every entity (the glossary index)."""
+    trusted: bool = False
+    """True on a hand-written docs page of a site that trusts them (``trusted_docs``):
+    its HTML passes as written, neither URLs nor markup are filtered."""
 
 
 @dataclass(frozen=True)
@@ -81,18 +84,29 @@ class RenderContext:
     """Article slug -> its annotations' numbers and anchoring."""
     article_text: dict[str, str] = field(default_factory=dict)
     """Article slug -> its text as a reader sees it (what quotes are matched against)."""
+    pages: dict[str, PageRef] = field(default_factory=dict)
+    """Page ``src_uri`` -> the page, for Markdown rendered again later, elsewhere."""
+    linked_on: dict[str, set[str]] = field(default_factory=dict)
+    """Where HTML lands (a page's URL) -> entities already linked there: a later pass
+    that adds to the page (the blog's excerpts on its index) links only the others."""
     _seen: dict[str, set[tuple[str, str]]] = field(default_factory=dict, repr=False)
     """Page -> (entity, sentence) already recorded there."""
 
     def begin(self, page: PageRef) -> None:
         """Start rendering ``page``; forget what an earlier render of it recorded."""
         self.page = page
+        self.pages[page.uri] = page
         previous = self.page_entities.pop(page.uri, None)  # only under a re-render
         if previous:
             for entity in previous:
                 kept = [m for m in self.mentions.get(entity, []) if m.page != page.uri]
                 self.mentions[entity] = kept
             self._seen.pop(page.uri, None)
+
+    def end(self) -> None:
+        """The page is rendered: Markdown converted from now on (a blog's excerpts, a
+        plugin's own pass) is a secondary pass, placed by MkDocs' relpath processor."""
+        self.page = None
 
     def record(self, entity: str, sentence: str, term: str = "") -> None:
         if self.page is None:

@@ -35,9 +35,47 @@ def is_script(attributes: str) -> bool:
     return (found.group(1).lower() if found else "") in _SCRIPT_TYPES
 
 
-def policy(html: str) -> str:
+DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "worker-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "media-src": "",
+    "frame-src": "",
+    "manifest-src": "",
+}
+"""Briefing's strict policy, directive by directive (empty: not set, so default-src
+applies); a site adds sources with the plugin's ``csp_sources``."""
+_SOURCE = re.compile(r"[^\s;,'\"<>&]+|'(?:self|none|unsafe-inline|unsafe-eval|wasm-unsafe-eval)'")
+
+
+def check_sources(extra: dict[str, object]) -> list[str]:
+    """What is wrong with a site's ``csp_sources`` (directive -> sources to add)."""
+    problems = []
+    for directive, value in extra.items():
+        if directive not in DIRECTIVES:
+            known = ", ".join(sorted(DIRECTIVES))
+            problems.append(f"csp_sources: unknown directive {directive!r} (known: {known})")
+        elif not isinstance(value, str) or not all(
+            _SOURCE.fullmatch(source) for source in value.split()
+        ):
+            problems.append(
+                f"csp_sources: {directive}: {value!r} must be sources separated by spaces "
+                "(https:, https://example.org, 'unsafe-inline'), without ';' or ','"
+            )
+    return problems
+
+
+def policy(html: str, extra: dict[str, str] | None = None) -> str:
     """The policy for a page; its inline scripts are allowed by hash, those of the theme
-    only: a script in the content (which slipped past the sanitiser) is not."""
+    only: a script in the content (which slipped past the sanitiser) is not. ``extra``
+    adds sources to directives (checked by :func:`check_sources`)."""
     start, end = _content(html)
     hashes = sorted(
         {
@@ -48,26 +86,22 @@ def policy(html: str) -> str:
             if not start <= m.start() < end and is_script(m.group(1))
         }
     )
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self' " + " ".join(hashes),
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data:",
-            "font-src 'self' data:",
-            "connect-src 'self'",
-            "worker-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-        ]
-    )
+    extra = extra or {}
+    parts = []
+    for directive, base in DIRECTIVES.items():
+        if not base and directive in extra:
+            base = "'self'"  # extended, it no longer falls back to default-src
+        own = " ".join(hashes) if directive == "script-src" else ""
+        sources = " ".join(s for s in (base, own, extra.get(directive, "")) if s)
+        if sources:
+            parts.append(f"{directive} {sources}")
+    return "; ".join(parts)
 
 
-def with_csp(html: str) -> str:
+def with_csp(html: str, extra: dict[str, str] | None = None) -> str:
     """The page with a CSP <meta> as the first thing in its <head>."""
     head = _HEAD.search(html)
     if head is None:
         return html
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html)}">'
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, extra)}">'
     return html[: head.end()] + meta + html[head.end() :]

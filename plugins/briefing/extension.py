@@ -14,10 +14,12 @@ the ``briefing check`` command and the tests drive it the same way.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import markdown
 from markdown.extensions import Extension
@@ -25,6 +27,9 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+
+if TYPE_CHECKING:
+    from mkdocs.structure.files import File
 
 from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from .context import AnnotationResult, PageRef, RenderContext, Source
@@ -36,6 +41,7 @@ from .safety import (
     URL_ATTRIBUTES,
     allowed_attribute,
     is_clean,
+    safe_style,
     sanitize,
     tree_title,
     unsafe_url,
@@ -51,6 +57,7 @@ KIND_LABELS = {
 }
 SKIP_TAGS = frozenset(
     [
+        # code, links and headings (headings act as titles; toc copies them)
         "a",
         "code",
         "pre",
@@ -64,7 +71,31 @@ SKIP_TAGS = frozenset(
         "h4",
         "h5",
         "h6",
+        # controls: a link inside one would take its click (a tab's label opens the
+        # glossary instead of the tab; a <summary> would not fold its details)
         "button",
+        "label",
+        "summary",
+        "select",
+        "option",
+        "textarea",
+        # a word the abbreviation extension marked keeps its <abbr> and stays unlinked,
+        # wherever it stands, so the page reads the same with or without Briefing
+        "abbr",
+        # icons and math: markup, not words
+        "svg",
+        "math",
+    ]
+)
+SKIP_CLASSES = frozenset(
+    [
+        "no-autolink",
+        "admonition-title",  # admonition titles act as headings
+        "tabbed-labels",  # pymdownx.tabbed's alternate style: the row of tab labels
+        "arithmatex",  # pymdownx.arithmatex: TeX source
+        "twemoji",  # Material's icons and emoji
+        "emojione",
+        "gemoji",
     ]
 )
 NO_AUTOLINK = "no-autolink"
@@ -157,10 +188,13 @@ class MentionTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         ctx = self.linker.context
-        page = ctx.page
+        page, where, secondary = placement(self.md, ctx)
         if page is None or not page.autolink:
             return
-        linked: set[str] = set()
+        # A secondary pass (an excerpt on the blog's index) links only what the page it
+        # lands on has not linked yet, and records nothing: "Mentioned in" credits the
+        # page where the sentence really is, which its own render recorded.
+        linked: set[str] = set(ctx.linked_on.get(where, ())) if secondary else set()
         blocks: list[tuple[etree.Element, str, str]] = []
         slots = list(_text_slots(root, linked, blocks))
         raw = _RawHtmlGuard(self.md)
@@ -194,8 +228,38 @@ class MentionTreeprocessor(Treeprocessor):
                 position = match.end
             pieces[-1].tail = text[position:]
             replace_slot(el, attr, parent, lead, pieces)
+        if self.linker.link_mode == "first":
+            ctx.linked_on[where] = linked
+        if secondary:
+            return
         for block, entity, term in blocks:
             ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
+
+
+def placement(md: markdown.Markdown, ctx: RenderContext) -> tuple[PageRef | None, str, bool]:
+    """Which page's Markdown this pass renders, where its HTML lands, and whether it is
+    a secondary pass (Markdown rendered again after its page, by another plugin).
+
+    MkDocs' relpath processor knows both: its file's ``src_uri`` is the source, its
+    ``url`` the page the HTML goes to (Material's blog points it at the index or
+    archive page for each excerpt). A secondary pass without one is left alone."""
+    file = (
+        getattr(md.treeprocessors["relpath"], "file", None)
+        if "relpath" in md.treeprocessors
+        else None
+    )
+    if ctx.page is not None:
+        return ctx.page, file.url if file is not None else ctx.page.uri, False
+    if file is None:
+        return None, "", True
+    return ctx.pages.get(file.src_uri), file.url, True
+
+
+def _relpath_file(md: markdown.Markdown) -> File | None:
+    """The file MkDocs' relpath processor (if this Markdown has one) resolves links for."""
+    if "relpath" not in md.treeprocessors:
+        return None
+    return getattr(md.treeprocessors["relpath"], "file", None)
 
 
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
@@ -224,7 +288,7 @@ class _RawHtmlGuard:
             closing = _CLOSE_TAG.fullmatch(html.strip())
             if opening and not opening.group(2).rstrip().endswith("/"):
                 tag, attrs = opening.group(1).lower(), opening.group(2)
-                if self.open or tag in SKIP_TAGS or NO_AUTOLINK in attrs:
+                if self.open or tag in SKIP_TAGS or any(c in attrs for c in SKIP_CLASSES):
                     if not self.open:
                         start = m.end()
                     self.open.append(tag)
@@ -251,7 +315,7 @@ def _text_slots(
         if el.tag == "a" and el.get("data-entity"):
             linked.add(el.get("data-entity", ""))
             explicit.append((block, el.get("data-entity", ""), "".join(el.itertext())))
-        skip = el.tag in SKIP_TAGS or NO_AUTOLINK in (el.get("class") or "").split()
+        skip = el.tag in SKIP_TAGS or not SKIP_CLASSES.isdisjoint((el.get("class") or "").split())
         inner = el if el.tag in _BLOCKS else block
         if not skip:
             if el.text and not isinstance(el.text, AtomicString):
@@ -470,11 +534,20 @@ class UrlTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         ctx = self.linker.context
+        page = placement(self.md, ctx)[0]
+        if page is not None and page.trusted:
+            return
         for el in list(root.iter()):
             # Elements and attributes outside the allow-list (attr_list and md_in_html
             # can put them in the tree) go before the page is written.
             for name in [n for n in el.attrib if not allowed_attribute(str(el.tag), n)]:
                 del el.attrib[name]
+            if "style" in el.attrib:
+                style = safe_style(el.attrib["style"])
+                if style is None:
+                    del el.attrib["style"]
+                elif style != el.attrib["style"]:
+                    el.set("style", style)
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
             # Material shows titles as HTML in its tooltips: markup in one stays text.
@@ -499,12 +572,36 @@ class UrlTreeprocessor(Treeprocessor):
                 )
 
 
+class EntityHrefTreeprocessor(Treeprocessor):
+    """Links to entities, made relative to the Markdown's own source file
+    (``../glossary/sora.md``): MkDocs' relpath processor then turns them into URLs of
+    the page the HTML lands on, in a page and in a blog excerpt alike (whose copy of
+    the site's config may not resolve docs-absolute links)."""
+
+    def run(self, root: etree.Element) -> None:
+        file = _relpath_file(self.md)
+        if file is None:
+            return
+        folder = posixpath.dirname(file.src_uri) or "."
+        for el in root.iter("a"):
+            href = el.get("href") or ""
+            if el.get("data-entity") and href.startswith("/"):
+                el.set("href", posixpath.relpath(href[1:], folder))
+
+
 class SanitizePostprocessor(Postprocessor):
     """The page's HTML through the allow-list, unless it is clean by construction: the
     tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
     only other way in) is already what the allow-list would keep."""
 
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
     def run(self, text: str) -> str:
+        page = placement(self.md, self.linker.context)[0]
+        if page is not None and page.trusted:
+            return text
         # Python-Markdown runs every postprocessor again on each heading and on the
         # table of contents: is_clean caches its verdicts, so each block costs nh3 once.
         blocks = self.md.htmlStash.rawHtmlBlocks
@@ -526,21 +623,46 @@ class BriefingExtension(Extension):
             md.registerExtensions(["md_in_html"], {})
         # 175: before Python-Markdown's reference links (170), which would take "[x]".
         md.inlinePatterns.register(WikiLinkProcessor(self.linker, md), "briefing_wikilink", 175)
-        # 16 and 15: after the inline processor (20) has built the tree, before
-        # prettify (10), toc (5) and MkDocs' relative-URL rewriting (0), so the
-        # "Annotations" heading gets a toc entry and every link gets a relative URL.
-        md.treeprocessors.register(MentionTreeprocessor(self.linker, md), "briefing_mentions", 16)
+        # Treeprocessor priorities, from Python-Markdown's and pymdownx's own
+        # registrations (higher runs first):
+        #   footnotes 50/19/15, pymdownx.tasklist 25, inline 20, pymdownx.quotes 19.99,
+        #   prettify and pymdownx.fancylists 10, pymdownx.magiclink's shortener 9.9,
+        #   attr_list 8, abbr 7, pymdownx.smartsymbols 6.1, smarty 6, toc and MkDocs'
+        #   anchor list 5, pymdownx.tabbed's tab_slugs 4, MkDocs' title 1, Material's
+        #   blog excerpts 1 (relpath) and 0, MkDocs' relpath and unescape 0.
+        # 5.6 for mentions:
+        # * after attr_list (8), which reads `{ .md-button }` and `{ #id }` at the end
+        #   of a text or tail: split first, the braces would end up in a mention's tail
+        #   and show as text (and `button` would match inside them);
+        # * after abbr (7), so an abbreviation-marked word is an <abbr> we skip (before
+        #   it, the word would be a link abbr cannot see into, and lose its <abbr>);
+        # * after smarty (6) and smartsymbols (6.1), so a mention's text has the same
+        #   typography as without Briefing (a mention is an AtomicString they skip);
+        # * after footnotes, tasklist (its checkbox) and the inline patterns, which
+        #   build the elements mentions are found in;
+        # * before toc and MkDocs' anchor list (5), which must see the "Annotations"
+        #   heading below, and before every relpath (1 in blog excerpts, 0 in pages),
+        #   which turns the mentions' "/glossary/<id>.md" into relative URLs.
+        md.treeprocessors.register(MentionTreeprocessor(self.linker, md), "briefing_mentions", 5.6)
+        # 5.5: just after the mentions (the highlights cut around their links), before
+        # toc and MkDocs' anchor list (5), so the "Annotations" heading gets an entry.
         md.treeprocessors.register(
             AnnotationTreeprocessor(self.linker, md, self.render_note_for(md)),
             "briefing_annotations",
-            15,
+            5.5,
         )
-        # 7: after the notes are in the tree (15) and attr_list (8) has set attributes
-        # (`{: href="javascript:..." onclick=... }`), before MkDocs rewrites URLs (0).
-        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 7)
+        # 5.4: the last look over the whole tree, after attr_list (8) has set attributes
+        # (`{: href="javascript:..." onclick=... }`) and after the mentions and notes
+        # are in it (their titles are summaries, shown by Material as HTML), before
+        # toc (5) copies headings and MkDocs rewrites URLs (0). Notes get their own
+        # (their small Markdown runs it).
+        md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 5.4)
+        # 1.5: after every Briefing link is in the tree (5.6, 5.5), before MkDocs'
+        # relpath, which runs at 1 in Material's blog excerpts and at 0 in pages.
+        md.treeprocessors.register(EntityHrefTreeprocessor(md), "briefing_hrefs", 1.5)
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
-        md.postprocessors.register(SanitizePostprocessor(md), "briefing_sanitize", 10)
+        md.postprocessors.register(SanitizePostprocessor(self.linker, md), "briefing_sanitize", 10)
 
     @functools.cached_property
     def _note_markdown(self) -> markdown.Markdown:

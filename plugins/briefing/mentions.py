@@ -5,6 +5,10 @@ Rules (spec section 3):
 * smart case: a term with an upper-case letter matches case-sensitively, an
   all-lower-case term matches any case; ``match_case`` overrides;
 * Latin-script terms match whole words only; CJK terms match anywhere;
+* a Latin-script term that is part of an identifier (``create-social-cards``,
+  ``webpack-asset-manifest-plugin``, ``docs/plugin.md``, ``user@example``) is not a
+  mention: a joiner (``- _ / . @``) with a word character beyond it counts as part
+  of the word, while a sentence's full stop or a dash between spaces does not;
 * a space in a term matches any run of whitespace, line breaks included;
 * leftmost, then longest match wins, and matches never overlap.
 
@@ -56,6 +60,20 @@ def is_word_char(ch: str) -> bool:
     if ch.isalnum() or ch == "_":
         return not is_cjk(ch)
     return unicodedata.category(ch) == "Mn"
+
+
+JOINERS = frozenset("-_/.@")
+"""Characters that join two words into one identifier."""
+
+
+def continues_word(text: str, joiner: int, beyond: int) -> bool:
+    """Does the word next to ``text[joiner]`` go on through it (a word character there,
+    or a joiner with a word character beyond it)? ``beyond`` is ``joiner`` plus or
+    minus one: the side away from the term."""
+    ch = text[joiner]
+    if is_word_char(ch):
+        return True
+    return ch in JOINERS and 0 <= beyond < len(text) and is_word_char(text[beyond])
 
 
 def normalize_term(term: str) -> str:
@@ -134,9 +152,9 @@ class Matcher:
         for last, (length, left, right, members) in self._automaton.iter(norm):
             start = last - length + 1
             end = last + 1
-            if left and start > 0 and is_word_char(norm[start - 1]):
+            if left and start > 0 and continues_word(norm, start - 1, start - 2):
                 continue
-            if right and end < size and is_word_char(norm[end]):
+            if right and end < size and continues_word(norm, end, end + 1):
                 continue
             o_start = _original(start, starts, shifts)
             o_end = _original(end - 1, starts, shifts) + 1

@@ -3,7 +3,8 @@
 Material prints front-matter values into the page unescaped: ``description`` and
 ``author`` into ``<meta>`` attributes, ``title`` and ``subtitle`` into the
 navigation, ``status`` into a class, ``location`` into a script (of the template
-``redirect.html``, which a contributor's page may not use). Docs pages are
+``redirect.html``, which a contributor's page may use only to send readers to
+another page of the same site: a relative ``location``). Docs pages are
 written by contributors, and generated pages carry the summaries, so every string
 of the front matter is HTML-escaped before a template sees it. A title with ``<``
 or ``>`` is an error (as for article titles and entity names), and so is a
@@ -15,6 +16,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .diagnostics import Diagnostics, Position
 from .model import has_markup, url_is_safe
@@ -50,6 +52,14 @@ def _bad_location(value: Any) -> bool:
     )
 
 
+def _same_site(location: Any) -> bool:
+    """A relative URL (``../new-page/``, ``other.html#part``): no scheme, no host."""
+    if not isinstance(location, str) or not location or _bad_location(location):
+        return False
+    parts = urlsplit(location)
+    return not parts.scheme and not parts.netloc and not location.startswith(("/", "\\"))
+
+
 def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -> None:
     """Report what may not stand in a contributor's front matter."""
     title = meta.get("title")
@@ -57,11 +67,12 @@ def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -
         diags.error(key_position(path, text, "title"), TITLE_ERROR)
     elif "title" in meta and not isinstance(title, str):
         diags.error(key_position(path, text, "title"), "'title': must be text")
-    if meta.get("template") == REDIRECT:
+    if meta.get("template") == REDIRECT and not _same_site(meta.get("location")):
         diags.error(
             key_position(path, text, "template"),
-            f"'template': a page may not be a redirect ({REDIRECT}): it would send readers "
-            "elsewhere, from the site's own address",
+            f"'template': a page may be a redirect ({REDIRECT}) only to a relative "
+            "'location' of the same site: elsewhere, it would send readers away from the "
+            "site's own address",
         )
     if "location" in meta and _bad_location(meta["location"]):
         diags.error(
@@ -81,7 +92,7 @@ def safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
         out["title"] = plain_title(title)
     if "location" in meta and _bad_location(meta["location"]):
         del out["location"]
-    if meta.get("template") == REDIRECT:
+    if meta.get("template") == REDIRECT and not _same_site(meta.get("location")):
         del out["template"]
     return out
 

@@ -93,22 +93,47 @@ def entity_uri(entity_id: str) -> str:
 def navigation(
     briefing: Briefing, docs: list[str], articles: int = 30, entities: int = 150
 ) -> list[Any]:
-    """The site's navigation: the hand-written pages (``docs``, Home first), the newest
-    ``articles`` (all are on the Articles page), the glossary by type up to ``entities``
-    entities, the map and the timeline. Every page carries the navigation, so a long
-    one costs time on every page."""
+    """The site's navigation: the hand-written pages (``docs``, Home first), then
+    :func:`sections`."""
     ordered = sorted(docs, key=lambda uri: (uri != "index.md", "/" in uri, uri))
+    nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in ordered]
+    return nav + sections(briefing, articles, entities)
+
+
+def sections(briefing: Briefing, articles: int = 30, entities: int = 150) -> list[Any]:
+    """Briefing's sections of the navigation: the newest ``articles`` (all are on the
+    Articles page), the glossary by type up to ``entities`` entities, the map and the
+    timeline. Every page carries the navigation, so a long one costs time on every
+    page."""
     glossary: list[Any] = [GLOSSARY]
     if len(briefing.entities) <= entities:
         for kind, members in briefing.entities_by_type():
             glossary.append({TYPE_LABELS[kind][1]: [entity_uri(e.id) for e in members]})
-    nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in ordered]
     newest = briefing.articles[:articles]
-    nav.append({"Articles": [ARTICLES, *[article_uri(a.slug) for a in newest]]})
-    nav.append({"Glossary": glossary})
-    nav.append({"Map": MAP})
-    nav.append({"Timeline": TIMELINE})
-    return nav
+    return [
+        {"Articles": [ARTICLES, *[article_uri(a.slug) for a in newest]]},
+        {"Glossary": glossary},
+        {"Map": MAP},
+        {"Timeline": TIMELINE},
+    ]
+
+
+def compact_sections() -> list[Any]:
+    """Briefing's sections for a site with its own nav: one entry each. Listing every
+    article and entity would grow the site's navigation, rendered on every page, by
+    as many entries (and its build time with them)."""
+    return [{"Articles": ARTICLES}, {"Glossary": GLOSSARY}, {"Map": MAP}, {"Timeline": TIMELINE}]
+
+
+def nav_names(nav: Any) -> set[str]:
+    """Every page path a ``nav`` (as written in mkdocs.yml) names."""
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, list):
+        return set().union(*(nav_names(item) for item in nav))
+    if isinstance(nav, dict):
+        return set().union(*(nav_names(value) for value in nav.values()))
+    return set()
 
 
 def generate_pages(briefing: Briefing) -> list[GeneratedPage]:

@@ -8,6 +8,7 @@ what the pages recorded, ``on_post_build`` publishes the finished site.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ from mkdocs.utils.templates import TemplateContext
 from .check import generated_ref
 from .config import BriefingConfig
 from .context import PageRef, RenderContext, Source
-from .csp import with_csp
+from .csp import check_sources, with_csp
 from .diagnostics import Diagnostics
 from .extension import BriefingExtension, Linker
 from .figures import Figures
@@ -44,7 +45,7 @@ from .opendata import (
     relative_base,
 )
 from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
-from .pages import generate_pages, navigation
+from .pages import compact_sections, generate_pages, nav_names, navigation
 from .search import configure_search
 from .sources import FileCache, load_briefing
 from .staging import Staging
@@ -74,6 +75,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.context = RenderContext()
         self.logged = 0
+        problems = check_sources(self.config.csp_sources)
+        if problems:
+            raise PluginError("briefing: " + "; ".join(problems))
         try:
             limits = Limits(**self.config.limits)
         except TypeError as exc:
@@ -153,6 +157,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 self.config.nav_articles,
                 self.config.nav_entities,
             )
+        elif not nav_names(config.nav) & set(self.generated):
+            # A site with its own nav gets Briefing's sections at its end, one entry
+            # each; naming any generated page in the nav (e.g. glossary/index.md)
+            # places them instead.
+            config.nav = [*config.nav, *compact_sections()]
         self.files = files
         self.urls: dict[str, str] = {}  # source path -> site URL, for the page views
         return files
@@ -167,12 +176,21 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
         generated = self.generated.get(page.file.src_uri)
+        if generated is None and config.repo_url:
+            return page  # a hand-written page of a site with its own repo_url and edit_uri
         source = generated.source if generated is not None else self.docs_source(page, config)
         repo = self.repo_url(config)
         # A page made from a whole folder (glossary, timeline) opens the folder instead.
         action = "edit" if Path(source).suffix else "tree"
-        page.edit_url = f"{repo}/{action}/{self.config.branch}/{source}" if repo else None
+        page.edit_url = f"{repo}/{action}/{self.branch(config)}/{source}" if repo else None
         return page
+
+    def branch(self, config: MkDocsConfig) -> str:
+        """The plugin's ``branch``, else the one the site's ``edit_uri`` names, else main."""
+        if self.config.branch:
+            return self.config.branch
+        found = re.match(r"/?(?:edit|blob|tree)/([^/]+)/", config.edit_uri or "")
+        return found.group(1) if found else "main"
 
     def repo_url(self, config: MkDocsConfig) -> str | None:
         if self.config.repo_url:
@@ -191,10 +209,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         else:
             path = self.docs_source(page, config)
             offset = (page.file.content_string.count("\n") - markdown.count("\n")) + 1
-            ref = PageRef(page.file.src_uri, page.title or "", Source(path, offset, markdown))
-            check_meta(page.meta, path, page.file.content_string, self.context.diagnostics)
-        # The theme prints front matter unescaped: summaries, docs pages' descriptions.
-        page.meta = safe_meta(page.meta)
+            source = Source(path, offset, markdown)
+            trusted = self.config.trusted_docs
+            ref = PageRef(page.file.src_uri, page.title or "", source, trusted=trusted)
+            if not trusted:
+                check_meta(page.meta, path, page.file.content_string, self.context.diagnostics)
+        if generated is not None or not ref.trusted:
+            # The theme prints front matter unescaped: summaries, docs pages' descriptions.
+            page.meta = safe_meta(page.meta)
         self.context.begin(ref)
         return markdown
 
@@ -206,6 +228,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        self.context.end()
         # A docs page's title may come from its first heading (known once rendered).
         if page.file.src_uri not in self.generated and "title" not in page.meta:
             path, text = self.docs_source(page, config), page.file.content_string
@@ -245,7 +268,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             self.generated.get(page.file.src_uri),
             url_of,
             repo=self.repo_url(config),
-            branch=self.config.branch,
+            branch=self.branch(config),
             figures=self.figures,
             href=lambda uri: get_relative_url(url_of(uri), page.url),
         )
@@ -260,7 +283,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         data = page_json_ld(page.file.src_uri, self.briefing, site)
         if data is not None and page.file.src_uri in self.generated:
             head += json_ld_script(data)
-        return with_csp(add_to_head(output, head))
+        output = add_to_head(output, head)
+        return with_csp(output, self.config.csp_sources) if self.config.csp else output
 
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig

@@ -1,10 +1,15 @@
 """Untrusted input made harmless: every page's HTML passes an allow-list (nh3), and
 links and images in Markdown keep only http, https, mailto and relative URLs.
 
-Everything under ``briefing_src/`` and ``docs/`` comes from pull requests. The
-allow-list keeps what the site itself needs (classes such as ``no-autolink``,
-tables, images, the annotation markers and notes) and drops the rest: scripts,
-event handlers, styles, frames, forms, SVG, ``javascript:`` and ``data:`` URLs.
+Everything under ``briefing_src/`` and ``docs/`` comes from pull requests (a site
+may declare its ``docs/`` trusted: ``trusted_docs``). The allow-list keeps what the
+site itself needs (classes such as ``no-autolink``, tables, images, the annotation
+markers and notes) and what Material's usual Markdown extensions make from Markdown
+syntax (icons as inline SVG, content tabs, table alignment, abbreviations, details,
+comments such as the blog's ``<!-- more -->``), and drops the rest: scripts, event
+handlers, styles other than ``text-align``, frames, forms, SVG that could link or
+load (``use``, ``image``, ``foreignObject``, ``style``, ``href``), ``javascript:``
+and ``data:`` URLs.
 """
 
 from __future__ import annotations
@@ -19,6 +24,15 @@ from .model import url_is_safe
 
 TAGS = frozenset(nh3.ALLOWED_TAGS) | {"button", "section", "main", "input", "label"}
 TAGS = TAGS - {"map", "area"}
+# Material's icons and emoji (pymdownx.emoji with material.extensions.emoji.to_svg) are
+# inline SVG drawn with these shapes; none of them can link, load or run anything.
+SVG_TAGS = frozenset(
+    ["svg", "path", "g", "circle", "ellipse", "rect", "line", "polyline", "polygon"]
+)
+TAGS = TAGS | SVG_TAGS
+_SVG_PAINT = {"fill", "fill-rule", "clip-rule", "fill-opacity", "opacity", "transform"}
+_SVG_STROKE = {"stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "stroke-opacity"}
+_SVG_SHAPE = _SVG_PAINT | _SVG_STROKE
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "title", "lang", "dir", "role", "hidden"},
     "a": {"href", "name"},
@@ -26,14 +40,29 @@ ATTRIBUTES: dict[str, set[str]] = {
     "button": {"type"},
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
-    "td": {"colspan", "rowspan", "align"},
-    "th": {"colspan", "rowspan", "align", "scope"},
+    # Python-Markdown's tables align columns with style="text-align: ..." (only that
+    # property survives: see STYLE_PROPERTIES)
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
     "time": {"datetime"},
     "details": {"open"},
-    "input": {"type", "checked", "disabled"},
+    # pymdownx.tabbed's tabs are radio inputs grouped by name (id is generic);
+    # pymdownx.tasklist's boxes are disabled checkboxes
+    "input": {"type", "checked", "disabled", "name"},
     "label": {"for"},
     "code": {"class"},
+    "svg": {"xmlns", "viewBox", "width", "height", "fill", "focusable"},
+    "path": {"d"} | _SVG_SHAPE,
+    "g": _SVG_SHAPE,
+    "circle": {"cx", "cy", "r"} | _SVG_SHAPE,
+    "ellipse": {"cx", "cy", "rx", "ry"} | _SVG_SHAPE,
+    "rect": {"x", "y", "width", "height", "rx", "ry"} | _SVG_SHAPE,
+    "line": {"x1", "y1", "x2", "y2"} | _SVG_SHAPE,
+    "polyline": {"points"} | _SVG_SHAPE,
+    "polygon": {"points"} | _SVG_SHAPE,
 }
+STYLE_PROPERTIES = {"text-align"}
+"""The only CSS a ``style`` attribute keeps (where it is allowed at all)."""
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = ("href", "src")
 
@@ -47,7 +76,9 @@ def sanitize(html: str) -> str:
         generic_attribute_prefixes={"data-", "aria-"},
         url_schemes=URL_SCHEMES,
         link_rel=None,
-        strip_comments=True,
+        # Comments run nothing, and the blog plugin cuts excerpts at <!-- more -->.
+        strip_comments=False,
+        filter_style_properties=STYLE_PROPERTIES,
         attribute_filter=_attribute_filter,
     )
 
@@ -75,6 +106,16 @@ def _attribute_filter(tag: str, name: str, value: str) -> str:
     return tooltip_text(value) if name == "title" else value
 
 
+_ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*;?\s*", re.I)
+
+
+def safe_style(value: str) -> str | None:
+    """A ``style`` value as the element tree may keep it: a lone ``text-align``
+    (what Python-Markdown's tables write), else nothing."""
+    found = _ALIGN.fullmatch(value)
+    return f"text-align: {found.group(1).lower()};" if found else None
+
+
 def unsafe_url(url: str) -> bool:
     return not url_is_safe(url)
 
@@ -88,13 +129,16 @@ def allowed_attribute(tag: str, name: str) -> bool:
     )
 
 
+_SVG_NAMES = "|".join(sorted(SVG_TAGS))
+_SELF_CLOSED = re.compile(rf"<({_SVG_NAMES})\b([^<>]*?)\s*/>")
 _LONE_OPEN = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>", re.I)
 _LONE_CLOSE = re.compile(r"</([a-z][a-z0-9]*)\s*>", re.I)
 
 
 @functools.lru_cache(maxsize=4096)  # the same tags come back on every generated page
 def is_clean(html: str) -> bool:
-    """Would the sanitiser leave this piece of HTML as it is? Inline raw HTML reaches
+    """Would the sanitiser leave this piece of HTML as it is (or write the same
+    elements another way)? Inline raw HTML reaches
     the stash one tag at a time (``<kbd>``, text, ``</kbd>``): a lone tag is clean when
     the sanitiser keeps it whole (it would only add the closing tag); a closing tag,
     when its element is allowed."""
@@ -102,6 +146,12 @@ def is_clean(html: str) -> bool:
     if close:
         return close.group(1).lower() in TAGS
     cleaned = sanitize(html)
+    if cleaned == html:
+        return True
+    if "<tbody" not in html:  # a table's rows get the <tbody> a browser would add too
+        cleaned = cleaned.replace("<tbody>", "").replace("</tbody>", "")
+    if "/>" in html:  # an SVG icon's <path/>: the same element, written out in full
+        html = _SELF_CLOSED.sub(r"<\1\2></\1>", html)
     if cleaned == html:
         return True
     lone = _LONE_OPEN.fullmatch(html)

@@ -1,0 +1,239 @@
+"""Briefing in a Material site that uses every extension Material documents: with the
+plugin, every page is the same as without it, apart from the added links.
+
+The fixture ``material`` enables attr_list, abbr, def_list, footnotes, md_in_html,
+toc, tables, admonition and the pymdownx set (details, superfences with mermaid,
+tabbed, emoji with Material's icons, snippets with auto-appended abbreviations,
+highlight, inlinehilite, keys, mark, caret, tilde, critic, arithmatex, tasklist),
+uses buttons, grids, code annotations and Material's blog, and names entities after
+the features (button, tabs, icon, search, plugin, CSP, Material). Each feature is
+used in a docs page and in an article; the article's plain twin is the same text as
+an ordinary page.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefing.csp import check_sources, policy
+from briefing.diagnostics import Diagnostics
+from briefing.pagemeta import check_meta, safe_meta
+from briefing.parity import canonical, compare_sites, content, differences, mention_problems
+from conftest import FIXTURES, BuildResult, run_build
+
+# What Briefing adds to an article's content by design: annotation highlights and
+# markers, and the list of notes (its heading, legend and list).
+ARTICLE_ADDITIONS = "a.bf-marker, h2#annotations, p.bf-legend, ol.bf-annotation-list"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
+    root = tmp_path_factory.mktemp("material")
+    briefed = root / "briefing"
+    shutil.copytree(FIXTURES / "material", briefed)
+    plain = root / "plain"
+    shutil.copytree(FIXTURES / "material", plain)
+    config = (plain / "mkdocs.yml").read_text("utf-8")
+    config = re.sub(r"  - briefing:\n(      .*\n)*", "", config)
+    (plain / "mkdocs.yml").write_text(config, "utf-8")
+    # The article as an ordinary page at the same address: its body, its title.
+    article = (plain / "briefing_src/articles/features.md").read_text("utf-8")
+    body = article.split("\n---\n", 1)[1]
+    twin = plain / "docs/articles/features.md"
+    twin.parent.mkdir(parents=True)
+    twin.write_text("---\ntitle: Everything Material makes\n---\n" + body, "utf-8")
+    shutil.rmtree(plain / "briefing_src")
+    results = run_build(plain), run_build(briefed)
+    for result in results:
+        assert result.ok, result.messages
+    return results
+
+
+def test_every_page_is_the_same_apart_from_the_links(
+    sites: tuple[BuildResult, BuildResult],
+) -> None:
+    plain, briefed = sites
+    pages = sorted(p.relative_to(plain.site).as_posix() for p in plain.site.rglob("*.html"))
+    # Docs pages, blog posts, the blog's index, archive and category pages, the redirect.
+    assert {
+        "index.html",
+        "guide/setup/index.html",
+        "blog/index.html",
+        "blog/archive/2024/index.html",
+        "blog/category/search/index.html",
+        "blog/2024/05/01/the-search-plugin-arrives/index.html",
+        "old-page/index.html",
+    } <= set(pages)
+    found = compare_sites(plain.site, briefed.site)
+    found.pop("articles/features/index.html", None)  # Briefing's own layout: below
+    assert found == {}, "\n\n".join(f"{page}:\n{diff}" for page, diff in found.items())
+    # Each page's rendered Markdown, the article's included (with its notes taken out).
+    contents = sorted((plain.project / "contents").rglob("*.html"))
+    assert len(contents) >= 8
+    for page in contents:
+        rel = page.relative_to(plain.project)
+        twin = briefed.project / rel
+        cut = ARTICLE_ADDITIONS if rel.as_posix().startswith("contents/articles/") else ""
+        html = twin.read_text("utf-8")
+        if cut:  # the highlights go, their words stay
+            html = re.sub(r'<mark class="bf-hl[^"]*"[^>]*>(.*?)</mark>', r"\1", html, flags=re.S)
+        assert differences(page.read_text("utf-8"), html, cut) is None, rel
+
+
+def test_the_comparison_sees_a_change_of_text_or_markup() -> None:
+    page = '<div class="md-content"><p>The <a class="bf-mention" href="x">search</a> box</p></div>'
+    assert (
+        differences(page.replace('<a class="bf-mention" href="x">search</a>', "search"), page)
+        is None
+    )
+    assert differences(page.replace("box", "boxes"), page) is not None
+    assert differences(page.replace("<p>", '<p class="x">'), page) is not None
+    same = '<div class="md-content"><td style="text-align: left;">a  b</td></div>'
+    assert canonical(content(same)) == canonical(
+        content(same.replace(": left;", ":left").replace("  ", "\n"))
+    )
+
+
+def test_mentions_stay_out_of_controls_titles_and_identifiers(
+    sites: tuple[BuildResult, BuildResult],
+) -> None:
+    _, briefed = sites
+    assert mention_problems(briefed.site) == []
+    index = briefed.html("index.html")
+    linked = {a["data-entity"] for a in index.select("article a.bf-mention")}
+    assert {"search", "plugin", "button", "icon", "tabs", "material"} <= linked
+    # CSP is an abbreviation on the page: it keeps its <abbr> and is never a mention.
+    assert "csp" not in linked and not index.select("abbr .bf-mention, .bf-mention abbr")
+    assert [a.get_text() for a in index.select("article abbr")][:1] == ["CSP"]
+    # Words joined into identifiers are left alone.
+    identifiers = index.select_one("p#identifiers")
+    assert identifiers is not None and identifiers.select(".bf-mention, .bf-mention-repeat") == []
+    # Attribute lists still apply: buttons keep their classes, no braces are left.
+    assert index.select("a.md-button.md-button--primary")
+    assert not re.search(r"\{\s*[.#:]", index.select_one("article").get_text())
+
+
+def test_material_markup_survives(sites: tuple[BuildResult, BuildResult]) -> None:
+    _, briefed = sites
+    for page in ["index.html", "articles/features/index.html"]:
+        soup = briefed.html(page)
+        article = soup.select_one("article")
+        # Content tabs work: the radio inputs keep their group name and state.
+        inputs = article.select(".tabbed-set > input")
+        assert inputs and all(i.get("name") for i in inputs), page
+        assert inputs[0].has_attr("checked")
+        # Icons are inline SVG, table columns keep their alignment.
+        assert article.select("span.twemoji svg path[d]"), page
+        assert article.select_one("svg")["viewbox"]
+        assert [th.get("style") for th in article.select("th")][:3] == [
+            "text-align:left",
+            "text-align:center",
+            "text-align:right",
+        ] or [th.get("style") for th in article.select("th")][:3] == [
+            "text-align: left;",
+            "text-align: center;",
+            "text-align: right;",
+        ]
+        assert article.select("details summary") and article.select("abbr[title]"), page
+    # The blog's excerpts end at <!-- more -->: the index shows no text after the cut.
+    index = briefed.html("blog/index.html").select_one("div.md-content").get_text()
+    assert "The search plugin is here" in index and "After the cut" not in index
+
+
+def test_excerpts_link_relative_and_first_mention_per_page(
+    sites: tuple[BuildResult, BuildResult],
+) -> None:
+    _, briefed = sites
+    index = briefed.html("blog/index.html").select_one("div.md-content")
+    linked = [a["data-entity"] for a in index.select("a.bf-mention")]
+    assert linked and len(linked) == len(set(linked)), linked  # first mention of the page
+    for a in index.select("a.bf-mention"):
+        assert a["href"].startswith("../glossary/"), a["href"]
+    # "Mentioned in" credits the post, never the blog's index.
+    glossary = briefed.html("glossary/plugin/index.html").select_one("article")
+    mentioned = {a["href"] for a in glossary.select("a[href]")}
+    assert any("blog/2024/05/01/the-search-plugin-arrives/" in h for h in mentioned), mentioned
+    assert not any(h.rstrip("/").endswith("blog") for h in mentioned), mentioned
+
+
+def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult]) -> None:
+    _, briefed = sites
+    index = briefed.html("index.html")
+    # Edit links of hand-written pages: the site's repo_url and edit_uri.
+    edit = index.select_one("a[rel=edit]")
+    assert edit["href"] == "https://github.com/example/fixture/edit/develop/docs/index.md"
+    # Briefing's pages: the branch of the site's edit_uri.
+    article = briefed.html("articles/features/index.html").select_one("a[rel=edit]")
+    assert article["href"].startswith("https://github.com/example/fixture/edit/develop/")
+    # The CSP is extended as configured.
+    csp = index.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    assert "img-src 'self' data: https:" in csp
+    # The site's own nav, then Briefing's sections.
+    nav = [
+        a.get_text(" ", strip=True)
+        for a in index.select(".md-nav--primary > .md-nav__list > li > :is(a, label)")
+    ]
+    for section in ["Setup", "Blog", "Articles", "Glossary", "Map", "Timeline"]:
+        assert any(section in item for item in nav), (section, nav)
+    # A redirect to a page of the same site is kept.
+    redirect = (briefed.site / "old-page/index.html").read_text("utf-8")
+    assert "../guide/setup/" in redirect and 'http-equiv="refresh"' in redirect
+
+
+def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
+    project = tmp_path / "site"
+    shutil.copytree(FIXTURES / "material", project)
+    (project / "docs/embed.md").write_text(
+        '# Embed\n\n<iframe src="https://example.org/player"></iframe>\n\n'
+        '<p style="color: teal">Teal text.</p>\n\nThe search, in Markdown.\n',
+        "utf-8",
+    )
+    config = (project / "mkdocs.yml").read_text("utf-8")
+    for trusted in (False, True):
+        text = config.replace(
+            "      pdf: false\n", f"      pdf: false\n      trusted_docs: {str(trusted).lower()}\n"
+        )
+        (project / "mkdocs.yml").write_text(text, "utf-8")
+        result = run_build(project)
+        assert result.ok, result.messages
+        page = result.html("embed/index.html").select_one("article")
+        assert bool(page.select("iframe")) is trusted
+        assert bool(page.select('p[style="color: teal"]')) is trusted
+        assert page.select("a.bf-mention")  # trusted or not, mentions are linked
+
+
+@pytest.mark.parametrize(
+    ("location", "allowed"),
+    [
+        ("../guide/setup/", True),
+        ("other.html#part", True),
+        ("https://example.org/", False),
+        ("//example.org/", False),
+        ("/\\example.org/", False),
+        ("/absolute/", False),
+        ("javascript:alert(1)", False),
+        (None, False),
+    ],
+)
+def test_a_redirect_may_only_go_to_a_relative_page(location: str | None, allowed: bool) -> None:
+    meta = {"template": "redirect.html", "location": location}
+    diags = Diagnostics()
+    check_meta(meta, "docs/old.md", "---\ntemplate: redirect.html\n---\n", diags)
+    assert (not diags.errors) is allowed, diags.items
+    assert ("template" in safe_meta(meta)) is allowed
+
+
+def test_csp_sources_extend_known_directives_only() -> None:
+    assert check_sources({"img-src": "https:", "connect-src": "https://a.example 'self'"}) == []
+    assert check_sources({"img-src": "https:; script-src *"})  # no second directive
+    assert check_sources({"script-src": "'unsafe-hashes' \"x"})
+    assert check_sources({"made-up-src": "https:"})
+    page = "<html><head></head><body></body></html>"
+    extended = policy(page, {"img-src": "https:", "media-src": "https:"})
+    assert "img-src 'self' data: https:" in extended
+    assert "media-src 'self' https:" in extended  # extended, it keeps the site's own
+    assert "media-src" not in policy(page)
