@@ -10,6 +10,7 @@ import hashlib
 import os
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
+from .docsfiles import linked_folder
 from .mentions import Term, is_case_sensitive, normalize_term
 from .model import (
     ID_RE,
@@ -32,6 +34,7 @@ from .model import (
 from .yamlsrc import Limits, Located, load_yaml
 
 SIDECAR_SUFFIX = ".annotations.yml"
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 _Parsed = tuple[Any, list[Diagnostic]]
 _Found = tuple[AnnotationModel, Position, Position, Located, tuple[str | int, ...]]
@@ -120,6 +123,30 @@ class _Loader:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def listing(self, folder: Path, what: str, keep: tuple[str, ...] = ()) -> list[Path]:
+        """The files of ``folder`` the loader may read, sorted. A symlink is an error
+        naming it (it could point anywhere on the build machine, or loop); a subfolder
+        is a warning (its files would be lost without a word). Dot files are skipped."""
+        files = []
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or (path.name in keep and not path.is_symlink()):
+                continue
+            if path.is_symlink():
+                self.diags.error(
+                    Position(self.rel(path)),
+                    "symbolic link: Briefing reads no linked file or folder "
+                    "(it could point outside the project); copy the file in instead",
+                )
+            elif path.is_dir():
+                self.diags.warning(
+                    Position(self.rel(path)),
+                    f"folder not read: {what} are read from {self.rel(folder)}/ itself, "
+                    "not from its subfolders",
+                )
+            elif path.is_file():
+                files.append(path)
+        return files
+
     def read(self, path: Path) -> str | None:
         rel = self.rel(path)
         try:
@@ -204,9 +231,26 @@ class _Loader:
 
     def load(self) -> Briefing:
         src_dir = self.root / self.src
+        link = linked_folder(self.root, src_dir)
+        if link is not None:
+            shown = self.rel(link) if link.is_relative_to(self.root) else str(link)
+            self.diags.error(
+                Position(shown),
+                "the sources folder is a symbolic link or lies outside the project: "
+                "Briefing reads no linked folder (it could point anywhere)",
+            )
+            return Briefing(str(self.root), self.src)
         if not src_dir.is_dir():
             self.diags.error(Position(self.src), "sources folder not found")
             return Briefing(str(self.root), self.src)
+        for path in self.listing(src_dir, "sources", keep=("entities", "articles")):
+            self.diags.warning(
+                Position(self.rel(path)),
+                "file not read: sources go in entities/ (<id>.yml) and articles/ (<slug>.md)",
+            )
+        for name in ("entities", "articles"):
+            if (src_dir / name).is_symlink():
+                return Briefing(str(self.root), self.src)  # reported by the listing
         entities = self.load_entities(src_dir / "entities")
         articles = self.load_articles(src_dir / "articles")
         self.check_references(entities, articles)
@@ -221,9 +265,7 @@ class _Loader:
         self._entity_ids: set[str] = set()
         if not folder.is_dir():
             return entities
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.is_dir():
-                continue
+        for path in self.listing(folder, "entities"):
             rel = self.rel(path)
             if path.suffix != ".yml":
                 hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
@@ -268,7 +310,7 @@ class _Loader:
         self._article_files: dict[str, list[tuple[Located, tuple[str | int, ...]]]] = {}
         if not folder.is_dir():
             return articles
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = self.listing(folder, "articles")
         slugs = {p.stem for p in files if p.suffix == ".md"}
         sidecars: dict[str, Path] = {}
         for path in files:
@@ -287,6 +329,11 @@ class _Loader:
                 self.diags.error(
                     Position(rel),
                     f"unexpected file: annotation files are named <slug>{SIDECAR_SUFFIX}",
+                )
+            elif path.suffix != ".md":
+                hint = " (rename it to .md)" if path.suffix.lower() in MARKDOWN_SUFFIXES else ""
+                self.diags.warning(
+                    Position(rel), f"file not read: articles are <slug>.md files{hint}"
                 )
         for path in files:
             if path.suffix != ".md":
@@ -428,8 +475,12 @@ class _Loader:
                 if normal in seen:
                     continue
                 seen.add(normal)
-                term = Term(name, entity_id, is_case_sensitive(name, entity.model.match_case))
+                # NFC: names that differ only in Unicode normalisation read the same.
+                nfc = unicodedata.normalize("NFC", name)
+                term = Term(nfc, entity_id, is_case_sensitive(name, entity.model.match_case))
                 position = located.at(place)
+                # Reported against the first claimant only: n entities sharing one
+                # alias make n - 1 errors, not n² / 2.
                 for other, other_position in claimed.get(term.key, []):
                     if other.entity != entity_id and term.conflicts_with(other):
                         self.diags.error(
@@ -437,6 +488,7 @@ class _Loader:
                             f"mention '{name}' is claimed by two entities: {entity.path} and "
                             f"{other_position.path}:{other_position.line} ('{other.text}')",
                         )
+                        break
                 claimed.setdefault(term.key, []).append((term, position))
 
 
