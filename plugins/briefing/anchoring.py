@@ -205,17 +205,25 @@ def locate(
         return AnchorProblem(f"quote not found in the article's text; {closest(index, needle)}")
     before = fold_whitespace(prefix)
     after = fold_whitespace(suffix)
+    text = index.text
+    # Only the few characters next to each place are compared (the text's whitespace is
+    # folded): a whole-text slice per place made a short quote quadratic.
     chosen = [
         s
         for s in starts
-        if (not before or index.text[:s].rstrip().endswith(before))
-        and (not after or index.text[s + len(needle) :].lstrip().startswith(after))
+        if (not before or text[max(0, s - len(before) - 2) : s].rstrip().endswith(before))
+        and (
+            not after
+            or text[s + len(needle) : s + len(needle) + len(after) + 2].lstrip().startswith(after)
+        )
     ]
     if len(chosen) == 1:
         return Anchor(chosen[0], chosen[0] + len(needle))
     places = "; ".join(
-        f"{n}: {_context(index.text, s, s + len(needle))}" for n, s in enumerate(starts, 1)
+        f"{n}: {_context(text, s, s + len(needle))}" for n, s in enumerate(starts[:MAX_PLACES], 1)
     )
+    if len(starts) > MAX_PLACES:
+        places += f"; and {len(starts) - MAX_PLACES:,} more"
     if not chosen:
         return AnchorProblem(
             f"quote found {len(starts)} times but none has the given prefix/suffix: {places}"
@@ -223,6 +231,10 @@ def locate(
     return AnchorProblem(
         f"quote found {len(chosen)} times; add a 'prefix' or 'suffix' to choose one: {places}"
     )
+
+
+MAX_PLACES = 10
+"""How many places of an ambiguous quote its error lists."""
 
 
 def closest(index: TextIndex, needle: str) -> str:

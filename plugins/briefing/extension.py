@@ -194,8 +194,14 @@ class MentionTreeprocessor(Treeprocessor):
                 position = match.end
             pieces[-1].tail = text[position:]
             replace_slot(el, attr, parent, lead, pieces)
+        # One sentence per block and term: 10,000 mentions in one paragraph would
+        # otherwise re-read the whole paragraph 10,000 times.
+        sentences: dict[tuple[int, str], str] = {}
         for block, entity, term in blocks:
-            ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
+            key = (id(block), term)
+            if key not in sentences:
+                sentences[key] = sentence_around(block, term)
+            ctx.record(entity, sentences[key], " ".join(term.split()))
 
 
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")

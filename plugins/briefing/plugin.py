@@ -100,7 +100,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         (``mkdocs build -q`` hides warnings from MkDocs' own strict count)."""
         for problem in problems:
             self.reported.append(problem)
-            log.warning(problem.format())
+            if len(self.reported) <= MAX_LOGGED:
+                log.warning(problem.format())
+            elif len(self.reported) == MAX_LOGGED + 1:
+                log.warning(f"briefing: more than {MAX_LOGGED:,} problems; the rest are not shown")
 
     def configure_search(self, config: MkDocsConfig) -> None:
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -315,3 +318,6 @@ def strict_failure(problems: list[Diagnostic], staging: Staging | None) -> str:
 
 
 MAX_SHOWN = 50
+"""Problems a quiet (-q) strict build prints with its failure."""
+MAX_LOGGED = 1000
+"""Problems a build logs; a flood of them is counted, not printed."""
