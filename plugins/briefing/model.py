@@ -70,7 +70,9 @@ def url_is_safe(url: str) -> bool:
         scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
         return False
-    return scheme in ALLOWED_SCHEMES or (scheme == "" and not cleaned.startswith("//"))
+    # Browsers read a backslash as a slash: "/\\evil.example" is "//evil.example".
+    network_path = cleaned.replace("\\", "/").startswith("//")
+    return scheme in ALLOWED_SCHEMES or (scheme == "" and not network_path)
 
 
 def _check_url(value: str) -> str:

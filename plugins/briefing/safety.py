@@ -71,8 +71,22 @@ def tree_title(value: str) -> str | None:
     return html.escape(tooltip_text(shown), quote=False)
 
 
-def _attribute_filter(tag: str, name: str, value: str) -> str:
-    return tooltip_text(value) if name == "title" else value
+MAX_SPAN = 100
+"""Largest colspan/rowspan kept: a table cell spanning 100,000 columns floods the PDF
+step (and no briefing table is that wide)."""
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if name == "title":
+        return tooltip_text(value)
+    if name in ("id", "name") and value.strip().startswith("__"):
+        return None  # DOM clobbering: id="__config" would replace Material's configuration
+    if name in ("colspan", "rowspan"):
+        try:
+            return str(min(max(int(value), 1), MAX_SPAN))
+        except ValueError:
+            return None
+    return value
 
 
 def unsafe_url(url: str) -> bool:
