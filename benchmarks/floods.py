@@ -32,7 +32,7 @@ def article(root: Path, slug: str, body: str, front: str = "") -> None:
 
 
 def unknown_links(root: Path) -> None:
-    article(root, "flood", " ".join(f"[[no-such-{i}]]" for i in range(20_000)))
+    article(root, "flood", "\n\n".join(f"[[no-such-{i}]]" for i in range(20_000)))
 
 
 def shared_alias(root: Path) -> None:

@@ -158,10 +158,31 @@ def nfd_twin(p: Path) -> str:
     return "docs/caf"
 
 
+@attack
+def broken_yaml(p: Path) -> str:
+    (p / "briefing_src/entities/broken.yml").write_text("name: [\n", encoding="utf-8")
+    return "briefing_src/entities/broken.yml"
+
+
+@attack
+def deep_lists(p: Path) -> str:
+    body = "\n".join("    " * i + "- x" for i in range(300))
+    (p / "docs/deep.md").write_text(f"# Deep\n\n{body}\n", encoding="utf-8")
+    return "docs/deep.md:34:1"  # the 32nd item, nested 31 deep
+
+
+@attack
+def bracket_flood(p: Path) -> str:
+    (p / "docs/brackets.md").write_text("# B\n\n" + "[" * 12_000 + "\n", encoding="utf-8")
+    return "docs/brackets.md:3:1"
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: Path) -> None:
     """Each attack: an error naming the file from the strict build and from check alike;
     a non-strict build publishes nothing of it and reads nothing outside the project."""
+    assert run_build(project).ok
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     os.environ[SECRET] = SECRET  # what /proc/self/environ would leak
     try:
         where = ATTACKS[name](project)
@@ -171,6 +192,8 @@ def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: 
         strict = run_build(project)
         assert not strict.ok
         assert any(m.startswith(f"briefing: {where}") for m in strict.messages), strict.messages
+        after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+        assert after == before  # the failed strict build kept the previous site
         loose = run_build(project, strict=False)
     finally:
         del os.environ[SECRET]

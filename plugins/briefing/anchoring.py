@@ -89,6 +89,8 @@ class TextIndex:
         self.root = root
         self.skip = skip or (lambda el: False)
         self.slots: list[_Slot] = []
+        self.searches = 0
+        """How many unfound quotes had their closest passage searched (see closest())."""
         raw: list[str] = []
         self._length = 0
 
@@ -235,12 +237,17 @@ def locate(
 
 MAX_PLACES = 10
 """How many places of an ambiguous quote its error lists."""
+MAX_SEARCHES = 20
+"""How many unfound quotes of one article get their closest passage searched."""
 
 
 def closest(index: TextIndex, needle: str) -> str:
     """Describe the passage of the article most like ``needle``."""
     if not index.text.strip():
         return "the article has no text"
+    index.searches += 1
+    if index.searches > MAX_SEARCHES:  # each search reads the whole article
+        return f"closest passage not searched (more than {MAX_SEARCHES} unfound quotes here)"
     found = best_candidate(index.text, needle)
     if found is None:
         return "no similar passage"
