@@ -318,3 +318,23 @@ def test_log_level_does_not_hide_the_problems_of_a_quiet_strict_build(project: P
         logger.setLevel(level)
     assert not result.ok
     assert any("unknown entity 'nope'" in m for m in result.messages), result.messages
+
+
+def test_an_unclosed_div_in_a_description_swallows_nothing(project: Path) -> None:
+    entity = project / "briefing_src/entities/kling.yml"
+    text = entity.read_text("utf-8")
+    entity.write_text(
+        text.replace("made by [[kuaishou]].", "made by [[kuaishou]].\n  <div class=x>"), "utf-8"
+    )
+    code, lines = check(project)
+    assert code == 1
+    assert any(
+        line.startswith("briefing_src/entities/kling.yml:6:3: error: the description leaves <div>")
+        for line in lines
+    ), lines
+    result = run_build(project, strict=False)
+    assert result.ok
+    page = result.html("glossary/kling/index.html")
+    related = [h.get_text() for h in page.select("article h2")]
+    assert "Related" in related, related  # rendered, not raw Markdown
+    assert "## Related" not in page.get_text()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from html.parser import HTMLParser
 
 import nh3
 
@@ -120,3 +121,48 @@ def is_clean(html: str) -> bool:
         return True
     lone = _LONE_OPEN.fullmatch(html)
     return lone is not None and cleaned == f"{html}</{lone.group(1).lower()}>"
+
+
+VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+class _OpenTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag not in VOID_TAGS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.stack:
+            del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag) :]
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
+
+
+def unclosed_tags(markdown_text: str) -> list[str]:
+    """The raw HTML elements a piece of Markdown opens and leaves open (code aside),
+    outermost first. Python-Markdown would read the rest of the page around it, up to a
+    closing tag, as raw HTML: an entity page's related entities and links would show as
+    Markdown source."""
+    if "<" not in markdown_text:
+        return []
+    text = _CODE_SPAN.sub("", _FENCE.sub("", markdown_text))
+    parser = _OpenTags()
+    parser.feed(text)
+    parser.close()
+    return parser.stack
+
+
+def close_tags(markdown_text: str) -> str:
+    """``markdown_text`` with the elements it leaves open closed at its end."""
+    stack = unclosed_tags(markdown_text)
+    if not stack:
+        return markdown_text
+    return markdown_text + "\n" + "".join(f"</{tag}>" for tag in reversed(stack)) + "\n"

@@ -31,6 +31,7 @@ from .model import (
     Entity,
     EntityModel,
 )
+from .safety import unclosed_tags
 from .yamlsrc import Limits, Located, load_yaml
 
 SIDECAR_SUFFIX = ".annotations.yml"
@@ -281,9 +282,9 @@ class _Loader:
             located, model = self.parsed("entity", rel, text, self.parse_entity)
             if located is None or model is None:
                 continue
-            entities[entity_id] = Entity(
-                entity_id, rel, model, Position(rel), located.text_start(("description",))
-            )
+            description = located.text_start(("description",))
+            self.check_open_tags(model.description, description or Position(rel), "description")
+            entities[entity_id] = Entity(entity_id, rel, model, Position(rel), description)
             self._entity_files[entity_id] = located
         return entities
 
@@ -438,7 +439,18 @@ class _Loader:
             )
             return
         note = located.text_start((*base, "note"))
+        self.check_open_tags(model.note, note or located.at((*base, "note")), "note")
         found.append((model, position, note, located, base))
+
+    def check_open_tags(self, text: str, position: Position, what: str) -> None:
+        """Raw HTML left open would take in the rest of the page around it."""
+        stack = unclosed_tags(text)
+        if stack:
+            tags = ", ".join(f"<{tag}>" for tag in stack)
+            self.diags.error(
+                position,
+                f"the {what} leaves {tags} open: close it, or it takes in the page around it",
+            )
 
     # ------------------------------------------------------------------ cross-file checks
 
