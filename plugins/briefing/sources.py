@@ -37,7 +37,7 @@ from .yamlsrc import Limits, Located, load_yaml
 SIDECAR_SUFFIX = ".annotations.yml"
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
-_Parsed = tuple[Any, list[Diagnostic]]
+_Parsed = tuple[Any, list[Diagnostic], list[tuple["Located", tuple[str | int, ...]]]]
 _Found = tuple[AnnotationModel, Position, Position, Located, tuple[str | int, ...]]
 """A valid annotation as read from its file, before it is numbered in its article."""
 
@@ -96,6 +96,7 @@ class _Loader:
     def __init__(
         self, root: Path, src: str, limits: Limits, cache: FileCache | None = None
     ) -> None:
+        self.invalid_annotations: list[tuple[Located, tuple[str | int, ...]]] = []
         self.root = root
         self.src = src.strip("/") or "."
         self.limits = limits
@@ -109,14 +110,17 @@ class _Loader:
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is None:
             outer, self.diags = self.diags, Diagnostics()
+            outer_invalid, self.invalid_annotations = self.invalid_annotations, []
             try:
-                hit = (parse(rel, text), list(self.diags))
+                hit = (parse(rel, text), list(self.diags), self.invalid_annotations)
             finally:
                 self.diags = outer
+                self.invalid_annotations = outer_invalid
             if self.cache is not None:
                 self.cache.put(key, hit)
-        value, problems = hit
+        value, problems, invalid = hit
         self.diags.extend(problems)
+        self.invalid_annotations.extend(invalid)
         return value
 
     # ------------------------------------------------------------------ helpers
@@ -168,7 +172,9 @@ class _Loader:
             line = raw[: exc.start].count(b"\n") + 1
             self.diags.error(Position(rel, line), "file is not valid UTF-8")
             return None
-        return text.removeprefix("\ufeff")
+        # One kind of line end, so every position counts lines as an editor does
+        # (a lone CR ends a line there; PyYAML and Markdown would disagree on it).
+        return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
     def validate(
         self, model: type[BaseModel], located: Located, base: tuple[str | int, ...] = ()
@@ -429,6 +435,8 @@ class _Loader:
     ) -> None:
         model = self.validate(AnnotationModel, located, base)
         if model is None:
+            # Its other problems still count: an invalid 'kind' hides no unknown entity.
+            self.invalid_annotations.append((located, base))
             return
         position = located.at((*base, "quote"))
         if len(model.quote) > self.limits.max_quote_length:
@@ -474,6 +482,14 @@ class _Loader:
                 for i, ref in enumerate(annotation.model.entities):
                     if ref not in entities:
                         self.unknown_id(located.at((*base, "entities", i)), ref, entities)
+        for located, base in self.invalid_annotations:
+            data: Any = located.data
+            for part in base:
+                data = data[part]
+            refs = data.get("entities") if isinstance(data, dict) else None
+            for i, ref in enumerate(refs if isinstance(refs, list) else []):
+                if isinstance(ref, str) and ref not in entities:
+                    self.unknown_id(located.at((*base, "entities", i)), ref, entities)
 
     def check_mentions(self, entities: dict[str, Entity]) -> None:
         """Two entities may not claim the same mention."""
@@ -506,12 +522,12 @@ class _Loader:
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split ``---`` front matter from the body: (yaml, body, body's first line)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    lines = text.split("\n")  # "\n" only: U+2028 ends no line in an editor
+    if lines[0].rstrip() != "---":
         return None
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+            return "".join(f"{line}\n" for line in lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
     return None
 
 
