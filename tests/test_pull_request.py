@@ -177,6 +177,14 @@ def bracket_flood(p: Path) -> str:
     return "docs/brackets.md:3:1"
 
 
+@attack
+def own_template(p: Path) -> str:
+    (p / "docs/t.md").write_text(
+        "---\ntemplate: briefing/article.html\n---\n# T\n\nText.\n", encoding="utf-8"
+    )
+    return "docs/t.md:2:11"
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: Path) -> None:
     """Each attack: an error naming the file from the strict build and from check alike;
@@ -248,7 +256,7 @@ def test_sources_in_wrong_places_are_warnings(project: Path) -> None:
     (src / "articles/upper.MD").write_text("---\ntitle: T\ndate: 2024-01-01\n---\n")
     (src / "notes.txt").write_text("x")
     code, lines = check(project)
-    assert code == 0  # warnings only
+    assert code == 1  # warnings, which fail a strict build too
     assert "briefing_src/articles/old:1:1: warning: folder not read" in "\n".join(lines)
     assert any(
         line.startswith("briefing_src/articles/upper.MD:1:1: warning:")

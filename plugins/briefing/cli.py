@@ -66,9 +66,14 @@ def check(config_file: str, style: str, summary: bool, base: str) -> None:
         click.echo(problem.format("github" if style == "github" else "text"))
     if len(shown) > MAX_SHOWN:
         click.echo(f"and {len(shown) - MAX_SHOWN:,} more problems", err=True)
+    # A warning fails `mkdocs build --strict` too: check fails on the same inputs.
     errors = len(problems.errors)
-    if errors:
-        click.echo(f"{errors:,} error{'s' if errors != 1 else ''}", err=True)
+    warnings = len(problems) - errors
+    if problems:
+        counts = [f"{errors:,} error{'s' if errors != 1 else ''}"] if errors else []
+        if warnings:
+            counts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+        click.echo(", ".join(counts), err=True)
         sys.exit(1)
     click.echo("no problems found", err=True)
 

@@ -63,6 +63,12 @@ def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -
             f"'template': a page may not be a redirect ({REDIRECT}): it would send readers "
             "elsewhere, from the site's own address",
         )
+    elif "template" in meta and own_template(meta["template"]):
+        diags.error(
+            key_position(path, text, "template"),
+            f"'template': {meta['template']!r} is one of Briefing's own page templates, "
+            "for the pages it generates; a docs page uses the theme's",
+        )
     if "location" in meta and _bad_location(meta["location"]):
         diags.error(
             key_position(path, text, "location"),
@@ -84,6 +90,11 @@ def safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
     if meta.get("template") == REDIRECT:
         del out["template"]
     return out
+
+
+def own_template(value: object) -> bool:
+    """A template a docs page may not name: Briefing's (``briefing/...``), or not a name."""
+    return not isinstance(value, str) or value.lstrip("./").startswith("briefing/")
 
 
 def plain_title(title: str) -> str:

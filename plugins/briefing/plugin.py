@@ -34,7 +34,7 @@ from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
 from .extension import BriefingExtension, Linker
 from .figures import Figures
 from .model import Briefing
-from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
+from .pagemeta import check_heading_title, check_meta, own_template, plain_title, safe_meta
 from .pages import generate_pages, navigation
 from .search import configure_search
 from .sources import FileCache, load_briefing
@@ -178,6 +178,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             offset = (page.file.content_string.count("\n") - markdown.count("\n")) + 1
             ref = PageRef(page.file.src_uri, page.title or "", Source(path, offset, markdown))
             check_meta(page.meta, path, page.file.content_string, self.context.diagnostics)
+            if "template" in page.meta and own_template(page.meta["template"]):
+                del page.meta["template"]  # reported: it would render without its data
         # The theme prints front matter unescaped: summaries, docs pages' descriptions.
         page.meta = safe_meta(page.meta)
         self.context.begin(ref)
