@@ -1,7 +1,7 @@
 """The floods of a hostile pull request, each through ``briefing check`` and a real
 build, against a time budget.
 
-    .venv/bin/python benchmarks/floods.py [--budget 20] [--only NAME]
+    .venv/bin/python benchmarks/floods.py [--budget 30] [--only NAME]
 
 Each flood is a copy of the ``basic`` test fixture with one hostile file added. The
 baseline is the same fixture without it, timed in the same run; every flood prints
@@ -94,7 +94,7 @@ def timed(args: list[str], cwd: Path) -> tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--budget", type=float, default=20.0, help="seconds per flood")
+    parser.add_argument("--budget", type=float, default=30.0, help="seconds per flood")
     parser.add_argument("--only", help="run only the floods whose name holds this")
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
