@@ -574,3 +574,54 @@ def test_timeline_picture(reader: Reader) -> None:
         .startswith(str(marks.first.get_attribute("aria-label"))[:7])
     )
     page.locator(".bf-timeline-figure").screenshot(path=str(ARTIFACTS / "timeline-figure.png"))
+
+
+class _PagesHandler(_Handler):
+    """Like GitHub Pages: a missing path gets the site's 404.html, at that path."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def test_404_page_works_under_a_sub_path(browser: Browser, tmp_path: Path) -> None:
+    """With site_url set (as the Pages workflow sets it from actions/configure-pages),
+    the 404 page, served at any depth, finds its styles and scripts and links home."""
+    import shutil
+
+    from conftest import FIXTURES, run_build
+
+    project = tmp_path / "basic"
+    shutil.copytree(FIXTURES / "basic", project)
+    site = project / "site"
+    site.mkdir()
+    handler = functools.partial(_PagesHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/briefing/"
+    try:
+        config = project / "mkdocs.yml"
+        config.write_text(f"site_url: {base}\n" + config.read_text("utf-8"), "utf-8")
+        assert run_build(project).ok
+        for reader in reader_for(browser, base, viewport={"width": 1280, "height": 900}):
+            page = reader.open("no/such/page/")
+            assert reader.failed == [f"404 {base}no/such/page/"], reader.failed
+            assert [e for e in reader.errors if "status of 404" not in e] == []
+            position = page.evaluate(
+                "getComputedStyle(document.querySelector('.md-header')).position"
+            )
+            assert position == "sticky"  # Material's stylesheet loaded
+            home = page.evaluate("document.querySelector('a.md-header__button.md-logo').href")
+            assert home == base
+            reader.shot("404-under-sub-path")
+    finally:
+        server.shutdown()

@@ -287,3 +287,30 @@ def test_tiny_briefings(count: int) -> None:
     briefing, pages = synthetic(count, 1)
     graph = entity_graph(briefing, pages)
     assert len(nodes(parse(map_svg(graph, href)))) == count
+
+
+def test_timeline_of_far_apart_years_has_no_negative_size() -> None:
+    """80 years, each alone: the gaps alone are wider than the default figure."""
+    entities = [
+        {
+            "id": f"e{i}",
+            "name": f"E{i}",
+            "type": "concept",
+            "summary": "S.",
+            "dates": [{"date": f"{1000 + 3 * i}-06", "event": "Then"}],
+        }
+        for i in range(80)
+    ]
+    briefing, _ = make_briefing(entities, {})
+    svg = parse(timeline_svg(briefing, href))
+    numbers = []
+    for el in svg.iter():
+        for name in ("width", "height", "x", "y", "cx", "r", "x1", "x2"):
+            if name in el.attrib and re.fullmatch(r"-?[\d.]+", el.attrib[name]):
+                numbers.append((el.tag, name, float(el.attrib[name])))
+        if "viewBox" in el.attrib:
+            numbers += [(el.tag, "viewBox", float(v)) for v in el.attrib["viewBox"].split()]
+    assert numbers
+    assert [n for n in numbers if n[2] < 0] == []
+    years = [t for t in svg.iter(f"{SVG}text") if "bf-year-label" in t.get("class", "")]
+    assert len(years) == 80

@@ -138,3 +138,26 @@ def test_markup_in_titles_and_names_is_an_error(project: Path) -> None:
 def test_which_raw_html_pieces_are_clean(piece: str, clean: bool) -> None:
     """A page whose every stashed piece of raw HTML is clean skips the sanitiser."""
     assert is_clean(piece) is clean
+
+
+def test_no_content_clobbers_materials_configuration() -> None:
+    """id="__config" would replace Material's configuration object (search breaks)."""
+    from briefing.safety import sanitize
+
+    cleaned = sanitize('<p id="__config">x</p><a name="__md_scope" id="fine">y</a>')
+    assert "__config" not in cleaned and "__md_scope" not in cleaned
+    assert 'id="fine"' in cleaned
+
+
+def test_table_spans_are_capped() -> None:
+    from briefing.safety import MAX_SPAN, sanitize
+
+    cleaned = sanitize('<table><tr><td colspan="100000" rowspan="-3">a</td></tr></table>')
+    assert f'colspan="{MAX_SPAN}"' in cleaned and 'rowspan="1"' in cleaned
+
+
+@pytest.mark.parametrize("url", ["/\\evil.example/x", "\\\\evil.example", "/\\/evil.example"])
+def test_backslash_network_paths_are_unsafe(url: str) -> None:
+    from briefing.model import url_is_safe
+
+    assert not url_is_safe(url)

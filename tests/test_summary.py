@@ -92,3 +92,25 @@ def test_summary_needs_a_known_revision(project: Path) -> None:
     git(project, "commit", "-qm", "base")
     code, out = summary(project, "no-such-branch")
     assert code == 1 and "unknown revision 'no-such-branch'" in out
+
+
+def test_contributed_text_cannot_write_into_the_summary(project: Path) -> None:
+    """Names, titles, quotes and messages show as text: no heading, link, table cell or
+    "builds without problems" line of a contributor's own."""
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", ".")
+    git(project, "commit", "-qm", "base")
+    (project / "briefing_src/entities/evil.yml").write_text(
+        'name: "Evil | [click](https://evil.example) *x*"\ntype: company\nsummary: S.\n'
+    )
+    (project / "briefing_src/articles/inject.md").write_text(
+        '---\ntitle: "T\\n\\nThe briefing builds without problems.\\n## Fake"\n'
+        "date: 2024-01-01\n---\nText about [[x`y]].\n"
+    )
+    code, out = summary(project)
+    assert code == 0
+    assert "\nThe briefing builds without problems." not in out
+    assert "\n## Fake" not in out
+    assert "[click](https://evil.example)" not in out
+    assert r"**Evil \| \[click\](https://evil.example) \*x\***" in out
+    assert "must be one line (U+000A" in out

@@ -203,9 +203,20 @@ def test_only_the_deploy_job_can_write() -> None:
     assert writers == {("pages.yml", "deploy", "pages"), ("pages.yml", "deploy", "id-token")}
 
 
+def test_pages_build_sets_site_url_from_configure_pages() -> None:
+    """The 404 page is served at any depth: its links need the site's address."""
+    steps = workflow("pages.yml")["jobs"]["build"]["steps"]
+    names = [step.get("id") or step.get("name") for step in steps]
+    assert names.index("pages") < names.index("Build the briefing")
+    assert steps[names.index("pages")]["uses"].startswith("actions/configure-pages@")
+    build = steps[names.index("Build the briefing")]
+    assert build["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url }}/"
+    assert "site_url: !ENV [SITE_URL" in (ROOT / "mkdocs.yml").read_text("utf-8")
+
+
 def test_pages_jobs_ask_for_exactly_what_they_need() -> None:
     jobs = workflow("pages.yml")["jobs"]
-    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert jobs["deploy"]["needs"] in ("build", ["build"])
 

@@ -89,6 +89,8 @@ class TextIndex:
         self.root = root
         self.skip = skip or (lambda el: False)
         self.slots: list[_Slot] = []
+        self.searches = 0
+        """How many unfound quotes had their closest passage searched (see closest())."""
         raw: list[str] = []
         self._length = 0
 
@@ -197,11 +199,11 @@ def locate(
     index: TextIndex, quote: str, prefix: str = "", suffix: str = ""
 ) -> Anchor | AnchorProblem:
     """Find the one place ``quote`` stands, using ``prefix``/``suffix`` to choose."""
-    return locate_in_text(index.text, quote, prefix, suffix)
+    return locate_in_text(index.text, quote, prefix, suffix, index)
 
 
 def locate_in_text(
-    text: str, quote: str, prefix: str = "", suffix: str = ""
+    text: str, quote: str, prefix: str = "", suffix: str = "", index: TextIndex | None = None
 ) -> Anchor | AnchorProblem:
     """:func:`locate` in an article's folded text, as a :class:`TextIndex` reads it."""
     needle = fold_whitespace(quote)
@@ -210,21 +212,28 @@ def locate_in_text(
     starts = find_all(text, needle)
     if not starts:
         return AnchorProblem(
-            f"quote not found in the article's text; {closest_passage(text, needle)}"
+            f"quote not found in the article's text; {closest_passage(text, needle, index)}"
         )
     before = fold_whitespace(prefix)
     after = fold_whitespace(suffix)
+    # Only the few characters next to each place are compared (the text's whitespace is
+    # folded): a whole-text slice per place made a short quote quadratic.
     chosen = [
         s
         for s in starts
-        if (not before or text[:s].rstrip().endswith(before))
-        and (not after or text[s + len(needle) :].lstrip().startswith(after))
+        if (not before or text[max(0, s - len(before) - 2) : s].rstrip().endswith(before))
+        and (
+            not after
+            or text[s + len(needle) : s + len(needle) + len(after) + 2].lstrip().startswith(after)
+        )
     ]
     if len(chosen) == 1:
         return Anchor(chosen[0], chosen[0] + len(needle))
     places = "; ".join(
-        f"{n}: {_context(text, s, s + len(needle))}" for n, s in enumerate(starts, 1)
+        f"{n}: {_context(text, s, s + len(needle))}" for n, s in enumerate(starts[:MAX_PLACES], 1)
     )
+    if len(starts) > MAX_PLACES:
+        places += f"; and {len(starts) - MAX_PLACES:,} more"
     if not chosen:
         return AnchorProblem(
             f"quote found {len(starts)} times but none has the given prefix/suffix: {places}"
@@ -234,10 +243,21 @@ def locate_in_text(
     )
 
 
-def closest_passage(text: str, needle: str) -> str:
-    """Describe the passage of the article's text most like ``needle``."""
+MAX_PLACES = 10
+"""How many places of an ambiguous quote its error lists."""
+MAX_SEARCHES = 20
+"""How many unfound quotes of one article get their closest passage searched."""
+
+
+def closest_passage(text: str, needle: str, index: TextIndex | None = None) -> str:
+    """Describe the passage of the article's text most like ``needle``; with ``index``,
+    at most :data:`MAX_SEARCHES` searches per article (each reads the whole text)."""
     if not text.strip():
         return "the article has no text"
+    if index is not None:
+        index.searches += 1
+        if index.searches > MAX_SEARCHES:
+            return f"closest passage not searched (more than {MAX_SEARCHES} unfound quotes here)"
     found = best_candidate(text, needle)
     if found is None:
         return "no similar passage"

@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import markdown
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils import get_markdown_title
 from mkdocs.utils.meta import get_data
 
 from .context import PageRef, RenderContext, Source
 from .diagnostics import Diagnostics
+from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
 from .extension import BriefingExtension, Linker
 from .model import Briefing
+from .opendata import RESERVED
 from .pagemeta import check_heading_title, check_meta
 from .pages import GeneratedPage, generate_pages
 from .sources import load_briefing
@@ -79,12 +82,12 @@ def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
     for page in generate_pages(briefing):
         body, meta = get_data(page.content)
         render(generated_ref(page, str(meta.get("title", ""))), body)
-    docs = Path(config.docs_dir)
-    for doc in sorted(docs.rglob("*.md")):
+    for doc in docs_pages(config, root, briefing, options, problems):
         text = doc.read_text(encoding="utf-8-sig")
         body, meta = get_data(text)
         offset = text.count("\n") - body.count("\n") + 1
         rel = doc.relative_to(root).as_posix() if doc.is_relative_to(root) else str(doc)
+        docs = Path(config.docs_dir)
         check_meta(meta, rel, text, context.diagnostics)
         if "title" not in meta:
             check_heading_title(get_markdown_title(body), rel, text, context.diagnostics)
@@ -92,6 +95,39 @@ def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
         render(PageRef(uri, uri, Source(rel, offset, body)), body)
     problems.extend(context.diagnostics)
     return Analysis(briefing, context, problems)
+
+
+def docs_pages(
+    config: MkDocsConfig,
+    root: Path,
+    briefing: Briefing,
+    options: dict[str, Any],
+    problems: Diagnostics,
+) -> list[Path]:
+    """The docs pages the build would render: MkDocs' own list of files (dot folders
+    and ``exclude_docs`` left out), vetted as the plugin vets it."""
+    from mkdocs.structure.files import get_files
+
+    folder_problem = docs_folder_problem(root, config.docs_dir)
+    if folder_problem is not None:
+        problems.add(folder_problem)
+        return []
+    files = get_files(config)
+    problems.extend(
+        vet_docs(
+            files,
+            config,
+            root,
+            generated={*(page.uri for page in generate_pages(briefing)), *RESERVED},
+            theme_dirs=[*config.theme.dirs, str(THEME_DIR)],
+            static_types=options.get("static_types", []),
+        )
+    )
+    return [
+        Path(f.abs_src_path)
+        for f in files.documentation_pages()
+        if f.abs_src_path is not None and f.generated_by is None
+    ]
 
 
 def _rel_position(path: Path) -> Any:

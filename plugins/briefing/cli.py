@@ -14,6 +14,9 @@ from .check import check_project
 from .model import ENTITY_TYPES, json_schemas
 from .scaffold import ScaffoldError, new_article, new_entity
 
+MAX_SHOWN = 1000
+"""Problems ``check`` prints; a flood of them is counted, not printed."""
+
 
 @click.group()
 @click.version_option(package_name="briefing")
@@ -58,11 +61,19 @@ def check(config_file: str, style: str, summary: bool, base: str) -> None:
             raise click.ClickException(str(exc)) from exc
         return
     problems = check_project(config_file)
-    for problem in problems.sorted():
+    shown = problems.sorted()
+    for problem in shown[:MAX_SHOWN]:
         click.echo(problem.format("github" if style == "github" else "text"))
+    if len(shown) > MAX_SHOWN:
+        click.echo(f"and {len(shown) - MAX_SHOWN:,} more problems", err=True)
+    # A warning fails `mkdocs build --strict` too: check fails on the same inputs.
     errors = len(problems.errors)
-    if errors:
-        click.echo(f"{errors} error{'s' if errors != 1 else ''}", err=True)
+    warnings = len(problems) - errors
+    if problems:
+        counts = [f"{errors:,} error{'s' if errors != 1 else ''}"] if errors else []
+        if warnings:
+            counts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+        click.echo(", ".join(counts), err=True)
         sys.exit(1)
     click.echo("no problems found", err=True)
 

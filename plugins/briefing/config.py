@@ -28,6 +28,12 @@ class BriefingConfig(Config):
     nav_articles = c.Type(int, default=30)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""
+    static_types = c.ListOfItems(c.Type(str), default=[])
+    """Extra file types that docs/ may publish as they are, e.g. [".svg"]. Without it,
+    docs/ publishes Markdown pages and passive files only (images but SVG, fonts, CSS,
+    PDF, text, data, audio, video): an active type (.html, .svg, .js, .xml, ...) runs
+    script on the site's origin, outside the sanitiser and the Content-Security-Policy.
+    Opt in only when every change to docs/ is reviewed as code (SECURITY.md)."""
     limits = c.Type(dict, default={})
     """Bounds on untrusted sources, each reported as an error when exceeded:
     max_bytes (1000000), max_nodes (50000 YAML values after alias expansion),

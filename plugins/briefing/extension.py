@@ -25,6 +25,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from .context import AnnotationResult, PageRef, RenderContext, Source
-from .diagnostics import did_you_mean
+from .diagnostics import Position, did_you_mean
 from .mentions import Matcher, Term, is_case_sensitive
 from .model import VERDICT_LABELS, Annotation, Briefing
 from .safety import (
@@ -232,8 +233,14 @@ class MentionTreeprocessor(Treeprocessor):
             ctx.linked_on[where] = linked
         if secondary:
             return
+        # One sentence per block and term: 10,000 mentions in one paragraph would
+        # otherwise re-read the whole paragraph 10,000 times.
+        sentences: dict[tuple[int, str], str] = {}
         for block, entity, term in blocks:
-            ctx.record(entity, sentence_around(block, term), " ".join(term.split()))
+            key = (id(block), term)
+            if key not in sentences:
+                sentences[key] = sentence_around(block, term)
+            ctx.record(entity, sentences[key], " ".join(term.split()))
 
 
 def placement(md: markdown.Markdown, ctx: RenderContext) -> tuple[PageRef | None, str, bool]:
@@ -243,11 +250,7 @@ def placement(md: markdown.Markdown, ctx: RenderContext) -> tuple[PageRef | None
     MkDocs' relpath processor knows both: its file's ``src_uri`` is the source, its
     ``url`` the page the HTML goes to (Material's blog points it at the index or
     archive page for each excerpt). A secondary pass without one is left alone."""
-    file = (
-        getattr(md.treeprocessors["relpath"], "file", None)
-        if "relpath" in md.treeprocessors
-        else None
-    )
+    file = _relpath_file(md)
     if ctx.page is not None:
         return ctx.page, file.url if file is not None else ctx.page.uri, False
     if file is None:
@@ -610,6 +613,76 @@ class SanitizePostprocessor(Postprocessor):
         return sanitize(text)
 
 
+MAX_NESTING = 30
+"""Deepest nesting of lists and block quotes a page may have: Python-Markdown parses
+nested blocks recursively, and 300 levels are a RecursionError."""
+MAX_BRACKETS = 1000
+"""Most ``[`` in one paragraph (a page of [[id]] links has a few dozen)."""
+_NESTING = re.compile(r"[ \t]*(?:>[ \t]*)*")
+
+
+class NestingPreprocessor(Preprocessor):
+    """Input that would make Python-Markdown recurse or go quadratic: nesting beyond
+    :data:`MAX_NESTING` is an error at its line, the deeper lines lifted to the limit;
+    a paragraph of brackets, likewise. The page still renders (a non-strict build
+    shows it)."""
+
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, lines: list[str]) -> list[str]:
+        return self.brackets(self.nesting(lines))
+
+    def error(self, number: int, message: str) -> None:
+        ctx = self.linker.context
+        if ctx.page is not None:
+            source = ctx.page.source
+            ctx.diagnostics.error(Position(source.path, source.line + number, 1), message)
+
+    def brackets(self, lines: list[str]) -> list[str]:
+        """Python-Markdown's link parser looks for the end of every ``[`` (quadratic):
+        a paragraph with more than :data:`MAX_BRACKETS` is an error, its brackets shown
+        as text."""
+        start = 0
+        count = 0
+        for number, line in enumerate([*lines, ""]):
+            if line.strip():
+                count += line.count("[")
+                continue
+            if count > MAX_BRACKETS:
+                self.error(
+                    start,
+                    f"{count:,} '[' in one paragraph, more than the limit of {MAX_BRACKETS:,}",
+                )
+                for i in range(start, number):
+                    lines[i] = lines[i].replace("[", "&#91;")
+            start, count = number + 1, 0
+        return lines
+
+    def nesting(self, lines: list[str]) -> list[str]:
+        reported = False
+        out = []
+        for number, line in enumerate(lines):
+            lead = _NESTING.match(line)
+            prefix = lead.group(0) if lead else ""
+            depth = prefix.count(">") + len(prefix.replace(">", "").expandtabs(4)) // 4
+            if depth <= MAX_NESTING:
+                out.append(line)
+                continue
+            if not reported:
+                self.error(
+                    number,
+                    f"lists or block quotes nested {depth} deep, more than the limit of "
+                    f"{MAX_NESTING}",
+                )
+                reported = True
+            quotes = min(prefix.count(">"), MAX_NESTING)
+            indent = (MAX_NESTING - quotes) * 4
+            out.append("> " * quotes + " " * indent + line[len(prefix) :])
+        return out
+
+
 class BriefingExtension(Extension):
     """Register with ``markdown.Markdown(extensions=[BriefingExtension(linker)])``."""
 
@@ -621,6 +694,8 @@ class BriefingExtension(Extension):
         # `<div class="no-autolink" markdown>` needs md_in_html; the generated pages use it.
         if "markdown_block" not in md.parser.blockprocessors:
             md.registerExtensions(["md_in_html"], {})
+        # 35: before whitespace is normalised (30) and raw HTML stashed (20).
+        md.preprocessors.register(NestingPreprocessor(self.linker, md), "briefing_nesting", 35)
         # 175: before Python-Markdown's reference links (170), which would take "[x]".
         md.inlinePatterns.register(WikiLinkProcessor(self.linker, md), "briefing_wikilink", 175)
         # Treeprocessor priorities, from Python-Markdown's and pymdownx's own

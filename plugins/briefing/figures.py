@@ -624,6 +624,10 @@ def _fraction(date: str) -> float:
     return (month - 1 + day / days) / 12
 
 
+MIN_UNIT = 12.0
+"""Narrowest width of a year with nothing but one mark on the timeline."""
+
+
 def timeline_figure(briefing: Briefing, href: Href, width: float = 760.0) -> TimelineFigure:
     """Dated entity events and articles on one axis. Years that have something get a
     width that grows with how much they hold; runs of empty years shrink to a break,
@@ -635,6 +639,9 @@ def timeline_figure(briefing: Briefing, href: Href, width: float = 760.0) -> Tim
     left, right, gap = 88.0, 8.0, 14.0
     weights = [1.0 + len(entries) / 2.5 for _, entries in years]
     breaks = sum(1 for (a, _), (b, _) in pairwise(years) if int(b) - int(a) > 1)
+    # Many far-apart years: the figure widens (it scrolls) rather than give its years a
+    # negative width.
+    width = figure.width = max(width, left + right + breaks * gap + sum(weights) * MIN_UNIT)
     unit = (width - left - right - breaks * gap) / sum(weights)
     x = left
     spans: dict[str, tuple[float, float]] = {}

@@ -84,7 +84,9 @@ def url_is_safe(url: str) -> bool:
         scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
         return False
-    return scheme in ALLOWED_SCHEMES or (scheme == "" and not cleaned.startswith("//"))
+    # Browsers read a backslash as a slash: "/\\evil.example" is "//evil.example".
+    network_path = cleaned.replace("\\", "/").startswith("//")
+    return scheme in ALLOWED_SCHEMES or (scheme == "" and not network_path)
 
 
 def _check_url(value: str) -> str:
@@ -156,17 +158,45 @@ def has_markup(value: str) -> bool:
     return "<" in shown or ">" in shown
 
 
+_LINE_BREAK_CLASS = r"\t\n\r\u2028\u2029"
+_LINE_BREAK = re.compile(f"[{_LINE_BREAK_CLASS}]")
+
+
 def _check_plain_title(value: str) -> str:
     if has_markup(value):
         raise ValueError("must not contain '<' or '>' (the theme prints names and titles as HTML)")
+    return _check_one_line(value)
+
+
+def _check_one_line(value: str) -> str:
+    found = _LINE_BREAK.search(value)
+    if found:
+        raise ValueError(
+            f"must be one line (U+{ord(found.group()):04X} at character {found.start() + 1}): "
+            "names and titles go into headings, tooltips, the PDF and CI summaries"
+        )
     return _check_visible(value)
 
 
 PlainTitle = Annotated[
     str,
     AfterValidator(_check_plain_title),
-    WithJsonSchema({"type": "string", "minLength": 1, "pattern": f"^[^<>{_HIDDEN_CLASS}]*$"}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "pattern": f"^[^<>{_HIDDEN_CLASS}{_LINE_BREAK_CLASS}]*$",
+        }
+    ),
 ]
+OneLine = Annotated[
+    str,
+    AfterValidator(_check_one_line),
+    WithJsonSchema(
+        {"type": "string", "minLength": 1, "pattern": f"^[^{_HIDDEN_CLASS}{_LINE_BREAK_CLASS}]*$"}
+    ),
+]
+"""Plain text on one line, nothing hidden: tags (they reach the PDF's keywords)."""
 Url = Annotated[
     str,
     AfterValidator(_check_url),
@@ -285,7 +315,7 @@ class ArticleModel(_Strict):
     date: IsoDate
     summary: str = ""
     source: ArticleSource | None = None
-    tags: list[Text] = Field(default_factory=list)
+    tags: list[OneLine] = Field(default_factory=list)
     authors: list[Text] = Field(default_factory=list)
     annotations: list[AnnotationModel] = Field(default_factory=list)
 

@@ -50,6 +50,8 @@ DATA = "briefing.json"
 ENTITIES_CSV = "entities.csv"
 DATA_SCHEMA = "briefing.schema.json"
 DATA_FILES = (ANNOTATIONS, DATA, ENTITIES_CSV, DATA_SCHEMA)
+RESERVED = (*DATA_FILES, FEED)
+"""Every file the open data may write at the site's root: docs/ may not hold one."""
 """The files published at the site's root (the feed only when the site has a URL)."""
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"

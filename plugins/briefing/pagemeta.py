@@ -74,6 +74,12 @@ def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -
             "'location' of the same site: elsewhere, it would send readers away from the "
             "site's own address",
         )
+    elif "template" in meta and own_template(meta["template"]):
+        diags.error(
+            key_position(path, text, "template"),
+            f"'template': {meta['template']!r} is one of Briefing's own page templates, "
+            "for the pages it generates; a docs page uses the theme's",
+        )
     if "location" in meta and _bad_location(meta["location"]):
         diags.error(
             key_position(path, text, "location"),
@@ -95,6 +101,11 @@ def safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
     if meta.get("template") == REDIRECT and not _same_site(meta.get("location")):
         del out["template"]
     return out
+
+
+def own_template(value: object) -> bool:
+    """A template a docs page may not name: Briefing's (``briefing/...``), or not a name."""
+    return not isinstance(value, str) or value.lstrip("./").startswith("briefing/")
 
 
 def plain_title(title: str) -> str:

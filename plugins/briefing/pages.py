@@ -18,6 +18,7 @@ import jinja2
 from .extension import KIND_LABELS
 from .mentions import is_cjk
 from .model import Annotation, Article, Briefing
+from .safety import close_tags
 
 TYPE_LABELS = {
     "company": ("Company", "Companies"),
@@ -58,6 +59,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["md_escape"] = md_escape
+    env.filters["close_tags"] = close_tags
     env.filters["yaml_string"] = lambda s: json.dumps(" ".join(str(s).split()), ensure_ascii=False)
     env.filters["lang"] = lang_of
     env.globals["type_label"] = lambda t: TYPE_LABELS[t][0]

@@ -7,10 +7,13 @@ what the pages recorded, ``on_post_build`` publishes the finished site.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +30,14 @@ from .check import generated_ref
 from .config import BriefingConfig
 from .context import PageRef, RenderContext, Source
 from .csp import check_sources, with_csp
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
+from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
 from .extension import BriefingExtension, Linker
 from .figures import Figures
 from .model import Briefing
 from .opendata import (
     DATA_FILES,
-    FEED,
+    RESERVED,
     Site,
     add_to_head,
     anchorings,
@@ -44,17 +48,16 @@ from .opendata import (
     page_json_ld,
     relative_base,
 )
-from .pagemeta import check_heading_title, check_meta, plain_title, safe_meta
+from .pagemeta import check_heading_title, check_meta, own_template, plain_title, safe_meta
 from .pages import compact_sections, generate_pages, nav_names, navigation
 from .search import configure_search
 from .sources import FileCache, load_briefing
 from .staging import Staging
-from .view import PageView, page_view
+from .view import PageView, edit_url, page_view
 from .yamlsrc import Limits
 
 log = get_plugin_logger(__name__)
 _RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
-THEME_DIR = Path(__file__).parent / "theme"
 
 
 class BriefingPlugin(BasePlugin[BriefingConfig]):
@@ -75,6 +78,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.context = RenderContext()
         self.logged = 0
+        self.reported: list[Diagnostic] = []  # what Briefing logged: strict mode fails on any
         problems = check_sources(self.config.csp_sources)
         if problems:
             raise PluginError("briefing: " + "; ".join(problems))
@@ -82,12 +86,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             limits = Limits(**self.config.limits)
         except TypeError as exc:
             raise PluginError(f"briefing: limits: {exc}") from exc
+        docs_problem = docs_folder_problem(self.root, config.docs_dir)
+        if docs_problem is not None:
+            raise PluginError(docs_problem.format())
         briefing, problems = load_briefing(
             self.root, self.config.src, limits=limits, cache=self.cache
         )
         self.briefing: Briefing = briefing
-        for problem in problems:
-            log.warning(problem.format())
+        self.report(problems)
         self.linker = Linker(briefing, self.context, self.config.link_mode)
         config.markdown_extensions.append(BriefingExtension(self.linker))  # type: ignore[arg-type]
         config.theme.dirs.append(str(THEME_DIR))
@@ -120,6 +126,16 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             )
         return config
 
+    def report(self, problems: Iterable[Diagnostic]) -> None:
+        """Log Briefing's problems; each one fails a strict build, whatever the log level
+        (``mkdocs build -q`` hides warnings from MkDocs' own strict count)."""
+        for problem in problems:
+            self.reported.append(problem)
+            if len(self.reported) <= MAX_LOGGED:
+                log.warning(problem.format())
+            elif len(self.reported) == MAX_LOGGED + 1:
+                log.warning(f"briefing: more than {MAX_LOGGED:,} problems; the rest are not shown")
+
     def configure_search(self, config: MkDocsConfig) -> None:
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None:
@@ -135,18 +151,21 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         self.generated = {page.uri: page for page in generate_pages(self.briefing)}
+        self.report(
+            vet_docs(
+                files,
+                config,
+                self.root,
+                generated=[*self.generated, *RESERVED],
+                theme_dirs=config.theme.dirs,
+                static_types=self.config.static_types,
+            )
+        )
         for page in self.generated.values():
-            existing = files.get_file_from_path(page.uri)
-            if existing is not None:
-                raise PluginError(
-                    f"{config.docs_dir}/{page.uri} collides with the page Briefing generates there"
-                )
             files.append(File.generated(config, page.uri, content=page.content))
         # The open data, at the site's root: filled in on_env, once every page is rendered.
         self.data_files: dict[str, File] = {}
-        for name in (*DATA_FILES, FEED) if self.feed else DATA_FILES:
-            if files.get_file_from_path(name) is not None:
-                raise PluginError(f"{config.docs_dir}/{name} collides with Briefing's open data")
+        for name in RESERVED if self.feed else DATA_FILES:
             self.data_files[name] = File.generated(config, name, content="")
             files.append(self.data_files[name])
         if config.nav is None:
@@ -180,9 +199,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             return page  # a hand-written page of a site with its own repo_url and edit_uri
         source = generated.source if generated is not None else self.docs_source(page, config)
         repo = self.repo_url(config)
-        # A page made from a whole folder (glossary, timeline) opens the folder instead.
-        action = "edit" if Path(source).suffix else "tree"
-        page.edit_url = f"{repo}/{action}/{self.branch(config)}/{source}" if repo else None
+        page.edit_url = edit_url(repo, self.branch(config), source) if repo else None
         return page
 
     def branch(self, config: MkDocsConfig) -> str:
@@ -214,6 +231,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             ref = PageRef(page.file.src_uri, page.title or "", source, trusted=trusted)
             if not trusted:
                 check_meta(page.meta, path, page.file.content_string, self.context.diagnostics)
+            if "template" in page.meta and own_template(page.meta["template"]):
+                del page.meta["template"]  # reported: it would render without its data
         if generated is not None or not ref.trusted:
             # The theme prints front matter unescaped: summaries, docs pages' descriptions.
             page.meta = safe_meta(page.meta)
@@ -239,8 +258,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         # Problems found while rendering (anchors, [[id]] links); each logged once.
         problems = self.context.diagnostics.items
-        for problem in problems[self.logged :]:
-            log.warning(problem.format())
+        self.report(problems[self.logged :])
         self.logged = len(problems)
         # Every page's Markdown is rendered by now: the mentions are all recorded.
         self.figures = Figures(self.briefing, self.context.page_entities, self.context.mentions)
@@ -299,12 +317,28 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.pdf:
             self.write_pdf(config, Path(config.site_dir) / self.config.pdf_name)
+        self.remove_tmp()
+        if config.strict and self.reported:
+            if self.staging is not None:
+                self.staging.discard()
+            raise PluginError(strict_failure(self.reported, self.staging))
         if self.staging is None:
             return
         if self.staging.publish(config.strict):
             config.site_dir = self.staging.site_dir
         else:
             log.warning(f"{self.staging.site_dir} left as it was: the strict build failed")
+
+    def remove_tmp(self) -> None:
+        """The temporary folder of the search dictionary (read in on_config)."""
+        tmp = getattr(self, "tmp", None)
+        if tmp is not None and not self.is_serve:
+            shutil.rmtree(tmp, ignore_errors=True)
+            self.tmp = None
+
+    def on_shutdown(self) -> None:
+        self.is_serve = False
+        self.remove_tmp()
 
     def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
         from .pdf import BookMeta, book_pages, git_version, write_book
@@ -335,11 +369,31 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             {e.id: e.type for e in self.briefing.entities.values()},
             problems,
         )
-        for problem in problems:
-            log.warning(problem.format())
+        self.report(problems)
         seconds = time.perf_counter() - started
         log.info(f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s")
 
     def on_build_error(self, *, error: Exception) -> None:
         if getattr(self, "staging", None) is not None:
             self.staging.discard()  # type: ignore[union-attr]
+        self.remove_tmp()
+
+
+def strict_failure(problems: list[Diagnostic], staging: Staging | None) -> str:
+    """Why a strict build stops; the problems themselves when the log hid them (-q)."""
+    count = len(problems)
+    text = f"briefing: {count} problem{'s' if count != 1 else ''} in strict mode"
+    if staging is not None:
+        text += f"; {staging.site_dir} left as it was"
+    if not log.isEnabledFor(logging.WARNING):
+        shown = [p.format() for p in problems[:MAX_SHOWN]]
+        if count > MAX_SHOWN:
+            shown.append(f"and {count - MAX_SHOWN:,} more")
+        text += ":\n" + "\n".join(shown)
+    return text
+
+
+MAX_SHOWN = 50
+"""Problems a quiet (-q) strict build prints with its failure."""
+MAX_LOGGED = 1000
+"""Problems a build logs; a flood of them is counted, not printed."""

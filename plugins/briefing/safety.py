@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from html.parser import HTMLParser
 
 import nh3
 
@@ -102,8 +103,22 @@ def tree_title(value: str) -> str | None:
     return html.escape(tooltip_text(shown), quote=False)
 
 
-def _attribute_filter(tag: str, name: str, value: str) -> str:
-    return tooltip_text(value) if name == "title" else value
+MAX_SPAN = 100
+"""Largest colspan/rowspan kept: a table cell spanning 100,000 columns floods the PDF
+step (and no briefing table is that wide)."""
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if name == "title":
+        return tooltip_text(value)
+    if name in ("id", "name") and value.strip().startswith("__"):
+        return None  # DOM clobbering: id="__config" would replace Material's configuration
+    if name in ("colspan", "rowspan"):
+        try:
+            return str(min(max(int(value), 1), MAX_SPAN))
+        except ValueError:
+            return None
+    return value
 
 
 _ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*;?\s*", re.I)
@@ -156,3 +171,48 @@ def is_clean(html: str) -> bool:
         return True
     lone = _LONE_OPEN.fullmatch(html)
     return lone is not None and cleaned == f"{html}</{lone.group(1).lower()}>"
+
+
+VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+
+
+class _OpenTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag not in VOID_TAGS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.stack:
+            del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag) :]
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
+
+
+def unclosed_tags(markdown_text: str) -> list[str]:
+    """The raw HTML elements a piece of Markdown opens and leaves open (code aside),
+    outermost first. Python-Markdown would read the rest of the page around it, up to a
+    closing tag, as raw HTML: an entity page's related entities and links would show as
+    Markdown source."""
+    if "<" not in markdown_text:
+        return []
+    text = _CODE_SPAN.sub("", _FENCE.sub("", markdown_text))
+    parser = _OpenTags()
+    parser.feed(text)
+    parser.close()
+    return parser.stack
+
+
+def close_tags(markdown_text: str) -> str:
+    """``markdown_text`` with the elements it leaves open closed at its end."""
+    stack = unclosed_tags(markdown_text)
+    if not stack:
+        return markdown_text
+    return markdown_text + "\n" + "".join(f"</{tag}>" for tag in reversed(stack)) + "\n"

@@ -10,6 +10,7 @@ import hashlib
 import os
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
+from .docsfiles import linked_folder
 from .editorial import editorial_warnings
 from .mentions import Term, is_case_sensitive, normalize_term
 from .model import (
@@ -30,11 +32,13 @@ from .model import (
     Entity,
     EntityModel,
 )
+from .safety import unclosed_tags
 from .yamlsrc import Limits, Located, load_yaml
 
 SIDECAR_SUFFIX = ".annotations.yml"
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
-_Parsed = tuple[Any, list[Diagnostic]]
+_Parsed = tuple[Any, list[Diagnostic], list[tuple["Located", tuple[str | int, ...]]]]
 _Found = tuple[AnnotationModel, Position, Position, Located, tuple[str | int, ...]]
 """A valid annotation as read from its file, before it is numbered in its article."""
 
@@ -94,6 +98,7 @@ class _Loader:
     def __init__(
         self, root: Path, src: str, limits: Limits, cache: FileCache | None = None
     ) -> None:
+        self.invalid_annotations: list[tuple[Located, tuple[str | int, ...]]] = []
         self.root = root
         self.src = src.strip("/") or "."
         self.limits = limits
@@ -107,20 +112,47 @@ class _Loader:
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is None:
             outer, self.diags = self.diags, Diagnostics()
+            outer_invalid, self.invalid_annotations = self.invalid_annotations, []
             try:
-                hit = (parse(rel, text), list(self.diags))
+                hit = (parse(rel, text), list(self.diags), self.invalid_annotations)
             finally:
                 self.diags = outer
+                self.invalid_annotations = outer_invalid
             if self.cache is not None:
                 self.cache.put(key, hit)
-        value, problems = hit
+        value, problems, invalid = hit
         self.diags.extend(problems)
+        self.invalid_annotations.extend(invalid)
         return value
 
     # ------------------------------------------------------------------ helpers
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+    def listing(self, folder: Path, what: str, keep: tuple[str, ...] = ()) -> list[Path]:
+        """The files of ``folder`` the loader may read, sorted. A symlink is an error
+        naming it (it could point anywhere on the build machine, or loop); a subfolder
+        is a warning (its files would be lost without a word). Dot files are skipped."""
+        files = []
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or (path.name in keep and not path.is_symlink()):
+                continue
+            if path.is_symlink():
+                self.diags.error(
+                    Position(self.rel(path)),
+                    "symbolic link: Briefing reads no linked file or folder "
+                    "(it could point outside the project); copy the file in instead",
+                )
+            elif path.is_dir():
+                self.diags.warning(
+                    Position(self.rel(path)),
+                    f"folder not read: {what} are read from {self.rel(folder)}/ itself, "
+                    "not from its subfolders",
+                )
+            elif path.is_file():
+                files.append(path)
+        return files
 
     def read(self, path: Path) -> str | None:
         rel = self.rel(path)
@@ -142,7 +174,9 @@ class _Loader:
             line = raw[: exc.start].count(b"\n") + 1
             self.diags.error(Position(rel, line), "file is not valid UTF-8")
             return None
-        return text.removeprefix("\ufeff")
+        # One kind of line end, so every position counts lines as an editor does
+        # (a lone CR ends a line there; PyYAML and Markdown would disagree on it).
+        return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
     def validate(
         self, model: type[BaseModel], located: Located, base: tuple[str | int, ...] = ()
@@ -206,9 +240,26 @@ class _Loader:
 
     def load(self) -> Briefing:
         src_dir = self.root / self.src
+        link = linked_folder(self.root, src_dir)
+        if link is not None:
+            shown = self.rel(link) if link.is_relative_to(self.root) else str(link)
+            self.diags.error(
+                Position(shown),
+                "the sources folder is a symbolic link or lies outside the project: "
+                "Briefing reads no linked folder (it could point anywhere)",
+            )
+            return Briefing(str(self.root), self.src)
         if not src_dir.is_dir():
             self.diags.error(Position(self.src), "sources folder not found")
             return Briefing(str(self.root), self.src)
+        for path in self.listing(src_dir, "sources", keep=("entities", "articles")):
+            self.diags.warning(
+                Position(self.rel(path)),
+                "file not read: sources go in entities/ (<id>.yml) and articles/ (<slug>.md)",
+            )
+        for name in ("entities", "articles"):
+            if (src_dir / name).is_symlink():
+                return Briefing(str(self.root), self.src)  # reported by the listing
         entities = self.load_entities(src_dir / "entities")
         articles = self.load_articles(src_dir / "articles")
         self.check_references(entities, articles)
@@ -223,9 +274,7 @@ class _Loader:
         self._entity_ids: set[str] = set()
         if not folder.is_dir():
             return entities
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.is_dir():
-                continue
+        for path in self.listing(folder, "entities"):
             rel = self.rel(path)
             if path.suffix != ".yml":
                 hint = " (rename it to .yml)" if path.suffix == ".yaml" else ""
@@ -241,9 +290,9 @@ class _Loader:
             located, model = self.parsed("entity", rel, text, self.parse_entity)
             if located is None or model is None:
                 continue
-            entities[entity_id] = Entity(
-                entity_id, rel, model, Position(rel), located.text_start(("description",))
-            )
+            description = located.text_start(("description",))
+            self.check_open_tags(model.description, description or Position(rel), "description")
+            entities[entity_id] = Entity(entity_id, rel, model, Position(rel), description)
             self._entity_files[entity_id] = located
         return entities
 
@@ -270,7 +319,7 @@ class _Loader:
         self._article_files: dict[str, list[tuple[Located, tuple[str | int, ...]]]] = {}
         if not folder.is_dir():
             return articles
-        files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = self.listing(folder, "articles")
         slugs = {p.stem for p in files if p.suffix == ".md"}
         sidecars: dict[str, Path] = {}
         for path in files:
@@ -289,6 +338,11 @@ class _Loader:
                 self.diags.error(
                     Position(rel),
                     f"unexpected file: annotation files are named <slug>{SIDECAR_SUFFIX}",
+                )
+            elif path.suffix != ".md":
+                hint = " (rename it to .md)" if path.suffix.lower() in MARKDOWN_SUFFIXES else ""
+                self.diags.warning(
+                    Position(rel), f"file not read: articles are <slug>.md files{hint}"
                 )
         for path in files:
             if path.suffix != ".md":
@@ -383,6 +437,8 @@ class _Loader:
     ) -> None:
         model = self.validate(AnnotationModel, located, base)
         if model is None:
+            # Its other problems still count: an invalid 'kind' hides no unknown entity.
+            self.invalid_annotations.append((located, base))
             return
         position = located.at((*base, "quote"))
         if len(model.quote) > self.limits.max_quote_length:
@@ -393,7 +449,18 @@ class _Loader:
             )
             return
         note = located.text_start((*base, "note"))
+        self.check_open_tags(model.note, note or located.at((*base, "note")), "note")
         found.append((model, position, note, located, base))
+
+    def check_open_tags(self, text: str, position: Position, what: str) -> None:
+        """Raw HTML left open would take in the rest of the page around it."""
+        stack = unclosed_tags(text)
+        if stack:
+            tags = ", ".join(f"<{tag}>" for tag in stack)
+            self.diags.error(
+                position,
+                f"the {what} leaves {tags} open: close it, or it takes in the page around it",
+            )
 
     # ------------------------------------------------------------------ cross-file checks
 
@@ -417,6 +484,14 @@ class _Loader:
                 for i, ref in enumerate(annotation.model.entities):
                     if ref not in entities:
                         self.unknown_id(located.at((*base, "entities", i)), ref, entities)
+        for located, base in self.invalid_annotations:
+            data: Any = located.data
+            for part in base:
+                data = data[part]
+            refs = data.get("entities") if isinstance(data, dict) else None
+            for i, ref in enumerate(refs if isinstance(refs, list) else []):
+                if isinstance(ref, str) and ref not in entities:
+                    self.unknown_id(located.at((*base, "entities", i)), ref, entities)
 
     def check_mentions(self, entities: dict[str, Entity]) -> None:
         """Two entities may not claim the same mention."""
@@ -430,8 +505,12 @@ class _Loader:
                 if normal in seen:
                     continue
                 seen.add(normal)
-                term = Term(name, entity_id, is_case_sensitive(name, entity.model.match_case))
+                # NFC: names that differ only in Unicode normalisation read the same.
+                nfc = unicodedata.normalize("NFC", name)
+                term = Term(nfc, entity_id, is_case_sensitive(name, entity.model.match_case))
                 position = located.at(place)
+                # Reported against the first claimant only: n entities sharing one
+                # alias make n - 1 errors, not n² / 2.
                 for other, other_position in claimed.get(term.key, []):
                     if other.entity != entity_id and term.conflicts_with(other):
                         self.diags.error(
@@ -439,17 +518,18 @@ class _Loader:
                             f"mention '{name}' is claimed by two entities: {entity.path} and "
                             f"{other_position.path}:{other_position.line} ('{other.text}')",
                         )
+                        break
                 claimed.setdefault(term.key, []).append((term, position))
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split ``---`` front matter from the body: (yaml, body, body's first line)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    lines = text.split("\n")  # "\n" only: U+2028 ends no line in an editor
+    if lines[0].rstrip() != "---":
         return None
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+            return "".join(f"{line}\n" for line in lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
     return None
 
 

@@ -9,6 +9,7 @@ removed, and the mentions each entity gains or loses across the site.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -18,8 +19,9 @@ from pathlib import Path
 
 from .check import Analysis, analyze_project
 from .context import RenderContext
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, printable
 from .model import Annotation, Briefing
+from .pages import md_escape
 
 KEEP = ("mkdocs.yml", "docs", "briefing_src")
 
@@ -110,6 +112,18 @@ def summarize(config_file: str | Path, base: str) -> str:
     return render(before, head, base)
 
 
+def _md(text: str) -> str:
+    """Contributed text as Markdown that shows as itself, on one line, in a table too."""
+    return md_escape(printable(text)).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """``text`` as one inline code span, whatever backticks it holds."""
+    text = " ".join(printable(text).split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
 def render(before: Analysis, after: Analysis, base: str) -> str:
     old_b, new_b = before.briefing, after.briefing
     entities = _compare(
@@ -141,7 +155,9 @@ def render(before: Analysis, after: Analysis, base: str) -> str:
     lines = [f"## Briefing: what this change does (against `{base}`)", ""]
     if errors:
         lines += [f"**{len(errors)} problem(s)** would fail the build:", ""]
-        lines += [f"- `{d.format()}`" for d in errors[:50]]
+        lines += [f"- {_code(d.format())}" for d in errors[:50]]
+        if len(errors) > 50:
+            lines.append(f"- and {len(errors) - 50:,} more")
         lines.append("")
     else:
         lines += ["The briefing builds without problems.", ""]
@@ -165,15 +181,15 @@ def render(before: Analysis, after: Analysis, base: str) -> str:
     section(
         "Entities",
         entities,
-        {k: f"**{names.get(k, k)}** (`{k}`)" for k in set(names)},
+        {k: f"**{_md(names.get(k, k))}** (`{k}`)" for k in set(names)},
     )
     titles = {a.slug: a.title for b in (old_b, new_b) if b for a in b.articles}
-    section("Articles", articles, {k: f"**{v}** (`{k}`)" for k, v in titles.items()})
+    section("Articles", articles, {k: f"**{_md(v)}** (`{k}`)" for k, v in titles.items()})
     labels = {}
     for key, annotation in {**old_notes, **new_notes}.items():
         quote = " ".join(annotation.model.quote.split())
         short = quote if len(quote) <= 80 else quote[:77] + "…"
-        labels[f"{key[0]}\0{key[1]}"] = f"{annotation.model.kind} on `{key[0]}`: “{short}”"
+        labels[f"{key[0]}\0{key[1]}"] = f"{annotation.model.kind} on `{key[0]}`: “{_md(short)}”"
     section("Annotations", notes, labels)
     if mention_rows:
         lines += [
@@ -183,6 +199,6 @@ def render(before: Analysis, after: Analysis, base: str) -> str:
             "|---|---:|---:|---:|",
         ]
         for entity, was, now in mention_rows:
-            lines.append(f"| {names.get(entity, entity)} | {was} | {now} | {now - was:+d} |")
+            lines.append(f"| {_md(names.get(entity, entity))} | {was} | {now} | {now - was:+d} |")
         lines.append("")
     return "\n".join(lines) + "\n"

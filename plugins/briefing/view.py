@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 from .context import RenderContext
@@ -65,10 +66,18 @@ SIDECAR_TEMPLATE = """# Annotations of {slug}.md: a YAML list, see CONTRIBUTING.
 """
 
 
+def edit_url(repo: str, branch: str, source: str) -> str:
+    """Where to edit ``source`` on GitHub: its path percent-encoded, so that no file name
+    can end the attribute it is printed in (the theme prints it unescaped). A page made
+    from a whole folder (glossary, timeline) opens the folder instead."""
+    action = "edit" if PurePosixPath(source).suffix else "tree"
+    return f"{repo}/{action}/{quote(branch, safe='/')}/{quote(source, safe='/')}"
+
+
 def annotate_url(repo: str, branch: str, briefing: Briefing, article: Article) -> str:
     if article.sidecar:
-        return f"{repo}/edit/{branch}/{article.sidecar}"
-    folder = f"{briefing.src}/articles"
+        return edit_url(repo, branch, article.sidecar)
+    folder = quote(f"{briefing.src}/articles", safe="/")
     query = urlencode(
         {
             "filename": f"{article.slug}.annotations.yml",
@@ -76,7 +85,7 @@ def annotate_url(repo: str, branch: str, briefing: Briefing, article: Article) -
         },
         quote_via=quote,
     )
-    return f"{repo}/new/{branch}/{folder}?{query}"
+    return f"{repo}/new/{quote(branch, safe='/')}/{folder}?{query}"
 
 
 def page_view(

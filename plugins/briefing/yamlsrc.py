@@ -8,6 +8,8 @@ depth and size, so that a hostile file fails with a message instead of a hang.
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +38,19 @@ class Limits:
     """Most annotations one article may have (front matter and sidecar together)."""
     max_quote_length: int = 1000
     """Longest annotation quote, in characters."""
+
+
+class LineStarts:
+    """Line and column of a character offset, lines ending at "\\n" only. PyYAML's own
+    marks also end lines at U+2028, U+2029 and U+0085, which no editor or GitHub does:
+    every position after one was off by a line."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(self, index: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
 
 
 class YamlLimitError(Exception):
@@ -97,11 +112,12 @@ class _Builder:
         self.count = 0
         self.constructor = SafeConstructor()
         self.located = Located(None, path, line_offset)
+        self.lines = LineStarts("")
 
     def mark(self, node: Node) -> tuple[int, int]:
         """(line, col) where ``node`` starts in the file, counting from 1."""
-        mark = node.start_mark
-        return (mark.line + 1 + self.line_offset, mark.column + 1)
+        line, col = self.lines.where(node.start_mark.index)
+        return (line + self.line_offset, col)
 
     def pos(self, node: Node) -> Position:
         return Position(self.path, *self.mark(node))
@@ -171,7 +187,7 @@ def load_yaml(
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = LineStarts(text).where(mark.index) if mark else (1, 1)
         problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         diags.error(Position(path, line + line_offset, col), f"invalid YAML: {problem}")
         return None
@@ -182,7 +198,8 @@ def load_yaml(
         diags.error(Position(path, 1 + line_offset, 1), "invalid YAML: nesting too deep")
         return None
     builder = _Builder(path, line_offset, limits, diags)
-    builder.located.lines = text.splitlines()
+    builder.lines = LineStarts(text)
+    builder.located.lines = text.split("\n")
     if node is None:
         builder.located.data = None
         return builder.located

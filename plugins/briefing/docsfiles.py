@@ -1,0 +1,212 @@
+"""What a pull request may publish from ``docs/`` (SECURITY.md, "What each file may do").
+
+MkDocs copies every file of ``docs/`` into the site as it is, follows symlinks, and
+lets a docs file replace a theme's or a plugin's asset of the same name. The build and
+``briefing check`` both pass MkDocs' list of files through :func:`vet_docs` (one code
+path decides), which drops, with an error naming the file:
+
+- a symlink, or a file inside a symlinked folder (it may point anywhere: the build
+  machine's ``/proc/self/environ``, a secret inside the project, a loop);
+- a file whose name holds a character that is markup or control in HTML, Markdown,
+  YAML, URLs or CI output;
+- a static file of an active type (HTML, SVG, JS, XML, ...): it would run script on
+  the site's origin outside the sanitiser and the CSP, unless ``static_types`` opts in;
+- a file that would replace a theme or plugin asset (``assets/briefing/briefing.js``);
+- a page that collides with a page Briefing generates;
+- a page that is not valid UTF-8, or two names that differ only in Unicode
+  normalisation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+
+from .diagnostics import UNPRINTABLE, Diagnostic, Diagnostics, Position
+
+THEME_DIR = Path(__file__).parent / "theme"
+"""Briefing's own templates and assets (``assets/briefing/``), a theme folder."""
+PASSIVE_TYPES = frozenset(
+    {
+        # images a browser shows and never runs (SVG is not one of them)
+        ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".bmp",
+        # fonts, style sheets (they run no script; a site only loads the ones mkdocs.yml names)
+        ".woff", ".woff2", ".ttf", ".otf", ".css",
+        # documents and data, served as downloads or plain text
+        ".pdf", ".txt", ".csv", ".tsv", ".json", ".zip", ".gz",
+        # audio and video
+        ".mp3", ".mp4", ".webm", ".ogg", ".oga", ".ogv", ".wav", ".m4a",
+    }
+)  # fmt: skip
+"""Static file types ``docs/`` may publish without opting in."""
+PLAIN_NAMES = frozenset({"CNAME"})
+"""Files without a type that GitHub Pages itself reads."""
+
+_BAD_NAME = re.compile(r"[\"'<>`\\|*?:%\[\]{}]")
+"""Characters that are markup or syntax in HTML, Markdown, YAML, URLs or workflow
+commands; file names from a pull request may not hold them."""
+
+
+def bad_name_character(name: str) -> str | None:
+    """The first character of ``name`` that a file or folder name may not hold."""
+    for char in name:
+        if _BAD_NAME.match(char) or unicodedata.category(char) in UNPRINTABLE:
+            return char
+    return None
+
+
+def symlink_in(root: Path, path: Path, seen: dict[Path, Path | None]) -> Path | None:
+    """The first symlink on the way from ``root`` (not included) down to ``path``."""
+    parts = path.relative_to(root).parts
+    current = root
+    for part in parts:
+        current = current / part
+        if current not in seen:
+            seen[current] = current if os.path.islink(current) else None
+        if seen[current] is not None:
+            return seen[current]
+    return None
+
+
+def linked_folder(root: Path, folder: str | Path) -> Path | None:
+    """The symlink, if any, on the way from ``root`` to ``folder`` (or ``folder`` itself);
+    a folder outside ``root`` counts as linked."""
+    path = Path(os.path.abspath(folder))
+    if not path.is_relative_to(root):
+        return path
+    return symlink_in(root, path, {})
+
+
+def docs_folder_problem(root: Path, docs_dir: str) -> Diagnostic | None:
+    """A symlinked docs/ (or one outside the project) is not read at all."""
+    link = linked_folder(root, docs_dir)
+    if link is None:
+        return None
+    shown = link.relative_to(root).as_posix() if link.is_relative_to(root) else str(link)
+    return Diagnostic(
+        Position(shown),
+        "the docs folder is a symbolic link or lies outside the project: Briefing reads "
+        "no linked folder (it could point anywhere on the build machine)",
+    )
+
+
+def vet_docs(
+    files: Files,
+    config: MkDocsConfig,
+    root: Path,
+    *,
+    generated: Collection[str] = (),
+    theme_dirs: Sequence[str] = (),
+    static_types: Iterable[str] = (),
+) -> Diagnostics:
+    """Drop from ``files`` every docs file the site may not publish; return the errors.
+    ``generated`` are the source paths of the pages Briefing adds."""
+    problems = Diagnostics()
+    docs = Path(os.path.abspath(config.docs_dir))
+    allowed = PASSIVE_TYPES | {t.lower() for t in static_types}
+    generated_dest = {
+        File(uri, None, config.site_dir, config.use_directory_urls).dest_uri: uri
+        for uri in generated
+    }
+    links: dict[Path, Path | None] = {}
+    reported: set[Path] = set()
+    names: dict[str, str] = {}
+
+    def rel(path: Path) -> str:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    for file in list(files):
+        if file.generated_by is not None or file.abs_src_path is None:
+            continue
+        path = Path(file.abs_src_path)
+        if not path.is_relative_to(docs):
+            continue  # a theme's own file
+        where = Position(rel(path))
+        problem: str | None = None
+        link = symlink_in(docs, path, links)
+        if link is not None:
+            if link not in reported:
+                reported.add(link)
+                problems.error(
+                    Position(rel(link)),
+                    "symbolic link: Briefing publishes no linked file or folder "
+                    "(it could point outside the project); copy the file in instead",
+                )
+            files.remove(file)
+            continue
+        bad = next(
+            (c for part in Path(file.src_uri).parts if (c := bad_name_character(part))), None
+        )
+        if bad is not None:
+            problem = (
+                f"file name holds {bad!r}, which is markup in HTML, Markdown, "
+                "YAML or CI output: use letters, digits, '-', '_' and '.'"
+            )
+        elif (normal := unicodedata.normalize("NFC", file.src_uri)) in names:
+            problem = (
+                f"file name differs from {names[normal]} only in Unicode normalisation "
+                "(NFC/NFD): rename one"
+            )
+        elif file.dest_uri in generated_dest:
+            uri = generated_dest[file.dest_uri]
+            problem = (
+                f"collides with the page Briefing generates at {uri} "
+                f"({file.url or '/'}): rename or move it"
+            )
+        elif (theme := _theme_file(file.src_uri, theme_dirs)) is not None:
+            problem = (
+                f"would replace the theme's or Briefing's own {file.src_uri}: "
+                "docs/ cannot shadow plugin or theme assets; rename it"
+            )
+            files.remove(file)
+            files.append(File(file.src_uri, theme, config.site_dir, config.use_directory_urls))
+            problems.error(where, problem)
+            continue
+        elif file.is_documentation_page():
+            if line := _not_utf8(path):
+                where, problem = Position(where.path, line), "file is not valid UTF-8"
+        elif not _allowed_static(file.src_uri, allowed):
+            suffix = Path(file.src_uri).suffix.lower() or "(no type)"
+            problem = (
+                f"docs/ publishes no {suffix} files: an active type (HTML, SVG, JS, XML) "
+                "would run script on the site's origin, outside the sanitiser and the "
+                "Content-Security-Policy; list the type under static_types in the "
+                "briefing plugin's options to publish it anyway"
+            )
+        if problem is None:
+            names[unicodedata.normalize("NFC", file.src_uri)] = rel(path)
+            continue
+        problems.error(where, problem)
+        files.remove(file)
+    return problems
+
+
+def _allowed_static(src_uri: str, allowed: Collection[str]) -> bool:
+    path = Path(src_uri)
+    return path.suffix.lower() in allowed or (path.suffix == "" and path.name in PLAIN_NAMES)
+
+
+def _theme_file(src_uri: str, theme_dirs: Sequence[str]) -> str | None:
+    for folder in theme_dirs:
+        if os.path.isfile(os.path.join(folder, src_uri)):
+            return folder
+    return None
+
+
+def _not_utf8(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (0: the file is valid UTF-8)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return 0  # MkDocs reports it
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return raw[: exc.start].count(b"\n") + 1
+    return 0
