@@ -147,6 +147,12 @@ def test_no_content_clobbers_materials_configuration() -> None:
     cleaned = sanitize('<p id="__config">x</p><a name="__md_scope" id="fine">y</a>')
     assert "__config" not in cleaned and "__md_scope" not in cleaned
     assert 'id="fine"' in cleaned
+    # Content tabs' radio inputs keep theirs: without a shared name, two panels show.
+    tabs = sanitize('<input type="radio" id="__tabbed_1_2" name="__tabbed_1">')
+    assert 'id="__tabbed_1_2"' in tabs and 'name="__tabbed_1"' in tabs
+    assert "__tabbed_1x" not in sanitize('<p id="__tabbed_1x">z</p>')
+    lines = sanitize('<a id="__codelineno-0-1" name="__codelineno-0-1" href="#x"></a>')
+    assert lines.count("__codelineno-0-1") == 2
 
 
 def test_table_spans_are_capped() -> None:

@@ -103,6 +103,10 @@ def tree_title(value: str) -> str | None:
     return html.escape(tooltip_text(shown), quote=False)
 
 
+_EXTENSION_NAME = re.compile(r"__tabbed_\d+(?:_\d+)?|__(?:codelineno|span)-\d+-\d+")
+"""Ids and names Markdown extensions give: pymdownx.tabbed's radio inputs, and
+pymdownx.highlight's line anchors (``anchor_linenums``) and ``line_spans: __span``."""
+
 MAX_SPAN = 100
 """Largest colspan/rowspan kept: a table cell spanning 100,000 columns floods the PDF
 step (and no briefing table is that wide)."""
@@ -112,7 +116,11 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if name == "title":
         return tooltip_text(value)
     if name in ("id", "name") and value.strip().startswith("__"):
-        return None  # DOM clobbering: id="__config" would replace Material's configuration
+        # DOM clobbering: Material names its own elements "__config", "__search", ...;
+        # id="__config" in the content would replace its configuration. Markdown makes
+        # such names in two places only: content tabs' radio inputs (pymdownx.tabbed)
+        # and code line anchors and spans (pymdownx.highlight, as Material sets it up).
+        return value if _EXTENSION_NAME.fullmatch(value) else None
     if name in ("colspan", "rowspan"):
         try:
             return str(min(max(int(value), 1), MAX_SPAN))
