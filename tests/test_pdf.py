@@ -151,7 +151,7 @@ def check_index(result: BuildResult) -> int:
     for page in pdf.pages:
         for ref in page.get("/Annots") or []:
             dest = str(ref.get_object().get("/Dest", ""))
-            found = re.fullmatch(r"m-(.+)-\d+", dest)
+            found = re.fullmatch(r"m\.([^.]+)\..+\.\d+", dest)
             if found and dest in names:
                 number = pdf.get_destination_page_number(names[dest]) + 1
                 linked.setdefault(found.group(1), set()).add(number)

@@ -23,6 +23,9 @@ class BriefingConfig(Config):
     """Paper size of the PDF book."""
     pdf_name = c.Type(str, default="briefing.pdf")
     """File name of the PDF book in the site."""
+    current_as_of = c.Optional(c.Type(str))
+    """ISO date (YYYY-MM-DD) the briefing is current as of, printed on the book's cover and
+    in its metadata. Default: the date of the newest article."""
     nav_articles = c.Type(int, default=30)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""
