@@ -621,12 +621,15 @@ def _worker_start() -> None:
     import weasyprint  # noqa: F401  (imported once per worker, not once per part)
 
 
+PROGRESS_LOGGER = "mkdocs.plugins.briefing.book"
+
+
 class Progress:
     """Says what the book is doing: a counter updated in place on a terminal, one line
     per stage in a log (CI)."""
 
     def __init__(self, log: Callable[[str], None] | None = None) -> None:
-        self.log = log or logging.getLogger("mkdocs.plugins.briefing").info
+        self.log = log or logging.getLogger(PROGRESS_LOGGER).info
         self.live = sys.stderr.isatty()
         self.started = time.perf_counter()
 
@@ -687,9 +690,14 @@ class Layouts:
                 results[i] = found
         self.hits += len(parts) - len(todo)
         self.misses += len(todo)
-        if todo:
-            cached = f", {len(parts) - len(todo)} unchanged" if len(todo) < len(parts) else ""
-            self.progress.stage(f"laying out {len(todo)} {what}{cached}")
+        if len(parts) == 1 and todo:
+            self.progress.stage(f"laying out {what}")
+        elif todo:
+            unchanged = len(parts) - len(todo)
+            cached = f" ({unchanged} unchanged, from the cache)" if unchanged else ""
+            self.progress.stage(f"laying out {len(todo)} of {len(parts)} {what}{cached}")
+        elif len(parts) > 1:
+            self.progress.stage(f"all {len(parts)} {what} unchanged, from the cache")
         jobs = min(self.jobs, len(todo))
         site = str(self.site_dir)
         if jobs > 1:
@@ -797,7 +805,7 @@ def write_book(
         if book.map:
             bodies.append(Part("map", part_html(meta, "map", entity_map=book.map)))
         bodies.append(Part("timeline", part_html(meta, "timeline", timeline=book.timeline)))
-        laid = layouts.run(bodies, f"{len(book.articles)} articles and 2 figures")
+        laid = layouts.run(bodies, "articles and figures")
         articles, figures = laid[: len(book.articles)], laid[len(book.articles) :]
         groups = _groups(book, entity_types)
         front_pages = 2
@@ -814,7 +822,7 @@ def write_book(
                         if not entries or entries[-1][0] != number:
                             entries.append((number, anchor))
             glossary_html = part_html(meta, "glossary", groups=groups, index=index)
-            (glossary,) = layouts.run([Part("glossary", glossary_html)], "glossary pages")
+            (glossary,) = layouts.run([Part("glossary", glossary_html)], "the glossary")
             contents = [
                 {"anchor": f"article-{a['key']}", "title": a["title"], "page": n, "part": False}
                 for a, n in zip(book.articles, starts, strict=True)
@@ -829,13 +837,13 @@ def write_book(
             contents.append({"anchor": "timeline", "title": "Timeline", "page": page, "part": True})
             total = page + figures[-1].pages - 1
             front_html = part_html(meta, "front", contents=contents, total_pages=total)
-            (front,) = layouts.run([Part("front", front_html)], "front matter")
+            (front,) = layouts.run([Part("front", front_html)], "the cover and contents")
             if front.pages == front_pages:
                 break
             front_pages = front.pages
         order = [front, *articles, glossary, *figures]
         steps = -(-total // NUMBERS_STEP) * NUMBERS_STEP
-        (numbers,) = layouts.run([Part("numbers", _numbers_html(meta, steps))], "page numbers")
+        (numbers,) = layouts.run([Part("numbers", _numbers_html(meta, steps))], "the page numbers")
         progress.stage(f"writing {total} pages to {out.name}")
         out.parent.mkdir(parents=True, exist_ok=True)
         info = {
