@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import html
 import json
@@ -541,14 +542,20 @@ CACHE_FORMAT = "1"
 PDF_CACHE = Path(".cache") / "briefing-pdf"
 """Where laid-out parts are kept between builds, relative to the project."""
 NUMBERS_STEP = 500
+ARTICLES_PER_PART = 8
+"""Articles laid out together: every part embeds its own subsets of the fonts, which
+costs about a second a part (the Noto CJK files are large), so one article a part
+would spend more time on fonts than on pages."""
 """The page numbers are laid out in blocks of this many, so a book that grows by a page
 reuses them."""
 
 
 @dataclass(frozen=True)
 class Part:
-    name: str  # "front", "article:<slug>", "glossary", "map", "timeline", "numbers"
+    name: str  # for progress lines: "articles", "map", "glossary", ...
     html: str
+    articles: int = 0
+    """How many articles it holds."""
 
 
 @dataclass(frozen=True)
@@ -558,7 +565,8 @@ class Laid:
     pdf: Path
     pages: int
     mentions: list[list[str]]
-    """Mention anchors on each of its pages (for the glossary's index)."""
+    """Mention anchors on each of its pages (for the glossary's index), and the
+    ``start.<slug>`` anchor of every article's title (for the contents)."""
     placeholders: list[str]
     """Link targets in other parts, given a stand-in anchor so the links are kept."""
     blocked: list[str]
@@ -576,6 +584,7 @@ def lay_out(html: str, site_dir: str, out: str, tagged: bool = True) -> dict[str
     engine.addHandler(problems)
     propagate, engine.propagate = engine.propagate, False
     fetcher = LocalOnlyFetcher(Path(site_dir))
+    started = time.perf_counter()
     try:
         document = HTML(string=html, base_url=site_dir + "/", url_fetcher=fetcher).render()
         anchors = {name for page in document.pages for name in page.anchors}
@@ -597,15 +606,20 @@ def lay_out(html: str, site_dir: str, out: str, tagged: bool = True) -> dict[str
     finally:
         engine.removeHandler(problems)
         engine.propagate = propagate
-    return {
+    result = {
         "pages": len(document.pages),
-        "mentions": [
-            [name for name in page.anchors if name.startswith("m.")] for page in document.pages
+        "mentions": [  # and where each article starts
+            [name for name in page.anchors if name.startswith(("m.", "start."))]
+            for page in document.pages
         ],
+        "seconds": round(time.perf_counter() - started, 3),
         "placeholders": elsewhere,
         "blocked": fetcher.blocked,
         "problems": problems.messages,
     }
+    del document
+    gc.collect()  # a layout's font data sits in reference cycles: ~90 MB a part otherwise
+    return result
 
 
 class _Collect(logging.Handler):
@@ -676,8 +690,8 @@ class Layouts:
                 key.update(src.encode() + b"\\0" + file.read_bytes())
         return key.hexdigest()[:32]
 
-    def run(self, parts: list[Part], what: str) -> list[Laid]:
-        """Lay out ``parts`` (those not in the cache), saying ``what`` they are."""
+    def run(self, parts: list[Part]) -> list[Laid]:
+        """Lay out ``parts`` (those not in the cache), saying what it does."""
         paths = [self.cache / f"{self.digest(part)}.pdf" for part in parts]
         results: dict[int, dict[str, Any]] = {}
         todo = []
@@ -690,31 +704,35 @@ class Layouts:
                 results[i] = found
         self.hits += len(parts) - len(todo)
         self.misses += len(todo)
-        if len(parts) == 1 and todo:
-            self.progress.stage(f"laying out {what}")
-        elif todo:
-            unchanged = len(parts) - len(todo)
-            cached = f" ({unchanged} unchanged, from the cache)" if unchanged else ""
-            self.progress.stage(f"laying out {len(todo)} of {len(parts)} {what}{cached}")
-        elif len(parts) > 1:
-            self.progress.stage(f"all {len(parts)} {what} unchanged, from the cache")
+        total = sum(part.articles for part in parts)
+        articles = sum(parts[i].articles for i in todo)
+        pieces = [f"the {parts[i].name}" for i in todo if not parts[i].articles]
+        if articles:
+            pieces.insert(0, f"{articles} of {total} articles")
+        if pieces:
+            self.progress.stage("laying out " + ", ".join(pieces))
+        elif total:
+            self.progress.stage(f"all {total} articles unchanged, from the cache")
         jobs = min(self.jobs, len(todo))
         site = str(self.site_dir)
         if jobs > 1:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(
-                jobs, mp_context=context, initializer=_worker_start, max_tasks_per_child=100
-            ) as pool:
+            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
                 futures = {
                     pool.submit(lay_out, parts[i].html, site, str(paths[i])): i for i in todo
                 }
-                for n, future in enumerate(as_completed(futures), 1):
-                    results[futures[future]] = _save(paths[futures[future]], future.result())
-                    self.progress.count(f"laying out {what}", n, len(todo))
+                done = 0
+                for future in as_completed(futures):
+                    i = futures[future]
+                    results[i] = _save(paths[i], future.result())
+                    done += parts[i].articles
+                    self.progress.count("laying out articles", done, articles)
         else:
-            for n, i in enumerate(todo, 1):
+            done = 0
+            for i in todo:
                 results[i] = _save(paths[i], lay_out(parts[i].html, site, str(paths[i])))
-                self.progress.count(f"laying out {what}", n, len(todo))
+                done += parts[i].articles
+                self.progress.count("laying out articles", done, articles)
         self.progress.done()
         return [
             Laid(
@@ -753,6 +771,15 @@ def _jobs() -> int:
     if wanted.isdigit() and int(wanted) > 0:
         return int(wanted)
     return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def article_batches(articles: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """The articles (newest first) in parts of up to ``size``, counted from the oldest:
+    a new article joins the newest part and leaves the others, and their cache, alone."""
+    batches: dict[int, list[dict[str, Any]]] = {}
+    for i, article in enumerate(articles):
+        batches.setdefault((len(articles) - 1 - i) // size, []).append(article)
+    return [batches[key] for key in sorted(batches, reverse=True)]
 
 
 def _numbers_html(meta: BookMeta, count: int) -> str:
@@ -798,34 +825,36 @@ def write_book(
         )
     with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
         layouts = Layouts(site_dir, cache or Path(scratch), progress, _jobs())
+        batches = article_batches(book.articles, ARTICLES_PER_PART)
         bodies = [
-            Part(f"article:{a['key']}", part_html(meta, "article", article=a))
-            for a in book.articles
+            Part("articles", part_html(meta, "articles", articles=b), len(b)) for b in batches
         ]
         if book.map:
             bodies.append(Part("map", part_html(meta, "map", entity_map=book.map)))
         bodies.append(Part("timeline", part_html(meta, "timeline", timeline=book.timeline)))
-        laid = layouts.run(bodies, "articles and figures")
-        articles, figures = laid[: len(book.articles)], laid[len(book.articles) :]
+        laid = layouts.run(bodies)
+        articles, figures = laid[: len(batches)], laid[len(batches) :]
         groups = _groups(book, entity_types)
         front_pages = 2
         for _ in range(4):  # the contents' length hardly depends on its numbers: 1-2 rounds
-            starts, page = [], front_pages + 1
-            for part in articles:
-                starts.append(page)
-                page += part.pages
+            starts: dict[str, int] = {}  # article -> its first page
             index: dict[str, list[tuple[int, str]]] = {}
-            for start, part in zip(starts, articles, strict=True):
-                for number, anchors in enumerate(part.mentions, start):
+            page = front_pages + 1
+            for part in articles:
+                for anchors in part.mentions:
                     for anchor in anchors:
+                        if anchor.startswith("start."):
+                            starts[anchor.removeprefix("start.")] = page
+                            continue
                         entries = index.setdefault(anchor.split(".")[1], [])
-                        if not entries or entries[-1][0] != number:
-                            entries.append((number, anchor))
+                        if not entries or entries[-1][0] != page:
+                            entries.append((page, anchor))
+                    page += 1
             glossary_html = part_html(meta, "glossary", groups=groups, index=index)
-            (glossary,) = layouts.run([Part("glossary", glossary_html)], "the glossary")
+            (glossary,) = layouts.run([Part("glossary", glossary_html)])
             contents = [
-                {"anchor": f"article-{a['key']}", "title": a["title"], "page": n, "part": False}
-                for a, n in zip(book.articles, starts, strict=True)
+                {"anchor": f"article-{a['key']}", "title": a["title"], "page": starts[a["key"]]}
+                for a in book.articles
             ]
             contents.append({"anchor": "glossary", "title": "Glossary", "page": page, "part": True})
             page += glossary.pages
@@ -837,13 +866,13 @@ def write_book(
             contents.append({"anchor": "timeline", "title": "Timeline", "page": page, "part": True})
             total = page + figures[-1].pages - 1
             front_html = part_html(meta, "front", contents=contents, total_pages=total)
-            (front,) = layouts.run([Part("front", front_html)], "the cover and contents")
+            (front,) = layouts.run([Part("cover and contents", front_html)])
             if front.pages == front_pages:
                 break
             front_pages = front.pages
         order = [front, *articles, glossary, *figures]
         steps = -(-total // NUMBERS_STEP) * NUMBERS_STEP
-        (numbers,) = layouts.run([Part("numbers", _numbers_html(meta, steps))], "the page numbers")
+        (numbers,) = layouts.run([Part("page numbers", _numbers_html(meta, steps))])
         progress.stage(f"writing {total} pages to {out.name}")
         out.parent.mkdir(parents=True, exist_ok=True)
         info = {

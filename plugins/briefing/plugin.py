@@ -264,6 +264,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         )
         for problem in problems:
             log.warning(problem.format())
+        for note in sorted(set(result.problems)):  # the layout engine's own remarks
+            log.info(f"PDF book: WeasyPrint: {note}")
         seconds = time.perf_counter() - started
         log.info(
             f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s "
