@@ -388,7 +388,7 @@ def test_current_as_of_is_on_the_cover_and_in_the_metadata(basic_pdf: BuildResul
 def test_current_as_of_can_be_set(project: Path) -> None:
     config = (project / "mkdocs.yml").read_text()
     (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", "current_as_of: '2025-03-12'\n      repo_url:")
+        config.replace("repo_url:", "current_as_of: 2025-03-12\n      repo_url:")
     )
     result = run_build(project, pdf=True)
     assert result.ok, result.messages
