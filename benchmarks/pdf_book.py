@@ -25,6 +25,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -97,9 +98,12 @@ class Run:
     output: str
     peak_sum_mb: float
     peak_one_mb: float
+    cpu: float
+    """CPU seconds (user + system) of the process and its layout workers."""
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -119,7 +123,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> Run:
     sampler.join()
     if process.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
-    return Run(elapsed, output, peaks[0] / 1024, peaks[1] / 1024)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Run(elapsed, output, peaks[0] / 1024, peaks[1] / 1024, cpu)
 
 
 def build(project: Path, pdf: bool) -> Run:
@@ -161,41 +167,57 @@ def plain(pages: int, out: str) -> None:
     print(f"plain: {len(document.pages)} pages in {time.perf_counter() - started:.2f} s")
 
 
-def measure(label: str, project: Path) -> None:
+def baseline(pages: int) -> tuple[int, float, Run]:
+    with tempfile.TemporaryDirectory() as tmp:
+        done = run(
+            [sys.executable, __file__, "--plain", str(pages), str(Path(tmp, "plain.pdf"))],
+            ROOT,
+            dict(os.environ),
+        )
+    found = re.search(r"plain: (\d+) pages in ([\d.]+) s", done.output)
+    assert found, done.output
+    return int(found.group(1)), float(found.group(2)), done
+
+
+def measure(label: str, project: Path, pages_hint: int) -> None:
+    """Plain WeasyPrint runs right before and right after the cold book, so that both
+    see about the same load; the CPU-time ratio does not depend on the load at all."""
     site = build(project, pdf=False)
     shutil.rmtree(project / ".cache", ignore_errors=True)
+    hint_pages, plain_before, plain_run = baseline(pages_hint)
     cold = build(project, pdf=True)
     pages, cold_s, cold_parts = pdf_step(cold)
+    plain_pages, plain_after, plain_run2 = baseline(pages)
     warm = build(project, pdf=True)
     _, warm_s, warm_parts = pdf_step(warm)
     article = sorted((project / "briefing_src" / "articles").glob("*.md"))[-1]
     article.write_text(article.read_text("utf-8") + "\nOne more sentence, for the benchmark.\n")
     edited = build(project, pdf=True)
     _, edited_s, edited_parts = pdf_step(edited)
-    with tempfile.TemporaryDirectory() as tmp:
-        baseline = run(
-            [sys.executable, __file__, "--plain", str(pages), str(Path(tmp, "plain.pdf"))],
-            ROOT,
-            dict(os.environ),
-        )
-    found = re.search(r"plain: (\d+) pages in ([\d.]+) s", baseline.output)
-    assert found, baseline.output
-    plain_pages, plain_s = int(found.group(1)), float(found.group(2))
-    book_rate, plain_rate = pages / cold_s, plain_pages / plain_s
+    book_rate = pages / cold_s
+    plain_rate = (hint_pages / plain_before + plain_pages / plain_after) / 2
+    book_cpu = max(cold.cpu - site.cpu, 0.001)  # the PDF step's share of the build's CPU
+    plain_cpu_rate = (hint_pages / plain_run.cpu + plain_pages / plain_run2.cpu) / 2
     print(f"{label}: {pages} pages")
     print(f"  site alone {site.seconds:.1f} s; site + PDF (cold) {cold.seconds:.1f} s")
     print(
         f"  PDF step cold {cold_s:.1f} s = {book_rate:.1f} pages/s ({cold_parts}); "
+        f"{book_cpu:.0f} CPU s = {pages / book_cpu:.1f} pages per CPU s; "
         f"peak RSS {cold.peak_sum_mb:.0f} MB all processes, "
         f"{cold.peak_one_mb:.0f} MB largest process"
     )
     print(f"  PDF step warm, nothing changed {warm_s:.1f} s ({warm_parts})")
     print(f"  PDF step warm, one article edited {edited_s:.1f} s ({edited_parts})")
     print(
-        f"  plain WeasyPrint, simple HTML: {plain_pages} pages in {plain_s:.1f} s = "
-        f"{plain_rate:.1f} pages/s, peak RSS {baseline.peak_one_mb:.0f} MB"
+        f"  plain WeasyPrint, simple HTML: {hint_pages} pages in {plain_before:.1f} s before, "
+        f"{plain_pages} in {plain_after:.1f} s after = {plain_rate:.1f} pages/s; "
+        f"{plain_cpu_rate:.1f} pages per CPU s; "
+        f"peak RSS {plain_run.peak_one_mb:.0f} MB"
     )
-    print(f"  book / plain pages per second: {book_rate / plain_rate:.2f}x")
+    print(
+        f"  book / plain: {book_rate / plain_rate:.2f}x pages per second, "
+        f"{(pages / book_cpu) / plain_cpu_rate:.2f}x pages per CPU second"
+    )
 
 
 def main() -> None:
@@ -213,12 +235,12 @@ def main() -> None:
             shipped = Path(tmp, "shipped")
             shipped.mkdir()
             make_project(shipped, None)
-            measure("shipped briefing", shipped)
+            measure("shipped briefing", shipped, 56)
     with tempfile.TemporaryDirectory() as tmp:
         large = Path(args.keep or Path(tmp, "large"))
         large.mkdir(parents=True, exist_ok=True)
         make_project(large, args.articles)
-        measure(f"{args.articles} articles", large)
+        measure(f"{args.articles} articles", large, args.articles * 31 // 10)
 
 
 if __name__ == "__main__":
