@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.generic import Destination
 
 from briefing.sources import load_briefing
@@ -151,7 +154,7 @@ def check_index(result: BuildResult) -> int:
     for page in pdf.pages:
         for ref in page.get("/Annots") or []:
             dest = str(ref.get_object().get("/Dest", ""))
-            found = re.fullmatch(r"m-(.+)-\d+", dest)
+            found = re.fullmatch(r"m\.([^.]+)\..+\.\d+", dest)
             if found and dest in names:
                 number = pdf.get_destination_page_number(names[dest]) + 1
                 linked.setdefault(found.group(1), set()).add(number)
@@ -276,3 +279,184 @@ def test_appendix_has_the_map_and_the_timeline_as_figures(basic_pdf: BuildResult
     (timeline_page,) = [i for i, t in enumerate(texts) if t.startswith("Timeline")]
     assert "Articles" in texts[timeline_page] and "Companies" in texts[timeline_page]
     assert "2024-10-01" in texts[timeline_page]  # the list is kept below the picture
+
+
+# --------------------------------------------------------------------------- accessibility
+
+
+def marked_texts(pdf: PdfReader) -> dict[tuple[int, int], str]:
+    """(page, marked-content id) -> the text drawn inside that marked content."""
+    return {
+        (number, mcid): text
+        for number, page in enumerate(pdf.pages)
+        for mcid, text in page_marked_texts(page).items()
+    }
+
+
+def page_marked_texts(page: PageObject) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    stack: list[int | None] = []
+
+    def before(op: bytes, args: list, cm: object, tm: object) -> None:
+        if op == b"BDC":
+            props = args[1] if len(args) > 1 else None
+            stack.append(props.get("/MCID") if isinstance(props, dict) else None)
+        elif op == b"BMC":
+            stack.append(None)
+        elif op == b"EMC" and stack:
+            stack.pop()
+
+    def text(t: str, cm: object, tm: object, font: object, size: object) -> None:
+        if stack and stack[-1] is not None:
+            texts[int(stack[-1])] = texts.get(int(stack[-1]), "") + t
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return texts
+
+
+def structure(pdf: PdfReader) -> tuple[str, list[dict]]:
+    """What a screen reader reads: the marked text in the order of the structure tree;
+    and the tree's Figure elements."""
+    texts = marked_texts(pdf)
+    pages = {p.indirect_reference.idnum: i for i, p in enumerate(pdf.pages)}
+    out: list[str] = []
+    figures: list[dict] = []
+
+    def walk(node: object, page: int | None) -> None:
+        elem = node.get_object()  # type: ignore[attr-defined]
+        if "/Pg" in elem:
+            page = pages[elem.raw_get("/Pg").idnum]
+        if elem.get("/S") == "/Figure":
+            figures.append(elem)
+        kids = elem.get("/K")
+        if kids is None:
+            return
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if isinstance(kid, int):
+                out.append(texts.get((page, kid), ""))  # type: ignore[arg-type]
+            elif kid.get_object().get("/Type") != "/OBJR":
+                walk(kid, page)
+
+    walk(pdf.trailer["/Root"]["/StructTreeRoot"], None)
+    return " ".join(" ".join(out).split()), figures
+
+
+def test_the_book_is_a_tagged_pdf_ua_document(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    root = pdf.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert root["/Lang"] == "en"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfuaid:part>1<" in xmp or b'pdfuaid:part="1"' in xmp
+    tree = root["/StructTreeRoot"]
+    (document,) = tree["/K"]
+    assert document.get_object()["/S"] == "/Document"
+    # One parent-tree entry per page, none shared: the joined parts were renumbered.
+    keys = [page["/StructParents"] for page in pdf.pages]
+    assert len(set(keys)) == len(pdf.pages)
+    nums = tree["/ParentTree"]["/Nums"]
+    assert set(keys) <= set(nums[::2])
+    assert len(set(nums[::2])) == len(nums) // 2
+    assert tree["/ParentTreeNextKey"] > max(nums[::2])
+
+
+def test_a_screen_reader_reads_the_notes_the_index_and_the_figures(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    text, figures = structure(pdf)
+    # The articles, their footnotes and the glossary's index are in the structure tree,
+    # in reading order: a quote, then its note.
+    quote = text.index("opened Kling to the public")
+    assert quote < text.index("Checked against the company")
+    assert "Kling reaches the public" in text and "可灵" in text
+    assert re.search(r"Mentioned on pages? \d+", text)
+    # Every picture has alternative text; the map's and the timeline's say what they show.
+    assert figures and all(str(f.get("/Alt", "")).strip() for f in figures)
+    alts = [str(f["/Alt"]) for f in figures]
+    assert any(alt.startswith("Entity map: ") for alt in alts), alts
+    assert any(alt.startswith("Timeline: ") for alt in alts), alts
+    # Page numbers are pagination artifacts: printed, but not read out in the text.
+    assert "Current as of 1 October 2024" in text
+
+
+def test_current_as_of_is_on_the_cover_and_in_the_metadata(basic_pdf: BuildResult) -> None:
+    pdf = reader(basic_pdf)
+    assert "Current as of 1 October 2024" in page_texts(pdf)[0]  # the newest article's date
+    assert pdf.metadata.get("/CurrentAsOf") == "2024-10-01"
+
+
+def test_current_as_of_can_be_set(project: Path) -> None:
+    config = (project / "mkdocs.yml").read_text()
+    (project / "mkdocs.yml").write_text(
+        config.replace("repo_url:", "current_as_of: 2025-03-12\n      repo_url:")
+    )
+    result = run_build(project, pdf=True)
+    assert result.ok, result.messages
+    pdf = reader(result)
+    assert "Current as of 12 March 2025" in page_texts(pdf)[0]
+    assert pdf.metadata.get("/CurrentAsOf") == "2025-03-12"
+
+
+def test_page_numbers_are_printed_on_every_page_but_the_cover(basic_pdf: BuildResult) -> None:
+    texts = [page.extract_text() or "" for page in reader(basic_pdf).pages]
+    for number, text in enumerate(texts[1:], 2):
+        assert re.search(rf"(^|\n){number}(\n|$)", text), (number, text[-200:])
+
+
+# --------------------------------------------------------------------------- progress, cache
+
+
+def briefing_pdf(project: Path, out: Path) -> str:
+    command = [str(Path(sys.executable).parent / "briefing"), "pdf", "-o", str(out)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
+    project: Path, tmp_path: Path
+) -> None:
+    for n in range(10):  # 12 articles: two parts, the 8 oldest and the 4 newest
+        write(
+            project,
+            {
+                f"briefing_src/articles/older-{n}.md": f"""
+            ---
+            title: Older story {n}
+            date: 2023-01-{n + 1:02d}
+            ---
+
+            Kuaishou said little in January, story {n}.
+        """
+            },
+        )
+    cold = briefing_pdf(project, tmp_path / "cold.pdf")
+    lines = cold.splitlines()
+    # One line per stage in a log (no terminal here), and no stray library warnings.
+    assert lines[0].startswith("PDF book: reading ")
+    assert "PDF book: laying out 12 of 12 articles, the map, the timeline" in lines, cold
+    assert re.search(r"^PDF book: writing \d+ pages to briefing\.pdf$", cold, re.M), cold
+    assert lines[-1] == f"wrote {tmp_path / 'cold.pdf'}"
+    assert "\r" not in cold and "anchor" not in cold and "WARNING" not in cold.upper(), cold
+    cache = project / ".cache" / "briefing-pdf"
+    parts = sorted(cache.glob("*.pdf"))
+    assert len(parts) == 7  # 2 of articles, map, timeline, glossary, front, numbers
+    # Unchanged: nothing laid out again, the same book.
+    warm = briefing_pdf(project, tmp_path / "warm.pdf")
+    assert "PDF book: all 12 articles unchanged, from the cache" in warm.splitlines(), warm
+    assert "laying out" not in warm, warm
+    assert sorted(cache.glob("*.pdf")) == parts
+    cold_texts = page_texts(PdfReader(tmp_path / "cold.pdf"))
+    assert page_texts(PdfReader(tmp_path / "warm.pdf")) == cold_texts
+    # The newest article edited: only its part (the 4 newest) is laid out again, and the
+    # part it replaces leaves the cache.
+    article = project / "briefing_src/articles/kling-launch.md"
+    article.write_text(article.read_text() + "\nA sentence added later.\n")
+    edited = briefing_pdf(project, tmp_path / "edited.pdf")
+    assert "PDF book: laying out 4 of 12 articles" in edited.splitlines(), edited
+    assert len(set(cache.glob("*.pdf")) - set(parts)) <= 3  # that part, glossary, contents
+    assert len(list(cache.glob("*.pdf"))) == len(parts)
+    assert "A sentence added later." in " ".join(page_texts(PdfReader(tmp_path / "edited.pdf")))

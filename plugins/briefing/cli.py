@@ -101,7 +101,10 @@ def pdf(config_file: str, output: str, paper: str | None) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from .pdf import PROGRESS_LOGGER
+
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger(PROGRESS_LOGGER).setLevel(logging.INFO)  # what the book is doing
     os.environ["BRIEFING_PDF"] = "1"
     with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as tmp:
         site = Path(tmp) / "site"

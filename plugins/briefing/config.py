@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+
+
+class _IsoDate(c.OptionallyRequired[str]):
+    """A date written YYYY-MM-DD (YAML may already have made it a date)."""
+
+    def run_validation(self, value: object) -> str:
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise c.ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}") from None
+        return text
 
 
 class BriefingConfig(Config):
@@ -25,6 +39,9 @@ class BriefingConfig(Config):
     """Paper size of the PDF book."""
     pdf_name = c.Type(str, default="briefing.pdf")
     """File name of the PDF book in the site."""
+    current_as_of = c.Optional(_IsoDate())
+    """ISO date (YYYY-MM-DD) the briefing is current as of, printed on the book's cover and
+    in its metadata. Default: the date of the newest article."""
     nav_articles = c.Type(int, default=30)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""

@@ -6,10 +6,12 @@ re-arranged for paper (annotation notes become footnotes, entity mentions link
 into a glossary appendix, the glossary gets a page index) and laid out by
 WeasyPrint with a print stylesheet. Nothing is fetched from the network.
 
-The page index needs to know where every mention landed, so the book is laid
-out twice: the first layout tells on which page each mention anchor stands,
-the second prints those page numbers into the glossary, which comes after
-every article, so the articles' pages do not move.
+Every article starts on a new page, so the book is laid out in parts: each article,
+the map and the timeline on its own (in worker processes, and kept in a cache folder
+so that an unchanged article is not laid out again), then the glossary, whose index
+prints the page of every mention, and the front matter, whose contents print the
+page of every part, once those pages are known. ``pdfjoin`` joins the parts into one
+tagged PDF (PDF/UA-1) and stamps the page numbers.
 """
 
 from __future__ import annotations
@@ -17,11 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import hashlib
+import html
+import json
 import logging
+import multiprocessing
+import os
 import re
 import subprocess
+import sys
+import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +46,7 @@ from .diagnostics import Diagnostics, Position
 from .extension import KIND_LABELS
 from .model import Briefing
 from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
+from .pdfjoin import MM, NUMBER_BOX
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
@@ -61,6 +73,15 @@ class BookMeta:
     version: str = ""
     date: dt.date = field(default_factory=dt.date.today)
     paper: str = "a4"
+    current_as_of: str = ""
+    """ISO date the briefing is current as of (shown on the cover and in the metadata)."""
+
+    @property
+    def current_as_of_text(self) -> str:
+        try:
+            return dt.date.fromisoformat(self.current_as_of).strftime("%-d %B %Y")
+        except ValueError:
+            return self.current_as_of or self.date.strftime("%-d %B %Y")
 
 
 @dataclass
@@ -69,6 +90,12 @@ class BookResult:
     blocked: list[str] = field(default_factory=list)
     index: dict[str, list[int]] = field(default_factory=dict)
     """Entity id -> pages that mention it."""
+    problems: list[str] = field(default_factory=list)
+    """Warnings of the layout engine."""
+    cached: int = 0
+    """Parts taken from the cache folder."""
+    laid_out: int = 0
+    """Parts laid out by this build."""
 
 
 class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
@@ -89,6 +116,15 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
                 return super().fetch(url, headers)
         self.blocked.append(url)
         raise ValueError(f"the PDF fetches nothing from outside the site: {url}")
+
+
+def _content_only(page: str) -> str:
+    """The page's ``<article class="md-content__inner ...">`` element as text: parsing the
+    whole page (the site's navigation lists every article) costs more than the rest of
+    the book's preparation."""
+    start = page.find('<article class="md-content__inner')
+    end = page.rfind("</article>")
+    return page[start : end + len("</article>")] if 0 <= start < end else page
 
 
 def _is_font_file(path: Path) -> bool:
@@ -120,7 +156,6 @@ class _Book:
         self.pages = pages
         self.site_dir = site_dir.resolve()
         self.urls = {page.url: page for page in pages}
-        self.mention_count = 0
         self.entities: dict[str, dict[str, Any]] = {}
         self.articles: list[dict[str, Any]] = []
         self.timeline = ""
@@ -129,7 +164,7 @@ class _Book:
         """(source file, text) of every page read, for the glyph check."""
 
     def page_soup(self, page: BookPage) -> Tag:
-        soup = BeautifulSoup(page.html.read_text(encoding="utf-8"), "html.parser")
+        soup = BeautifulSoup(_content_only(page.html.read_text(encoding="utf-8")), "html.parser")
         content = soup.select_one("article.md-content__inner")
         if content is None:
             raise ValueError(f"{page.html}: no article content found")
@@ -140,6 +175,7 @@ class _Book:
         ):
             junk.decompose()
         self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
+        _titled_svgs(content)
         # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
         for text in content.find_all(string=True):
             if not text.find_parent(["pre", "code"]) and "\n" in text:
@@ -185,13 +221,15 @@ class _Book:
         for img in content.find_all("img", src=True):
             src = str(img["src"])
             if not urlsplit(src).scheme:
-                file = (self.site_dir / _join(urlsplit(page.url).path, src)).resolve()
-                img["src"] = file.as_uri()
+                img["src"] = _join(urlsplit(page.url).path, src)
 
-    def mark_mentions(self, content: Tag) -> None:
-        for el in content.select("a.bf-mention[data-entity], span.bf-mention-repeat[data-entity]"):
-            self.mention_count += 1
-            el["id"] = f"m-{el['data-entity']}-{self.mention_count}"
+    @staticmethod
+    def mark_mentions(page: BookPage, content: Tag) -> None:
+        """Give every mention an anchor for the index: ``m.<entity>.<article>.<n>``, numbered
+        within its article so that an article's layout depends on nothing else."""
+        selector = "a.bf-mention[data-entity], span.bf-mention-repeat[data-entity]"
+        for n, el in enumerate(content.select(selector), 1):
+            el["id"] = f"m.{el['data-entity']}.{page.key}.{n}"
 
     @staticmethod
     def take_title(content: Tag, default: str) -> str:
@@ -238,7 +276,7 @@ class _Book:
                 previous.replace_with(previous.rstrip()[:-1].rstrip())
             link.decompose()
         self.relink(page, content)
-        self.mark_mentions(content)
+        self.mark_mentions(page, content)
         ids = {str(el["id"]) for el in content.select("[id]")}
         for a in content.select(f'a[href^="#{page.key}--"]'):
             if str(a["href"])[1:] not in ids:  # e.g. the list of notes, now footnotes
@@ -312,6 +350,20 @@ class _Book:
                 label["class"] = "bf-key-item"
         self.relink(page, figure)
         self.map = str(figure)
+
+
+def _titled_svgs(content: Tag) -> None:
+    """Every picture in a tagged PDF needs alternative text; WeasyPrint takes an SVG's from
+    its ``<title>``. The map and the timeline have one; a key's swatch gets its label."""
+    for svg in content.find_all("svg"):
+        if svg.find("title", recursive=False) is not None:
+            continue
+        label = svg.get("aria-label") or (
+            svg.parent.get_text(" ", strip=True) if svg.parent is not None else ""
+        )
+        title = BeautifulSoup("", "html.parser").new_tag("title")
+        title.string = f"Key: {label}" if label else "Decoration"
+        svg.insert(0, title)
 
 
 def _classes(tag: Tag) -> list[str]:
@@ -429,15 +481,7 @@ def transform(pages: list[BookPage], site_dir: Path) -> _Book:
     return book
 
 
-def book_html(
-    book: _Book,
-    meta: BookMeta,
-    entity_types: dict[str, str],
-    index: dict[str, list[tuple[int, str]]] | None = None,
-    articles_only: bool = False,
-) -> str:
-    """The whole book as one HTML document. ``articles_only`` leaves out the appendices
-    (for the layout that only finds the pages of the mentions: they come first)."""
+def _groups(book: _Book, entity_types: Mapping[str, str]) -> list[tuple[str, list[Any]]]:
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     for kind, (_, plural) in TYPE_LABELS.items():
         members = sorted(
@@ -446,25 +490,30 @@ def book_html(
         )
         if members:
             groups.append((plural, members))
+    return groups
+
+
+@functools.cache
+def _css() -> str:
     here = Path(__file__).parent
-    css = (here / "theme/assets/briefing/kinds.css").read_text("utf-8") + (
+    return (here / "theme/assets/briefing/kinds.css").read_text("utf-8") + (
         here / "pdf_templates/book.css"
     ).read_text("utf-8")
+
+
+def part_html(meta: BookMeta, part: str, **context: Any) -> str:
+    """One part of the book ("front", "article", "glossary", "map" or "timeline") as a
+    document of its own."""
     return (
         _templates()
         .get_template("book.html.j2")
         .render(
             meta=meta,
             paper=PAPER_SIZES.get(meta.paper, "A4"),
-            css=css,
-            articles=book.articles,
-            groups=[] if articles_only else groups,
-            timeline="" if articles_only else book.timeline,
-            entity_map="" if articles_only else book.map,
-            has_map=bool(book.map),  # in the contents of both layouts: pages must not move
-            appendices=not articles_only,
-            index=index,
+            css=_css(),
+            part=part,
             kinds=KIND_LABELS,
+            **context,
         )
     )
 
@@ -492,6 +541,264 @@ def book_pages(
     return pages
 
 
+# --------------------------------------------------------------------------- layout
+
+CACHE_FORMAT = "1"
+"""Part of every cache key: bump it when what a cached layout holds changes."""
+PDF_CACHE = Path(".cache") / "briefing-pdf"
+"""Where laid-out parts are kept between builds, relative to the project."""
+NUMBERS_STEP = 500
+ARTICLES_PER_PART = 8
+"""Articles laid out together: every part embeds its own subsets of the fonts, which
+costs about a second a part (the Noto CJK files are large), so one article a part
+would spend more time on fonts than on pages."""
+"""The page numbers are laid out in blocks of this many, so a book that grows by a page
+reuses them."""
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str  # for progress lines: "articles", "map", "glossary", ...
+    html: str
+    articles: int = 0
+    """How many articles it holds."""
+
+
+@dataclass(frozen=True)
+class Laid:
+    """A part laid out: its PDF in the cache folder and what the book needs to know."""
+
+    pdf: Path
+    pages: int
+    mentions: list[list[str]]
+    """Mention anchors on each of its pages (for the glossary's index), and the
+    ``start.<slug>`` anchor of every article's title (for the contents)."""
+    placeholders: list[str]
+    """Link targets in other parts, given a stand-in anchor so the links are kept."""
+    blocked: list[str]
+    problems: list[str]
+    """Warnings of the layout engine, as text."""
+
+
+def lay_out(html: str, site_dir: str, out: str, tagged: bool = True) -> dict[str, Any]:
+    """Lay out one part with WeasyPrint and write it to ``out`` (a tagged PDF). Runs in a
+    worker process: takes and returns plain data."""
+    from weasyprint import HTML
+
+    engine = logging.getLogger("weasyprint")
+    problems = _Collect()
+    engine.addHandler(problems)
+    propagate, engine.propagate = engine.propagate, False
+    fetcher = LocalOnlyFetcher(Path(site_dir))
+    started = time.perf_counter()
+    try:
+        document = HTML(string=html, base_url=site_dir + "/", url_fetcher=fetcher).render()
+        anchors = {name for page in document.pages for name in page.anchors}
+        elsewhere = sorted(
+            {
+                target
+                for page in document.pages
+                for kind, target, *_ in page.links
+                if kind == "internal" and target not in anchors
+            }
+        )
+        if document.pages:  # targets in other parts: the join points them to the right page
+            for name in elsewhere:
+                document.pages[0].anchors[name] = (0, 0, 0, 0)
+        temporary = out + ".tmp"
+        options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+        document.write_pdf(temporary, **options)
+        os.replace(temporary, out)
+    finally:
+        engine.removeHandler(problems)
+        engine.propagate = propagate
+    result = {
+        "pages": len(document.pages),
+        "mentions": [  # and where each article starts
+            [name for name in page.anchors if name.startswith(("m.", "start."))]
+            for page in document.pages
+        ],
+        "seconds": round(time.perf_counter() - started, 3),
+        "placeholders": elsewhere,
+        "blocked": fetcher.blocked,
+        "problems": problems.messages,
+    }
+    del document
+    gc.collect()  # a layout's font data sits in reference cycles: ~90 MB a part otherwise
+    return result
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _worker_start() -> None:
+    import weasyprint  # noqa: F401  (imported once per worker, not once per part)
+
+
+PROGRESS_LOGGER = "mkdocs.plugins.briefing.book"
+
+
+class Progress:
+    """Says what the book is doing: a counter updated in place on a terminal, one line
+    per stage in a log (CI)."""
+
+    def __init__(self, log: Callable[[str], None] | None = None) -> None:
+        self.log = log or logging.getLogger(PROGRESS_LOGGER).info
+        self.live = sys.stderr.isatty()
+        self.started = time.perf_counter()
+
+    def stage(self, text: str) -> None:
+        self.done()
+        self.log(f"PDF book: {text}")
+
+    def count(self, what: str, done: int, total: int) -> None:
+        if self.live:
+            sys.stderr.write(f"\\r  PDF book: {what} {done} of {total}\\x1b[K")
+            sys.stderr.flush()
+            self.counting = True
+
+    def done(self) -> None:
+        if getattr(self, "counting", False):
+            sys.stderr.write("\\r\\x1b[K")
+            sys.stderr.flush()
+            self.counting = False
+
+
+class Layouts:
+    """Lays out parts, in worker processes when there are several, keeping each in the
+    cache folder under a digest of everything that shapes it: an unchanged part is not
+    laid out again."""
+
+    def __init__(self, site_dir: Path, cache: Path, progress: Progress, jobs: int) -> None:
+        from weasyprint import __version__ as engine
+
+        self.site_dir = site_dir.resolve()
+        self.cache = cache
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.progress = progress
+        self.jobs = jobs
+        self.engine = engine
+        self.used: set[Path] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def digest(self, part: Part) -> str:
+        key = hashlib.sha256(f"{CACHE_FORMAT}\\0{self.engine}\\0{part.html}".encode())
+        for src in sorted(set(re.findall(r'<img [^>]*src="([^"]+)"', part.html))):
+            file = (self.site_dir / unquote(src)).resolve()
+            if file.is_relative_to(self.site_dir) and file.is_file():
+                key.update(src.encode() + b"\\0" + file.read_bytes())
+        return key.hexdigest()[:32]
+
+    def run(self, parts: list[Part]) -> list[Laid]:
+        """Lay out ``parts`` (those not in the cache), saying what it does."""
+        paths = [self.cache / f"{self.digest(part)}.pdf" for part in parts]
+        results: dict[int, dict[str, Any]] = {}
+        todo = []
+        for i, path in enumerate(paths):
+            self.used.update({path, path.with_suffix(".json")})
+            found = _load(path)
+            if found is None:
+                todo.append(i)
+            else:
+                results[i] = found
+        self.hits += len(parts) - len(todo)
+        self.misses += len(todo)
+        total = sum(part.articles for part in parts)
+        articles = sum(parts[i].articles for i in todo)
+        pieces = [f"the {parts[i].name}" for i in todo if not parts[i].articles]
+        if articles:
+            pieces.insert(0, f"{articles} of {total} articles")
+        if pieces:
+            self.progress.stage("laying out " + ", ".join(pieces))
+        elif total:
+            self.progress.stage(f"all {total} articles unchanged, from the cache")
+        jobs = min(self.jobs, len(todo))
+        site = str(self.site_dir)
+        if jobs > 1:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
+                futures = {
+                    pool.submit(lay_out, parts[i].html, site, str(paths[i])): i for i in todo
+                }
+                done = 0
+                for future in as_completed(futures):
+                    i = futures[future]
+                    results[i] = _save(paths[i], future.result())
+                    done += parts[i].articles
+                    self.progress.count("laying out articles", done, articles)
+        else:
+            done = 0
+            for i in todo:
+                results[i] = _save(paths[i], lay_out(parts[i].html, site, str(paths[i])))
+                done += parts[i].articles
+                self.progress.count("laying out articles", done, articles)
+        self.progress.done()
+        return [
+            Laid(
+                paths[i],
+                results[i]["pages"],
+                results[i]["mentions"],
+                results[i]["placeholders"],
+                results[i]["blocked"],
+                results[i]["problems"],
+            )
+            for i in range(len(parts))
+        ]
+
+    def prune(self) -> None:
+        """Forget the parts this build did not use (the cache does not grow forever)."""
+        for file in self.cache.iterdir():
+            if file not in self.used and file.suffix in (".pdf", ".json", ".tmp"):
+                file.unlink(missing_ok=True)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.with_suffix(".json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and path.is_file() else None
+
+
+def _save(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    path.with_suffix(".json").write_text(json.dumps(data), "utf-8")
+    return data
+
+
+def _jobs() -> int:
+    wanted = os.environ.get("BRIEFING_PDF_JOBS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def article_batches(articles: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """The articles (newest first) in parts of up to ``size``, counted from the oldest:
+    a new article joins the newest part and leaves the others, and their cache, alone."""
+    batches: dict[int, list[dict[str, Any]]] = {}
+    for i, article in enumerate(articles):
+        batches.setdefault((len(articles) - 1 - i) // size, []).append(article)
+    return [batches[key] for key in sorted(batches, reverse=True)]
+
+
+def _numbers_html(meta: BookMeta, count: int) -> str:
+    width, height = (f"{v / MM:.2f}mm" for v in NUMBER_BOX)
+    pages = "".join(f"<div>{n}</div>" for n in range(1, count + 1))
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(meta.language)}"><head><meta charset="utf-8">'
+        f"<style>@page {{ size: {width} {height}; margin: 0 }}"
+        f"div {{ break-after: page; font: 8pt 'Noto Sans CJK SC', sans-serif; color: #5b5b5b;"
+        f" text-align: center; line-height: {height} }}</style></head><body>{pages}</body></html>"
+    )
+
+
 def write_book(
     pages: list[BookPage],
     site_dir: Path,
@@ -499,11 +806,21 @@ def write_book(
     meta: BookMeta,
     entity_types: dict[str, str],
     diagnostics: Diagnostics,
+    cache: Path | None = None,
+    progress: Progress | None = None,
 ) -> BookResult:
-    """Lay out the book and write it to ``out``. Problems go to ``diagnostics``."""
-    from weasyprint import HTML
+    """Lay out the book and write it to ``out``. Problems go to ``diagnostics``.
 
+    The articles, the map and the timeline are laid out first, each on its own; then,
+    their page counts known, the glossary (with the page of every mention) and the
+    front matter (with the contents' page numbers); the parts are joined at last."""
+    from pikepdf import __version__ as pikepdf_version
+
+    from .pdfjoin import JoinPart, join
+
+    progress = progress or Progress()
     result = BookResult()
+    progress.stage(f"reading {len(pages)} pages of the site")
     book = transform(pages, site_dir)
     texts = [*book.texts, ("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}")]
     for source, ch, excerpt in missing_glyphs(texts):
@@ -512,35 +829,84 @@ def write_book(
             f'no font for the PDF has the character {ch!r} (U+{ord(ch):04X}) in "{excerpt}"; '
             "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
         )
-    fetcher = LocalOnlyFetcher(site_dir)
-    base = str(site_dir) + "/"
-    # Layout 1, front matter and articles only: on which page does each mention stand?
-    html = book_html(book, meta, entity_types, articles_only=True)
-    quiet = logging.getLogger("weasyprint")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # the contents' links to the appendices dangle here
-    try:
-        first = HTML(string=html, base_url=base, url_fetcher=fetcher).render()
-    finally:
-        quiet.setLevel(level)
-    where: dict[str, list[tuple[int, str]]] = {}
-    for number, page in enumerate(first.pages, 1):
-        for anchor in page.anchors:
-            found = re.fullmatch(r"m-(.+)-(\d+)", anchor)
-            if found:
-                entries = where.setdefault(found.group(1), [])
-                if not entries or entries[-1][0] != number:
-                    entries.append((number, anchor))
-    del first, html  # a layout holds hundreds of megabytes; free it before the next
-    gc.collect()
-    # Layout 2, the whole book, the index printed with those page numbers.
-    html = book_html(book, meta, entity_types, index=where)
-    final = HTML(string=html, base_url=base, url_fetcher=fetcher).render()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    final.write_pdf(out)
-    result.pages = len(final.pages)
-    result.blocked = fetcher.blocked
-    result.index = {k: sorted({n for n, _ in v}) for k, v in where.items()}
-    for url in fetcher.blocked:
+    with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
+        layouts = Layouts(site_dir, cache or Path(scratch), progress, _jobs())
+        batches = article_batches(book.articles, ARTICLES_PER_PART)
+        bodies = [
+            Part("articles", part_html(meta, "articles", articles=b), len(b)) for b in batches
+        ]
+        if book.map:
+            bodies.append(Part("map", part_html(meta, "map", entity_map=book.map)))
+        bodies.append(Part("timeline", part_html(meta, "timeline", timeline=book.timeline)))
+        laid = layouts.run(bodies)
+        articles, figures = laid[: len(batches)], laid[len(batches) :]
+        groups = _groups(book, entity_types)
+        front_pages = 2
+        for _ in range(4):  # the contents' length hardly depends on its numbers: 1-2 rounds
+            starts: dict[str, int] = {}  # article -> its first page
+            index: dict[str, list[tuple[int, str]]] = {}
+            page = front_pages + 1
+            for part in articles:
+                for anchors in part.mentions:
+                    for anchor in anchors:
+                        if anchor.startswith("start."):
+                            starts[anchor.removeprefix("start.")] = page
+                            continue
+                        entries = index.setdefault(anchor.split(".")[1], [])
+                        if not entries or entries[-1][0] != page:
+                            entries.append((page, anchor))
+                    page += 1
+            glossary_html = part_html(meta, "glossary", groups=groups, index=index)
+            (glossary,) = layouts.run([Part("glossary", glossary_html)])
+            contents = [
+                {"anchor": f"article-{a['key']}", "title": a["title"], "page": starts[a["key"]]}
+                for a in book.articles
+            ]
+            contents.append({"anchor": "glossary", "title": "Glossary", "page": page, "part": True})
+            page += glossary.pages
+            if book.map:
+                contents.append(
+                    {"anchor": "map", "title": "Entity map", "page": page, "part": True}
+                )
+                page += figures[0].pages
+            contents.append({"anchor": "timeline", "title": "Timeline", "page": page, "part": True})
+            total = page + figures[-1].pages - 1
+            front_html = part_html(meta, "front", contents=contents, total_pages=total)
+            (front,) = layouts.run([Part("cover and contents", front_html)])
+            if front.pages == front_pages:
+                break
+            front_pages = front.pages
+        order = [front, *articles, glossary, *figures]
+        steps = -(-total // NUMBERS_STEP) * NUMBERS_STEP
+        (numbers,) = layouts.run([Part("page numbers", _numbers_html(meta, steps))])
+        progress.stage(f"writing {total} pages to {out.name}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        info = {
+            "Title": meta.title,
+            "Author": meta.author,
+            "Subject": meta.subtitle,
+            "Keywords": ", ".join(meta.keywords),
+            "Creator": "Briefing",
+            "Producer": f"WeasyPrint {layouts.engine}, joined by pikepdf {pikepdf_version}",
+            "CreationDate": meta.date.strftime("D:%Y%m%d"),
+            "CurrentAsOf": meta.current_as_of,
+        }
+        result.pages = join(
+            [JoinPart(p.pdf, frozenset(p.placeholders)) for p in order],
+            out,
+            numbers.pdf,
+            {k: v for k, v in info.items() if v},
+            meta.language,
+        )
+        if cache is not None:
+            layouts.prune()
+        result.cached = layouts.hits
+        result.laid_out = layouts.misses
+    progress.done()
+    result.index = {k: [n for n, _ in v] for k, v in index.items()}
+    for part in order:
+        result.blocked.extend(part.blocked)
+        result.problems.extend(part.problems)
+    for url in result.blocked:
         diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
     return result

@@ -341,7 +341,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.remove_tmp()
 
     def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
-        from .pdf import BookMeta, book_pages, git_version, write_book
+        from .pdf import PDF_CACHE, BookMeta, book_pages, git_version, write_book
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
@@ -358,6 +358,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             language=config.theme.get("language") or "en",
             version=version,
             paper=self.config.paper,
+            current_as_of=self.config.current_as_of
+            or max((str(a.date) for a in self.briefing.articles), default=""),
         )
         problems = Diagnostics()
         started = time.perf_counter()
@@ -368,10 +370,16 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             meta,
             {e.id: e.type for e in self.briefing.entities.values()},
             problems,
+            cache=self.root / PDF_CACHE,
         )
         self.report(problems)
+        for note in sorted(set(result.problems)):  # the layout engine's own remarks
+            log.info(f"PDF book: WeasyPrint: {note}")
         seconds = time.perf_counter() - started
-        log.info(f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s")
+        log.info(
+            f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s "
+            f"({result.laid_out} parts laid out, {result.cached} from the cache)"
+        )
 
     def on_build_error(self, *, error: Exception) -> None:
         if getattr(self, "staging", None) is not None:
