@@ -205,6 +205,25 @@ def test_a_glyph_no_font_has_is_an_error_naming_the_text(project: Path) -> None:
     assert "U+13000" in errors[0] and "A scribe wrote" in errors[0]
 
 
+def test_html_nested_too_deep_is_an_error_and_the_book_is_still_made(project: Path) -> None:
+    # 250 nested <div> made the PDF's layout a RecursionError (a traceback, no book).
+    deep = "<div>" * 250 + "deep text" + "</div>" * 250
+    code = "`" + "<div>" * 40 + "`"  # shown, not made: not counted
+    (project / "briefing_src/articles/embargo.md").write_text(
+        "---\ntitle: The chip embargo tightens\ndate: 2024-10-01\n---\n\n"
+        f"Code such as {code} is fine.\n\n{deep}\n\nAfter the flood.\n",
+        encoding="utf-8",
+    )
+    result = run_build(project, strict=False, pdf=True)
+    assert result.ok
+    errors = [e.removeprefix("briefing: ") for e in result.errors()]
+    assert errors == ["briefing_src/articles/embargo.md:8:1: error: HTML nested more than 30 deep"]
+    text = "".join(page.extract_text() for page in PdfReader(project / "site/briefing.pdf").pages)
+    assert "deep text" in text and "After the flood." in text
+    html = (project / "site/articles/embargo/index.html").read_text(encoding="utf-8")
+    assert "&lt;div&gt;" * 40 in html  # the code span kept every tag it shows
+
+
 def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
     write(
         project,

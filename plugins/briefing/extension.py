@@ -619,6 +619,9 @@ nested blocks recursively, and 300 levels are a RecursionError."""
 MAX_BRACKETS = 1000
 """Most ``[`` in one paragraph (a page of [[id]] links has a few dozen)."""
 _NESTING = re.compile(r"[ \t]*(?:>[ \t]*)*")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^<>]*>")
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
 class NestingPreprocessor(Preprocessor):
@@ -632,13 +635,23 @@ class NestingPreprocessor(Preprocessor):
         self.linker = linker
 
     def run(self, lines: list[str]) -> list[str]:
-        return self.brackets(self.nesting(lines))
+        # Where the source's text starts among these lines: a generated page wraps an
+        # article's body in its template, so line 0 is not the body's first line.
+        # MkDocs strips the blank lines that open a page's Markdown.
+        ctx = self.linker.context
+        body = ctx.page.source.text if ctx.page is not None else ""
+        self.skipped = len(body) - len(body.lstrip("\n"))
+        text = "\n".join(lines)
+        at = text.find(body.lstrip("\n"))
+        self.first = text.count("\n", 0, at) if at > 0 else 0
+        return self.brackets(self.tags(self.nesting(lines)))
 
     def error(self, number: int, message: str) -> None:
         ctx = self.linker.context
         if ctx.page is not None:
             source = ctx.page.source
-            ctx.diagnostics.error(Position(source.path, source.line + number, 1), message)
+            line = source.line + self.skipped + max(number - self.first, 0)
+            ctx.diagnostics.error(Position(source.path, line, 1), message)
 
     def brackets(self, lines: list[str]) -> list[str]:
         """Python-Markdown's link parser looks for the end of every ``[`` (quadratic):
@@ -658,6 +671,51 @@ class NestingPreprocessor(Preprocessor):
                 for i in range(start, number):
                     lines[i] = lines[i].replace("[", "&#91;")
             start, count = number + 1, 0
+        return lines
+
+    def tags(self, lines: list[str]) -> list[str]:
+        """Raw HTML nested beyond :data:`MAX_NESTING` (the PDF's layout recurses per
+        element: 250 nested ``<div>`` were a RecursionError) is an error at its line;
+        the deeper tags are dropped, their text kept. Code blocks and spans are not
+        counted: they show tags, they do not make them."""
+        depth = 0
+        dropped: dict[str, int] = {}
+        reported = False
+        fence = ""
+        for number, line in enumerate(lines):
+            stripped = line.lstrip()
+            if fence:
+                fence = "" if stripped.startswith(fence) else fence
+                continue
+            if stripped.startswith(("```", "~~~")):
+                fence = stripped[:3]
+                continue
+            if "<" not in line:
+                continue
+
+            def tag(found: re.Match[str], number: int = number) -> str:
+                nonlocal depth, reported
+                closing, name = found.group(1), found.group(2).lower()
+                if name in _VOID or found.group(0).endswith("/>"):
+                    return found.group(0)
+                if closing:
+                    if dropped.get(name):
+                        dropped[name] -= 1
+                        return ""
+                    depth = max(depth - 1, 0)
+                    return found.group(0)
+                if depth < MAX_NESTING:
+                    depth += 1
+                    return found.group(0)
+                if not reported:
+                    self.error(number, f"HTML nested more than {MAX_NESTING} deep")
+                    reported = True
+                dropped[name] = dropped.get(name, 0) + 1
+                return ""
+
+            parts = _CODE_SPAN.split(line)  # odd parts are code spans, left as written
+            parts[::2] = [_TAG.sub(tag, part) for part in parts[::2]]
+            lines[number] = "".join(parts)
         return lines
 
     def nesting(self, lines: list[str]) -> list[str]:
