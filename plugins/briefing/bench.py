@@ -231,7 +231,7 @@ def build(project: Path) -> tuple[float, float]:
 
 def matching_throughput(project: Path) -> tuple[float, float]:
     """MB of text and MB/s of the mention matcher over every article's text."""
-    from .extension import build_matcher
+    from .mentions import build_matcher
     from .sources import load_briefing
 
     briefing, _ = load_briefing(project)

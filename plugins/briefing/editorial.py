@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Position
-from .mentions import Matcher, Term, is_case_sensitive
+from .mentions import Matcher, build_matcher
 from .model import Article, Briefing
 
 MIN_ARTICLES = 3
@@ -149,12 +149,7 @@ def _front_matter_position(root: Path, article: Article, key: str) -> Position:
 def unnamed_entities(briefing: Briefing, min_articles: int = MIN_ARTICLES) -> list[NameUse]:
     """Names used in at least ``min_articles`` articles that no entity claims, most
     widely used first."""
-    terms = [
-        Term(name, entity.id, is_case_sensitive(name, entity.model.match_case))
-        for entity in briefing.entities.values()
-        for name in entity.names
-    ]
-    matcher = Matcher(terms)
+    matcher = build_matcher(briefing)
     articles = sorted(briefing.articles, key=lambda a: a.path)
     prose = {a.slug: _prose(a.body, matcher) for a in articles}
     lower = set()

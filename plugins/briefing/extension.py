@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from .context import AnnotationResult, PageRef, RenderContext, Source
 from .diagnostics import Position, did_you_mean
-from .mentions import Matcher, Term, is_case_sensitive
+from .mentions import build_matcher
 from .model import VERDICT_LABELS, Annotation, Briefing
 from .safety import (
     TAGS,
@@ -107,14 +107,6 @@ _BLOCKS = frozenset(["p", "li", "td", "th", "dd", "dt", "blockquote", "figcaptio
 def entity_url(entity_id: str) -> str:
     """Where an entity's page lives, as a docs-relative path MkDocs resolves."""
     return f"/glossary/{entity_id}.md"
-
-
-def build_matcher(briefing: Briefing) -> Matcher:
-    return Matcher(
-        Term(name, entity.id, is_case_sensitive(name, entity.model.match_case))
-        for entity in briefing.entities.values()
-        for name in entity.names
-    )
 
 
 @dataclass

@@ -24,8 +24,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ahocorasick
+
+if TYPE_CHECKING:
+    from .model import Briefing
 
 _WS_RUN = re.compile(r"\s+")
 _SPACE_RUN = re.compile(r" {2,}")
@@ -201,3 +205,13 @@ def _original(position: int, starts: list[int], shifts: list[int]) -> int:
         return position
     i = bisect.bisect_right(starts, position)
     return position + (shifts[i - 1] if i else 0)
+
+
+def build_matcher(briefing: Briefing) -> Matcher:
+    """One matcher over every entity's name and aliases (the linker's, and the
+    editorial check's, which blanks mentions out before looking for unclaimed names)."""
+    return Matcher(
+        Term(name, entity.id, is_case_sensitive(name, entity.model.match_case))
+        for entity in briefing.entities.values()
+        for name in entity.names
+    )
