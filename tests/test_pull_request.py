@@ -317,7 +317,7 @@ def test_no_temporary_folder_left(
     assert run_build(project).ok
     (project / "docs/index.md").write_text("# Home\n\n[[nope]]\n", encoding="utf-8")
     assert not run_build(project).ok
-    assert list(private.iterdir()) == []
+    assert list(private.glob("briefing-*")) == []  # jieba keeps its dictionary cache there
 
 
 def test_log_level_does_not_hide_the_problems_of_a_quiet_strict_build(project: Path) -> None:
