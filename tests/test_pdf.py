@@ -114,7 +114,8 @@ def test_annotation_notes_are_footnotes_on_the_page_of_their_quote(basic_pdf: Bu
 
 def index_entries(pdf: PdfReader, names: dict[str, str]) -> dict[str, list[int]]:
     """The printed 'Mentioned on pages 3, 4' of each glossary entry, by entity id: found
-    after the entry's title line, on the page its bookmark points to."""
+    after the entry's title line, between the page its bookmark points to and the next
+    entry's page."""
     raw = [page.extract_text() or "" for page in pdf.pages]
     by_name = {name: entity for entity, name in names.items()}
     found: dict[str, list[int]] = {}
@@ -123,10 +124,14 @@ def index_entries(pdf: PdfReader, names: dict[str, str]) -> dict[str, list[int]]
         outline.index(next(i for i in outline if not isinstance(i, list) and i.title == "Glossary"))
         + 1
     ]
-    for item in glossary:
+    items = list(glossary)
+    starts = [pdf.get_destination_page_number(item) for item in items]
+    for n, item in enumerate(items):
         entity = by_name[item.title]
-        page = pdf.get_destination_page_number(item)
-        text = "\n".join(raw[page : page + 2])
+        page = starts[n]
+        # An entry can run over more than one page break: read up to the next entry's page.
+        end = starts[n + 1] if n + 1 < len(items) else len(raw) - 1
+        text = "\n".join(raw[page : max(end, page + 1) + 1])
         lines = text.split("\n")
         start = next(i for i, line in enumerate(lines) if line.strip() == item.title)
         rest = " ".join(lines[start + 1 :])
