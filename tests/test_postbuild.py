@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefing.cli import main
-from briefing.csp import apply_policy, blocked, policy
+from briefing.site.csp import apply_policy, blocked, policy
 from conftest import BuildResult, run_build, write
 
 # A page as Zensical 0.0.73 writes it (its base.html): the theme's inline script in the

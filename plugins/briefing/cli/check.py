@@ -16,22 +16,18 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils import get_markdown_title
 from mkdocs.utils.meta import get_data
 
-from .context import PageRef, RenderContext, Source
-from .diagnostics import Diagnostics
-from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
-from .extension import BriefingExtension, Linker
-from .model import Briefing
-from .opendata import RESERVED
-from .pagemeta import check_heading_title, check_meta
-from .pages import GeneratedPage, generate_pages
-from .sources import load_briefing
-from .yamlsrc import Limits
-
-
-def generated_ref(page: GeneratedPage, title: str) -> PageRef:
-    """The render context of a generated page: the same for the build and the check."""
-    source = Source(page.source, page.body_line, page.body, page.body_col)
-    return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
+from ..core.context import PageRef, RenderContext, Source
+from ..core.diagnostics import Diagnostics
+from ..core.files import docs_folder_problem
+from ..core.model import Briefing
+from ..core.sources import load_briefing
+from ..core.yamlsrc import Limits
+from ..hosts.docsfiles import vet_docs
+from ..markdown.extension import BriefingExtension, Linker
+from ..site import THEME_DIR
+from ..site.opendata import RESERVED
+from ..site.pagemeta import check_heading_title, check_meta
+from ..site.pages import generate_pages, generated_ref
 
 
 @dataclass
@@ -131,7 +127,7 @@ def docs_pages(
 
 
 def _rel_position(path: Path) -> Any:
-    from .diagnostics import Position
+    from ..core.diagnostics import Position
 
     try:
         shown = path.relative_to(Path.cwd()).as_posix()

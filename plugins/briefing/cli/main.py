@@ -13,9 +13,9 @@ from typing import Any
 import click
 import yaml
 
+from ..core.diagnostics import Diagnostics, Position
+from ..core.model import ENTITY_TYPES, json_schemas
 from .check import check_project
-from .diagnostics import Diagnostics, Position
-from .model import ENTITY_TYPES, json_schemas
 from .scaffold import ScaffoldError, new_article, new_entity
 
 MAX_SHOWN = 1000
@@ -112,7 +112,7 @@ def pdf(config_file: str, output: str | None, paper: str | None, site_dir: str |
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort
 
-    from .pdf import PROGRESS_LOGGER
+    from ..book.pdf import PROGRESS_LOGGER
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger(PROGRESS_LOGGER).setLevel(logging.INFO)  # what the book is doing
@@ -181,11 +181,11 @@ def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str 
     sources (mkdocs.yml's briefing options), their text from the site's HTML."""
     import time
 
-    from .pages import generate_pages
-    from .pdf import PDF_CACHE, book_pages, write_book
-    from .plugin import book_meta
-    from .sources import load_briefing
-    from .yamlsrc import Limits
+    from ..book.pdf import PDF_CACHE, book_pages, write_book
+    from ..core.sources import load_briefing
+    from ..core.yamlsrc import Limits
+    from ..hosts.plugin import book_meta
+    from ..site.pages import generate_pages
 
     options = plugin.config
     if paper:
@@ -225,7 +225,7 @@ def _fail_on(problems: Diagnostics) -> None:
 
 def _csp_sources(values: tuple[str, ...]) -> dict[str, str]:
     """``--source DIRECTIVE=SOURCES`` options as the plugin's ``csp_sources``."""
-    from .csp import check_sources
+    from ..site.csp import check_sources
 
     extra: dict[str, str] = {}
     for value in values:
@@ -259,7 +259,7 @@ def csp(site_dir: str, sources: tuple[str, ...]) -> None:
     again gives the same pages). Lists, at path:line:col, every inline script in a
     page's content, inline event handler (onclick=) and javascript: URL the policy
     stops from running; exit 1 if there is any."""
-    from .csp import apply_to_site
+    from ..site.csp import apply_to_site
 
     count, problems = apply_to_site(Path(site_dir), _csp_sources(sources))
     click.echo(f"{count} page{'s' if count != 1 else ''} given the policy", err=True)
@@ -311,8 +311,8 @@ def publish(
     """
     import subprocess
 
-    from .csp import apply_to_site
-    from .staging import Staging
+    from ..site.csp import apply_to_site
+    from ..site.staging import Staging
 
     extra = _csp_sources(sources)
     if built is None and not any("{staging}" in arg for arg in command):
@@ -427,8 +427,8 @@ def new_article_command(config_file: str, slug: str, title: str, date: dt.dateti
 def suggest_entities(config_file: str, min_articles: int) -> None:
     """List names the articles use that have no entity, most widely used first, each
     with the `briefing new entity` command that starts one (choose its TYPE)."""
-    from .editorial import suggestions
-    from .sources import load_briefing
+    from ..core.editorial import suggestions
+    from ..core.sources import load_briefing
 
     root, src = _project(config_file)
     briefing, _ = load_briefing(root, src)
@@ -445,9 +445,9 @@ def suggest_entities(config_file: str, min_articles: int) -> None:
 def schemas(folder: str, check: bool) -> None:
     """Write the JSON Schemas of the file formats (for editors), from the loader's models,
     and of the data download (briefing.json)."""
-    from .opendata import DATA_SCHEMA, data_schema
+    from ..site.opendata import DATA_SCHEMA, data_schema
 
-    stale = []
+    stale: list[str] = []
     for name, schema in {**json_schemas(), DATA_SCHEMA: data_schema()}.items():
         path = Path(folder) / name
         text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
@@ -460,8 +460,8 @@ def schemas(folder: str, check: bool) -> None:
             path.write_text(text, "utf-8")
     if check and stale:
         raise click.ClickException("out of date: " + ", ".join(stale) + " (run: briefing schemas)")
-    for path in stale:
-        click.echo(f"wrote {path}", err=True)
+    for written in stale:
+        click.echo(f"wrote {written}", err=True)
 
 
 @main.command()
