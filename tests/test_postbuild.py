@@ -256,12 +256,13 @@ def test_publish_a_real_mkdocs_build_without_the_plugins_policy(
     project: Path, basic_site: BuildResult
 ) -> None:
     """mkdocs build with csp: false, then --csp: every page gets the very policy the
-    plugin gives it (one code path), the 404 page too. Then a failing strict build over
-    the published site leaves it as it was."""
+    plugin gives it (one code path), the 404 page too; --pdf adds the book. Then a
+    failing strict build over the published site leaves it as it was."""
     config = project / "mkdocs.yml"
     config.write_text(config.read_text("utf-8").replace("briefing:", "briefing:\n      csp: false"))
     build = [sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f", str(config)]
-    env_args = ["publish", "--site", str(project / "site"), "--csp", "--"]
+    env_args = ["publish", "--site", str(project / "site"), "--csp", "--pdf", "-f", str(config)]
+    env_args.append("--")
     result = CliRunner(env={"BRIEFING_PDF": "0"}).invoke(
         main, [*env_args, *build, "-d", "{staging}"]
     )
@@ -275,6 +276,8 @@ def test_publish_a_real_mkdocs_build_without_the_plugins_policy(
             assert csp_of(html) == policy(html)  # the plugin leaves the 404 template alone
         else:
             assert csp_of(html) == csp_of((basic_site.site / rel).read_text("utf-8")), rel
+    book = PdfReader(site / "briefing.pdf")  # --pdf: made from the staged pages
+    assert book.metadata.title == "Fixture briefing" and len(book.pages) > 3
     published = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
     kling = project / "briefing_src/entities/kling.yml"
