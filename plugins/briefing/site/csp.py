@@ -106,8 +106,19 @@ def policy(html: str, extra: dict[str, str] | None = None) -> str:
 
 
 _META = re.compile(r"<meta\s+http-equiv=[\"']?Content-Security-Policy[\"']?[^>]*>", re.I)
-_SUSPECT = re.compile(r"\son[a-z]+\s*=|javascript:", re.I)
-"""A page that matches neither has no inline handler or script URL: it is not parsed."""
+_HANDLER_NAME = re.compile(r"on[a-z]+\s*=")
+
+
+def _suspect(html: str) -> bool:
+    """Could the page hold an inline handler or a ``javascript:`` URL? Only then is it
+    parsed. (One regex with ``\\s`` before ``on`` and ``re.I`` scans ten times slower
+    than this literal prefix on the lowered page.)"""
+    low = html.lower()
+    if "javascript:" in low:
+        return True
+    return any(low[m.start() - 1] in " \t\n\r\f\"'/" for m in _HANDLER_NAME.finditer(low, 1))
+
+
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
 
 
@@ -168,7 +179,7 @@ def blocked(html: str) -> list[Blocked]:
         for m in _INLINE_SCRIPT.finditer(html)
         if start <= m.start() < end and is_script(m.group(1))
     ]
-    if _SUSPECT.search(html):
+    if _suspect(html):
         parser = _Handlers()
         parser.feed(html)
         parser.close()
