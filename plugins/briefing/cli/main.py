@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
 
+from ..core.diagnostics import Diagnostics, Position
 from ..core.model import ENTITY_TYPES, json_schemas
 from .check import check_project
 from .scaffold import ScaffoldError, new_article, new_entity
@@ -83,38 +87,46 @@ def check(config_file: str, style: str, summary: bool, base: str) -> None:
 @click.option(
     "-o",
     "--output",
-    default="briefing.pdf",
-    show_default=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Where to write the book.",
+    help="Where to write the book. Default: briefing.pdf, or with --site the site's "
+    "own briefing.pdf (the plugin's pdf_name), where its Download PDF link points.",
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default=None, help="Paper size.")
-def pdf(config_file: str, output: str, paper: str | None) -> None:
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Make the book from this finished site folder (built by the plugin, by plain "
+    "MkDocs or by Zensical from an export) instead of building the site first.",
+)
+def pdf(config_file: str, output: str | None, paper: str | None, site_dir: str | None) -> None:
     """Write the PDF book. It is made from the site's own pages: the site is built into
-    a temporary folder first (your site/ is not touched)."""
+    a temporary folder first (your site/ is not touched), or, with --site, read from a
+    finished site folder, whichever host built it."""
     import logging
     import os
     import shutil
     import tempfile
 
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
+    from mkdocs.exceptions import Abort
 
     from ..book.pdf import PROGRESS_LOGGER
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger(PROGRESS_LOGGER).setLevel(logging.INFO)  # what the book is doing
+    if site_dir is not None:
+        config, plugin = _briefing_config(config_file)
+        out = Path(output or Path(site_dir) / plugin.config.pdf_name)
+        _book_from_site(config, plugin, Path(site_dir), out, paper)
+        click.echo(f"wrote {out}", err=True)
+        return
+    output = output or "briefing.pdf"
     os.environ["BRIEFING_PDF"] = "1"
     with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as tmp:
         site = Path(tmp) / "site"
-        try:
-            config = load_config(config_file, site_dir=str(site), strict=True)
-        except (ConfigurationError, OSError) as exc:
-            raise click.ClickException(f"{config_file}: {exc}") from exc
-        plugin = config.plugins.get("briefing")
-        if plugin is None:
-            raise click.ClickException(f"{config_file} does not use the briefing plugin")
+        config, plugin = _briefing_config(config_file, site_dir=str(site), strict=True)
         plugin.config.pdf = True
         if paper:
             plugin.config.paper = paper
@@ -127,6 +139,217 @@ def pdf(config_file: str, output: str, paper: str | None) -> None:
             config.plugins.on_shutdown()
         shutil.copyfile(site / plugin.config.pdf_name, output)
     click.echo(f"wrote {output}", err=True)
+
+
+def _briefing_config(config_file: str, **overrides: Any) -> tuple[Any, Any]:
+    """mkdocs.yml, loaded, and its briefing plugin (a ClickException without one)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    try:
+        config = load_config(config_file, **overrides)
+    except (ConfigurationError, OSError) as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from exc
+    plugin = config.plugins.get("briefing")
+    if plugin is None:
+        raise click.ClickException(f"{config_file} does not use the briefing plugin")
+    return config, plugin
+
+
+def built_page(site: Path) -> Callable[[str], tuple[str, str] | None]:
+    """Where a finished site holds the page of a source file (``glossary/kling.md``):
+    its file and URL, with directory URLs (``glossary/kling/index.html``, MkDocs' and
+    Zensical's default) or without (``glossary/kling.html``); None if it has neither."""
+
+    def built(uri: str) -> tuple[str, str] | None:
+        stem = uri.removesuffix(".md")
+        folder, _, name = stem.rpartition("/")
+        if name == "index":
+            dest = f"{folder}/index.html" if folder else "index.html"
+            url = f"{folder}/" if folder else ""
+            return (dest, url) if (site / dest).is_file() else None
+        for dest, url in ((f"{stem}/index.html", f"{stem}/"), (f"{stem}.html", f"{stem}.html")):
+            if (site / dest).is_file():
+                return dest, url
+        return None
+
+    return built
+
+
+def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str | None) -> None:
+    """The book from a finished site folder: which pages and in what order from the
+    sources (mkdocs.yml's briefing options), their text from the site's HTML."""
+    import time
+
+    from ..book.pdf import PDF_CACHE, book_pages, write_book
+    from ..core.sources import load_briefing
+    from ..core.yamlsrc import Limits
+    from ..hosts.plugin import book_meta
+    from ..site.pages import generate_pages
+
+    options = plugin.config
+    if paper:
+        options.paper = paper
+    root = Path(config.config_file_path).resolve().parent
+    briefing, problems = load_briefing(root, options.src, limits=Limits(**options.limits))
+    generated = {page.uri: page for page in generate_pages(briefing)}
+    built = built_page(site)
+    for uri, page in generated.items():
+        if (page.article or page.entity) and built(uri) is None:
+            problems.error(
+                Position(page.source),
+                f"its page {uri.removesuffix('.md')}/ is not in {site}: was the site "
+                "built from these sources?",
+            )
+    _fail_on(problems)
+    started = time.perf_counter()
+    meta = book_meta(config, options, briefing, root)
+    types = {e.id: e.type for e in briefing.entities.values()}
+    book = Diagnostics()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pages = book_pages(generated, built, site, briefing)
+    result = write_book(pages, site, out, meta, types, book, cache=root / PDF_CACHE)
+    _fail_on(book)
+    seconds = time.perf_counter() - started
+    click.echo(f"{out.name}: {result.pages} pages in {seconds:.1f} s", err=True)
+
+
+def _fail_on(problems: Diagnostics) -> None:
+    """Print the problems; exit 1 if there are any (as a strict build does)."""
+    for problem in problems.sorted():
+        click.echo(problem.format())
+    if problems:
+        count = len(problems)
+        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''}")
+
+
+def _csp_sources(values: tuple[str, ...]) -> dict[str, str]:
+    """``--source DIRECTIVE=SOURCES`` options as the plugin's ``csp_sources``."""
+    from ..site.csp import check_sources
+
+    extra: dict[str, str] = {}
+    for value in values:
+        directive, sep, sources = value.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{value!r}: write DIRECTIVE=SOURCES", param_hint="--source")
+        extra[directive.strip()] = f"{extra.get(directive.strip(), '')} {sources}".strip()
+    problems = check_sources(dict(extra))
+    if problems:
+        raise click.BadParameter("; ".join(problems), param_hint="--source")
+    return extra
+
+
+source_option = click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="DIRECTIVE=SOURCES",
+    help="Sources to add to a directive of the policy, as the plugin's csp_sources, "
+    "e.g. --source img-src=https: (repeatable).",
+)
+
+
+@main.command()
+@click.argument("site_dir", type=click.Path(exists=True, file_okay=False))
+@source_option
+def csp(site_dir: str, sources: tuple[str, ...]) -> None:
+    """Give every HTML page of a finished site Briefing's Content-Security-Policy, as
+    the MkDocs plugin does to the pages it builds: for a site built by Zensical, by
+    plain MkDocs from an export, or any host. Pages are rewritten in place (running it
+    again gives the same pages). Lists, at path:line:col, every inline script in a
+    page's content, inline event handler (onclick=) and javascript: URL the policy
+    stops from running; exit 1 if there is any."""
+    from ..site.csp import apply_to_site
+
+    count, problems = apply_to_site(Path(site_dir), _csp_sources(sources))
+    click.echo(f"{count} page{'s' if count != 1 else ''} given the policy", err=True)
+    _fail_on(problems)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option(
+    "--site",
+    "site_dir",
+    default="site",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The published site folder, replaced only when every step succeeded.",
+)
+@click.option(
+    "--built",
+    type=click.Path(file_okay=False),
+    help="Where COMMAND writes the site, for a host that cannot be told (Zensical "
+    "reads site_dir from its configuration): copied into the staging folder after it "
+    "succeeded. Without it, COMMAND must name {staging}.",
+)
+@click.option("--csp", "add_csp", is_flag=True, help="Give the staged pages the policy.")
+@source_option
+@click.option(
+    "--pdf",
+    "add_pdf",
+    is_flag=True,
+    help="Add the PDF book, made from the staged site (needs -f mkdocs.yml with the plugin).",
+)
+@config_option
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def publish(
+    site_dir: str,
+    built: str | None,
+    add_csp: bool,
+    sources: tuple[str, ...],
+    add_pdf: bool,
+    config_file: str,
+    command: tuple[str, ...],
+) -> None:
+    """Run a build COMMAND into a staging folder, then the steps asked for (--csp,
+    --pdf) over it, and replace the site folder only if all succeeded: on any failure
+    the previous site stays exactly as it was, as the MkDocs plugin does.
+
+    \b
+      briefing publish --csp -- mkdocs build -d {staging}
+      briefing publish --built build --csp --pdf -- zensical build
+    """
+    import subprocess
+
+    from ..site.csp import apply_to_site
+    from ..site.staging import Staging
+
+    extra = _csp_sources(sources)
+    if built is None and not any("{staging}" in arg for arg in command):
+        raise click.UsageError("COMMAND must write into {staging}, or give --built DIR")
+    if built is not None and Path(built).resolve() == Path(site_dir).resolve():
+        raise click.UsageError("--built must not be the site folder it protects")
+    staging = Staging(site_dir)
+    try:
+        args = [arg.replace("{staging}", staging.folder) for arg in command]
+        try:
+            code = subprocess.run(args, check=False).returncode
+        except OSError as exc:
+            raise click.ClickException(f"{command[0]}: {exc}") from exc
+        if code != 0:
+            raise click.ClickException(f"the build failed (exit status {code})")
+        if built is not None:
+            if not Path(built).is_dir():
+                raise click.ClickException(f"the build wrote no {built}/")
+            shutil.copytree(built, staging.folder, dirs_exist_ok=True)
+        if not any(Path(staging.folder).iterdir()):
+            raise click.ClickException("the build wrote nothing")
+        if add_csp:
+            count, problems = apply_to_site(Path(staging.folder), extra, shown_as=site_dir)
+            click.echo(f"{count} page{'s' if count != 1 else ''} given the policy", err=True)
+            _fail_on(problems)
+        if add_pdf:
+            config, plugin = _briefing_config(config_file)
+            out = Path(staging.folder) / plugin.config.pdf_name
+            _book_from_site(config, plugin, Path(staging.folder), out, None)
+    except click.ClickException as exc:
+        staging.discard()
+        raise click.ClickException(f"{exc.format_message()}; {site_dir}/ left as it was") from exc
+    except BaseException:
+        staging.discard()
+        raise
+    staging.publish(strict=False)
+    click.echo(f"published {site_dir}/", err=True)
 
 
 def _project(config_file: str) -> tuple[Path, str]:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
 from mkdocs.exceptions import PluginError
@@ -27,14 +27,14 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from ..core.context import PageRef, RenderContext, Source
-from ..core.diagnostics import Diagnostic, Diagnostics
+from ..core.diagnostics import Diagnostic, Diagnostics, Position
 from ..core.files import docs_folder_problem
 from ..core.model import Briefing
 from ..core.sources import FileCache, load_briefing
 from ..core.yamlsrc import Limits
 from ..markdown.extension import BriefingExtension, Linker
 from ..site import THEME_DIR
-from ..site.csp import check_sources, with_csp
+from ..site.csp import apply_policy, check_sources
 from ..site.figures import Figures
 from ..site.opendata import (
     DATA_FILES,
@@ -56,6 +56,9 @@ from ..site.staging import Staging
 from ..site.view import PageView, edit_url, page_view
 from .config import BriefingConfig
 from .docsfiles import vet_docs
+
+if TYPE_CHECKING:
+    from ..book.pdf import BookMeta
 
 log = get_plugin_logger(__name__)
 _RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
@@ -303,7 +306,21 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if data is not None and page.file.src_uri in self.generated:
             head += json_ld_script(data)
         output = add_to_head(output, head)
-        return with_csp(output, self.config.csp_sources) if self.config.csp else output
+        if not self.config.csp:
+            return output
+        output, stopped = apply_policy(output, self.config.csp_sources)
+        if stopped:
+            generated = self.generated.get(page.file.src_uri)
+            source = generated.source if generated else self.docs_source(page, config)
+            self.report(
+                Diagnostic(
+                    Position(source),
+                    f"{item.message} (line {item.line} of {page.file.dest_uri})",
+                    "warning",
+                )
+                for item in stopped
+            )
+        return output
 
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig
@@ -342,26 +359,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.remove_tmp()
 
     def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
-        from ..book.pdf import PDF_CACHE, BookMeta, book_pages, git_version, write_book
+        from ..book.pdf import PDF_CACHE, book_pages, write_book
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
             return (file.dest_uri, file.url) if file is not None else None
 
         pages = book_pages(self.generated, built, Path(config.site_dir), self.briefing)
-        tags = sorted({t for a in self.briefing.articles for t in a.model.tags})
-        version = os.environ.get("GITHUB_SHA", "")[:7] or git_version(self.root)
-        meta = BookMeta(
-            title=config.site_name,
-            subtitle=config.site_description or "",
-            author=config.site_author or "",
-            keywords=tuple(tags),
-            language=config.theme.get("language") or "en",
-            version=version,
-            paper=self.config.paper,
-            current_as_of=self.config.current_as_of
-            or max((str(a.date) for a in self.briefing.articles), default=""),
-        )
+        meta = book_meta(config, self.config, self.briefing, self.root)
         problems = Diagnostics()
         started = time.perf_counter()
         result = write_book(
@@ -386,6 +391,27 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if getattr(self, "staging", None) is not None:
             self.staging.discard()  # type: ignore[union-attr]
         self.remove_tmp()
+
+
+def book_meta(
+    config: MkDocsConfig, options: BriefingConfig, briefing: Briefing, root: Path
+) -> BookMeta:
+    """The book's cover and metadata, from mkdocs.yml and the plugin's options (the
+    plugin's own book and ``briefing pdf --site`` alike)."""
+    from ..book.pdf import BookMeta, git_version
+
+    tags = sorted({t for a in briefing.articles for t in a.model.tags})
+    return BookMeta(
+        title=config.site_name,
+        subtitle=config.site_description or "",
+        author=config.site_author or "",
+        keywords=tuple(tags),
+        language=config.theme.get("language") or "en",
+        version=os.environ.get("GITHUB_SHA", "")[:7] or git_version(root),
+        paper=options.paper,
+        current_as_of=options.current_as_of
+        or max((str(a.date) for a in briefing.articles), default=""),
+    )
 
 
 def strict_failure(problems: list[Diagnostic], staging: Staging | None) -> str:

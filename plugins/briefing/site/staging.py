@@ -22,6 +22,10 @@ class _WarningCounter(logging.Handler):
 
 
 class Staging:
+    """A folder beside ``site_dir`` to build into; ``publish`` swaps it in, ``discard``
+    removes it. The MkDocs plugin builds into it, and so does ``briefing publish`` with
+    any host's build command (``publish(strict=False)``: its exit status decides)."""
+
     def __init__(self, site_dir: str) -> None:
         self.site_dir = site_dir
         parent = Path(site_dir).resolve().parent

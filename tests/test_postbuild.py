@@ -1,0 +1,341 @@
+"""The post-build steps as commands, for a site any host built (the MkDocs plugin,
+plain MkDocs from an export, Zensical): ``briefing csp SITE``, ``briefing pdf --site
+SITE`` and ``briefing publish ... -- COMMAND`` (staged: the old site stays on failure).
+Real builds where it matters; hand-written pages where a host's markup is the point."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from briefing.cli import main
+from briefing.site.csp import apply_policy, blocked, policy
+from conftest import BuildResult, run_build, write
+
+# A page as Zensical 0.0.73 writes it (its base.html): the theme's inline script in the
+# head, the content in <article class="md-content__inner md-typeset">, the
+# configuration as a JSON data block after it.
+ZENSICAL_PAGE = textwrap.dedent(
+    """\
+    <!doctype html>
+    <html lang="en" class="no-js">
+      <head>
+        <meta charset="utf-8">
+        <script>__md_scope=new URL("..",location)</script>
+        <link rel="stylesheet" href="../assets/stylesheets/modern/main.css">
+      </head>
+      <body>
+        <main class="md-main">
+          <article class="md-content__inner md-typeset">
+            <h1>Kling</h1>
+            {content}
+          </article>
+        </main>
+        <script id="__config" type="application/json">{{"base": ".."}}</script>
+        <script src="../assets/javascripts/bundle.min.js"></script>
+      </body>
+    </html>
+    """
+)
+
+
+def csp_of(html: str) -> str:
+    meta = BeautifulSoup(html, "html.parser").select_one(
+        'meta[http-equiv="Content-Security-Policy"]'
+    )
+    assert meta is not None
+    return str(meta["content"])
+
+
+def zensical_site(root: Path, pages: dict[str, str]) -> Path:
+    """A site folder of Zensical-like pages (content per page) plus a non-HTML file."""
+    for rel, content in pages.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(ZENSICAL_PAGE.format(content=content), encoding="utf-8")
+    (root / "search.json").write_text('{"onclick=": "javascript:"}', encoding="utf-8")
+    return root
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def test_blocked_lists_what_the_policy_stops_where_it_stands() -> None:
+    page = ZENSICAL_PAGE.format(
+        content='<p><button onclick="go()">Go</button> <a href=" JavaScript:go()">go</a></p>\n'
+        "        <script>alert(1)</script>\n"
+        '        <script type="application/ld+json">{"a": 1}</script>'
+    )
+    found = [(b.line, b.col, b.what) for b in blocked(page)]
+    assert found == [
+        (12, 12, 'an inline event handler <button onclick="go()">'),
+        (12, 47, 'a javascript: URL <a href="JavaScript:go()">'),
+        (13, 9, "an inline script <script>alert(1)"),
+    ]
+    # The theme's script (outside the content) is allowed by hash; the data blocks and
+    # the script in the content are not hashed.
+    assert policy(page).count("'sha256-") == 1
+
+
+def test_clean_pages_block_nothing_and_text_is_not_an_attribute() -> None:
+    page = ZENSICAL_PAGE.format(
+        content="<p>onion = 3; the URL javascript:void(0) is text; "
+        "&lt;b onclick=alert(1)&gt;</p><p title='&lt;a onclick=x&gt;'>x</p>"
+    )
+    assert blocked(page) == []
+
+
+def test_applying_the_policy_twice_gives_the_same_page() -> None:
+    page = ZENSICAL_PAGE.format(content="<p>text</p>")
+    once, _ = apply_policy(page, {"img-src": "https:"})
+    twice, _ = apply_policy(once, {"img-src": "https:"})
+    assert once == twice
+    assert once.count("Content-Security-Policy") == 1
+    assert "img-src 'self' data: https:" in csp_of(once)
+
+
+# --------------------------------------------------------------------------- briefing csp
+
+
+def test_csp_command_over_a_zensical_like_site(tmp_path: Path) -> None:
+    site = zensical_site(
+        tmp_path / "site",
+        {
+            "index.html": "<p>Home</p>",
+            "glossary/kling/index.html": "<p>Kling</p>",
+            "articles/a/index.html": '<p><img src="x.png" onerror="steal()"></p>',
+        },
+    )
+    result = CliRunner().invoke(main, ["csp", str(site), "--source", "img-src=https:"])
+    assert result.exit_code == 1
+    assert (
+        f"{site.as_posix()}/articles/a/index.html:12:12: warning: the Content-Security-Policy "
+        'blocks an inline event handler <img onerror="steal()">'
+    ) in result.output.splitlines()
+    assert "3 pages given the policy" in result.output
+    for rel in ("index.html", "glossary/kling/index.html", "articles/a/index.html"):
+        html = (site / rel).read_text("utf-8")
+        assert csp_of(html) == policy(html, {"img-src": "https:"})
+        assert "img-src 'self' data: https:" in csp_of(html)
+    assert (site / "search.json").read_text("utf-8") == '{"onclick=": "javascript:"}'
+
+    # Fixed, the same command passes; run twice, it changes nothing.
+    page = site / "articles/a/index.html"
+    page.write_text(page.read_text("utf-8").replace(' onerror="steal()"', ""), "utf-8")
+    assert CliRunner().invoke(main, ["csp", str(site)]).exit_code == 0
+    before = {p: p.read_bytes() for p in site.rglob("*.html")}
+    assert CliRunner().invoke(main, ["csp", str(site)]).exit_code == 0
+    assert before == {p: p.read_bytes() for p in site.rglob("*.html")}
+
+
+def test_csp_command_refuses_unknown_directives(tmp_path: Path) -> None:
+    site = zensical_site(tmp_path / "site", {"index.html": "<p>Home</p>"})
+    result = CliRunner().invoke(main, ["csp", str(site), "--source", "scripts=https:"])
+    assert result.exit_code == 2
+    assert "unknown directive 'scripts'" in result.output
+    assert "Content-Security-Policy" not in (site / "index.html").read_text("utf-8")
+
+
+def test_plugin_reports_what_its_policy_blocks(project: Path) -> None:
+    """The plugin runs the same step on each page: a trusted docs page's handler is
+    reported at its source, and a strict build fails."""
+    text = (project / "mkdocs.yml").read_text("utf-8")
+    (project / "mkdocs.yml").write_text(
+        text.replace("briefing:", "briefing:\n      trusted_docs: true")
+    )
+    write(project, {"docs/tool.md": '# Tool\n\n<button onclick="run()">Run</button>\n'})
+    result = run_build(project)
+    assert not result.ok
+    assert any(
+        m.startswith(
+            "briefing: docs/tool.md:1:1: warning: the Content-Security-Policy blocks an inline "
+            'event handler <button onclick="run()"> (line '
+        )
+        and m.endswith(" of tool/index.html)")
+        for m in result.messages
+    ), result.messages
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def old_site(root: Path) -> Path:
+    site = root / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>the old site</p>", "utf-8")
+    return site
+
+
+def leftovers(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".site-"))
+
+
+def test_publish_keeps_the_old_site_when_the_build_fails(tmp_path: Path) -> None:
+    site = old_site(tmp_path)
+    command = python(
+        "import pathlib, sys; pathlib.Path(sys.argv[1], 'index.html').write_text('half'); "
+        "sys.exit(3)"
+    )
+    result = CliRunner().invoke(main, ["publish", "--site", str(site), "--", *command, "{staging}"])
+    assert result.exit_code == 1
+    assert f"the build failed (exit status 3); {site}/ left as it was" in result.output
+    assert (site / "index.html").read_text("utf-8") == "<p>the old site</p>"
+    assert leftovers(tmp_path) == []
+
+
+def test_publish_replaces_the_site_on_success_with_the_policy(tmp_path: Path) -> None:
+    site = old_site(tmp_path)
+    (site / "stale.html").write_text("gone after publishing", "utf-8")
+    page = ZENSICAL_PAGE.format(content="<p>new</p>")
+    command = python(
+        f"import pathlib, sys; pathlib.Path(sys.argv[1], 'index.html').write_text({page!r})"
+    )
+    result = CliRunner().invoke(
+        main, ["publish", "--site", str(site), "--csp", "--", *command, "{staging}"]
+    )
+    assert result.exit_code == 0, result.output
+    html = (site / "index.html").read_text("utf-8")
+    assert "<p>new</p>" in html and csp_of(html) == policy(html)
+    assert not (site / "stale.html").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_publish_from_a_hosts_own_folder_refused_by_the_policy(tmp_path: Path) -> None:
+    """Zensical takes its site_dir from its configuration: --built names it. A page the
+    policy would break stops the publication."""
+    site = old_site(tmp_path)
+    built = tmp_path / "build"
+
+    def publish(href: str) -> tuple[int, str]:
+        page = ZENSICAL_PAGE.format(content=f'<p><a href="{href}">go</a></p>')
+        command = python(
+            f"import pathlib; p = pathlib.Path({str(built)!r}); p.mkdir(exist_ok=True); "
+            f"(p / 'index.html').write_text({page!r})"
+        )
+        args = ["publish", "--site", str(site), "--built", str(built), "--csp", "--", *command]
+        result = CliRunner().invoke(main, args)
+        return result.exit_code, result.output
+
+    code, output = publish("javascript:go()")
+    assert code == 1
+    assert (
+        f"{site.as_posix()}/index.html:12:12: warning: the Content-Security-Policy blocks "
+        'a javascript: URL <a href="javascript:go()">'
+    ) in output.splitlines()
+    assert (site / "index.html").read_text("utf-8") == "<p>the old site</p>"
+    assert leftovers(tmp_path) == []
+
+    code, output = publish("go.html")
+    assert code == 0, output
+    assert "go.html" in (site / "index.html").read_text("utf-8")
+    assert (built / "index.html").is_file()
+
+
+def test_publish_needs_to_know_where_the_build_writes(tmp_path: Path) -> None:
+    site = old_site(tmp_path)
+    result = CliRunner().invoke(main, ["publish", "--site", str(site), "--", "true"])
+    assert result.exit_code == 2 and "{staging}" in result.output
+    result = CliRunner().invoke(main, ["publish", "--site", str(site), "--", "true", "{staging}"])
+    assert result.exit_code == 1 and "the build wrote nothing" in result.output
+    assert (site / "index.html").read_text("utf-8") == "<p>the old site</p>"
+    assert leftovers(tmp_path) == []
+
+
+def test_publish_a_real_mkdocs_build_without_the_plugins_policy(
+    project: Path, basic_site: BuildResult
+) -> None:
+    """mkdocs build with csp: false, then --csp: every page gets the very policy the
+    plugin gives it (one code path), the 404 page too; --pdf adds the book. Then a
+    failing strict build over the published site leaves it as it was."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("briefing:", "briefing:\n      csp: false"))
+    build = [sys.executable, "-m", "mkdocs", "build", "-q", "--strict", "-f", str(config)]
+    env_args = ["publish", "--site", str(project / "site"), "--csp", "--pdf", "-f", str(config)]
+    env_args.append("--")
+    result = CliRunner(env={"BRIEFING_PDF": "0"}).invoke(
+        main, [*env_args, *build, "-d", "{staging}"]
+    )
+    assert result.exit_code == 0, result.output
+    site = project / "site"
+    pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
+    assert len(pages) > 10
+    for rel in pages:
+        html = (site / rel).read_text("utf-8")
+        if rel.as_posix() == "404.html":
+            assert csp_of(html) == policy(html)  # the plugin leaves the 404 template alone
+        else:
+            assert csp_of(html) == csp_of((basic_site.site / rel).read_text("utf-8")), rel
+    book = PdfReader(site / "briefing.pdf")  # --pdf: made from the staged pages
+    assert book.metadata.title == "Fixture briefing" and len(book.pages) > 3
+    published = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+    kling = project / "briefing_src/entities/kling.yml"
+    kling.write_text(kling.read_text("utf-8") + "unknown_key: 1\n", "utf-8")
+    result = CliRunner(env={"BRIEFING_PDF": "0"}).invoke(
+        main, [*env_args, *build, "-d", "{staging}"]
+    )
+    assert result.exit_code == 1 and "the build failed" in result.output
+    assert published == {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert leftovers(project) == []
+
+
+# --------------------------------------------------------------------------- pdf --site
+
+
+@pytest.fixture
+def built_copy(tmp_path: Path, basic_site: BuildResult) -> Path:
+    """The built basic fixture, project and site, free to change."""
+    target = tmp_path / "basic"
+    shutil.copytree(basic_site.project, target, ignore=shutil.ignore_patterns(".cache"))
+    return target
+
+
+def test_pdf_from_a_finished_site_is_the_plugins_book(
+    built_copy: Path, basic_pdf: BuildResult
+) -> None:
+    """The book from the site folder alone (no build) has the plugin's pages and text."""
+    site = built_copy / "site"
+    result = CliRunner().invoke(
+        main, ["pdf", "-f", str(built_copy / "mkdocs.yml"), "--site", str(site)]
+    )
+    assert result.exit_code == 0, result.output
+    ours = PdfReader(site / "briefing.pdf")
+    theirs = PdfReader(basic_pdf.site / "briefing.pdf")
+    assert ours.metadata.title == theirs.metadata.title == "Fixture briefing"
+    assert len(ours.pages) == len(theirs.pages)
+    for mine, plugin in zip(ours.pages[1:], theirs.pages[1:], strict=True):  # cover: the date
+        assert mine.extract_text() == plugin.extract_text()
+
+
+def test_pdf_from_a_site_without_an_articles_page(built_copy: Path) -> None:
+    site = built_copy / "site"
+    shutil.rmtree(site / "articles/embargo")
+    result = CliRunner().invoke(
+        main,
+        [
+            "pdf",
+            "-f",
+            str(built_copy / "mkdocs.yml"),
+            "--site",
+            str(site),
+            "-o",
+            str(built_copy / "b.pdf"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert (
+        f"briefing_src/articles/embargo.md:1:1: error: its page articles/embargo/ is not in {site}"
+        in result.output
+    )
+    assert not (built_copy / "b.pdf").exists()
