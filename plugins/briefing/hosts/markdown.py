@@ -153,7 +153,10 @@ class ReportPostprocessor(Postprocessor):
             page = self.loaded.generated.get(path)
             figure = self.figures / (path.removesuffix(".md") + ".html")
             if page is not None and not page.article and figure.is_file():
-                text = text.replace(FIGURE_SLOT, figure.read_text(encoding="utf-8"), 1)
+                # The last slot: the page's own, after any text of its sources that
+                # spells one (the figure is Briefing's; a description cannot move it).
+                before, _slot, after = text.rpartition(FIGURE_SLOT)
+                text = before + figure.read_text(encoding="utf-8") + after
         return _mkdocs_urls(self.md, text)
 
 
