@@ -22,8 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 from bs4 import BeautifulSoup, Tag
-from playwright.sync_api import sync_playwright
-from test_browser import CHROMIUM, Reader, reader_for
+from playwright.sync_api import Browser
+from test_browser import Reader, reader_for
 
 from briefing.core.sources import load_briefing
 from briefing.hosts.export import export_project, unsafe_target
@@ -244,13 +244,8 @@ def zensical_url(export_zensical: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def zensical_reader(zensical_url: str) -> Iterator[Reader]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield from reader_for(browser, zensical_url, viewport={"width": 1280, "height": 900})
-        browser.close()
+def zensical_reader(browser: Browser, zensical_url: str) -> Iterator[Reader]:
+    yield from reader_for(browser, zensical_url, viewport={"width": 1280, "height": 900})
 
 
 def search(reader: Reader, query: str) -> list[str]:
