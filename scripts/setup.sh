@@ -56,6 +56,23 @@ ensure_venv() {
   fi
 }
 
+ensure_zensical_venv() {
+  # .venv-zensical: Zensical 0.0.73 with Briefing (editable), for the tests that build
+  # `briefing export` with Zensical (tests/test_hosts.py). Pinned: every release from
+  # 0.0.74 on requires zensical-ui, which the package registry here does not serve
+  # (`pip download zensical-ui`: "no matching distribution", checked 2026-11-29);
+  # 0.0.73 needs only packages the registry has.
+  ensure_python
+  local want stamp=".venv-zensical/.briefing-installed"
+  want="zensical==0.0.73 $(sha256sum pyproject.toml | cut -c1-16)"
+  if [ -f "$stamp" ] && grep -qxF "$want" "$stamp"; then return 0; fi
+  say "creating .venv-zensical (Zensical 0.0.73 and Briefing)"
+  [ -x .venv-zensical/bin/python ] || "$PYTHON" -m venv .venv-zensical
+  .venv-zensical/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv-zensical/bin/python -m pip install -q "zensical==0.0.73" -e .
+  echo "$want" > "$stamp"
+}
+
 ensure_pdf_deps() {
   # WeasyPrint lays out the PDF book with Pango; the book's fonts are Noto CJK (Chinese
   # glyphs, embedded in the PDF) and DejaVu; fc-match finds them. HarfBuzz's subsetter

@@ -15,8 +15,10 @@ from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
+from playwright.sync_api import Browser, sync_playwright
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).parent.parent
 
 
@@ -133,3 +135,23 @@ def shipped_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = run_build(target, pdf=True, env={"GITHUB_REPOSITORY": "example/briefing"})
     assert result.ok, result.messages
     return result
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one for the session (Playwright's sync API
+    allows one at a time: the browser tests of every module share it)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

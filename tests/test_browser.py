@@ -15,14 +15,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from briefing.core.sources import load_briefing
 from conftest import ROOT, BuildResult
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / ".cache/npm/node_modules/axe-core/axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 ARTICLE = "articles/kling-waic-demo/"
@@ -49,24 +48,6 @@ def base_url(shipped_pdf: BuildResult) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/briefing/"
     server.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 class Reader:

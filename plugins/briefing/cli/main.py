@@ -543,3 +543,26 @@ def import_annotations_command(config_file: str, export: str, dry_run: bool) -> 
         count = len(problems)
         click.echo(f"{count} problem{'s' if count != 1 else ''}", err=True)
         sys.exit(1)
+
+
+@main.command("export")
+@config_option
+@click.argument("folder", type=click.Path(file_okay=False))
+def export_command(config_file: str, folder: str) -> None:
+    """Write the briefing as a plugin-free project into FOLDER: docs/ with every generated
+    page as Markdown (cross-page parts filled in), the sources, mkdocs.yml and
+    zensical.toml. `mkdocs build` and `zensical build` in FOLDER both make the site.
+    FOLDER's docs/, briefing_src/ and briefing_figures/ are replaced."""
+    from ..hosts.export import export_project, unsafe_target
+
+    problem = unsafe_target(Path(config_file), Path(folder))
+    if problem:
+        raise click.ClickException(problem)
+    result = export_project(config_file, Path(folder))
+    for item in result.problems.sorted()[:MAX_SHOWN]:
+        click.echo(item.format(), err=True)
+    if result.pages == 0:
+        raise click.ClickException("nothing exported: the briefing could not be loaded")
+    click.echo(f"exported {result.pages} pages to {folder}", err=True)
+    if result.problems:
+        sys.exit(1)

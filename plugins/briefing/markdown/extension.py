@@ -257,6 +257,22 @@ def _relpath_file(md: markdown.Markdown) -> File | None:
     return getattr(md.treeprocessors["relpath"], "file", None)
 
 
+def source_path(md: markdown.Markdown) -> str | None:
+    """The docs-relative path of the Markdown file being rendered, from whichever host
+    runs this Markdown: MkDocs' relpath processor, or the rendering context Zensical
+    registers on every page's Markdown (a preprocessor named ``rendering_context``
+    holding ``page.path``). None outside a host (tests, ``briefing check``)."""
+    file = _relpath_file(md)
+    if file is not None:
+        return str(file.src_uri)
+    if "rendering_context" in md.preprocessors:
+        page = getattr(md.preprocessors["rendering_context"], "page", None)
+        path = getattr(page, "path", None)
+        if isinstance(path, str):
+            return path.replace("\\", "/")
+    return None
+
+
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _OPEN_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 _CLOSE_TAG = re.compile(r"<\s*/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>")
@@ -569,15 +585,15 @@ class UrlTreeprocessor(Treeprocessor):
 
 class EntityHrefTreeprocessor(Treeprocessor):
     """Links to entities, made relative to the Markdown's own source file
-    (``../glossary/sora.md``): MkDocs' relpath processor then turns them into URLs of
-    the page the HTML lands on, in a page and in a blog excerpt alike (whose copy of
-    the site's config may not resolve docs-absolute links)."""
+    (``../glossary/sora.md``): the host (MkDocs' relpath processor, Zensical) then turns
+    them into URLs of the page the HTML lands on, in a page and in a blog excerpt alike
+    (whose copy of the site's config may not resolve docs-absolute links)."""
 
     def run(self, root: etree.Element) -> None:
-        file = _relpath_file(self.md)
-        if file is None:
+        path = source_path(self.md)
+        if path is None:
             return
-        folder = posixpath.dirname(file.src_uri) or "."
+        folder = posixpath.dirname(path) or "."
         for el in root.iter("a"):
             href = el.get("href") or ""
             if el.get("data-entity") and href.startswith("/"):

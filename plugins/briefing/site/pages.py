@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import escape
 
 from ..core.context import PageRef, Source
 from ..core.mentions import is_cjk
@@ -85,6 +86,12 @@ class GeneratedPage:
     body_col: int = 1
 
 
+def generated_ref(page: GeneratedPage, title: str) -> PageRef:
+    """The render context of a generated page: the same for every host and the check."""
+    source = Source(page.source, page.body_line, page.body, page.body_col)
+    return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
+
+
 def article_uri(slug: str) -> str:
     return f"articles/{slug}.md"
 
@@ -128,6 +135,22 @@ def compact_sections() -> list[Any]:
     return [{"Articles": ARTICLES}, {"Glossary": GLOSSARY}, {"Map": MAP}, {"Timeline": TIMELINE}]
 
 
+def nav_titles(nav: Any) -> dict[str, str]:
+    """Page path -> the title a ``nav`` (as written in mkdocs.yml) gives it, where it
+    gives one (``{"Home": "index.md"}``)."""
+    found: dict[str, str] = {}
+    if isinstance(nav, list):
+        for item in nav:
+            found.update(nav_titles(item))
+    elif isinstance(nav, dict):
+        for title, value in nav.items():
+            if isinstance(value, str):
+                found.setdefault(value, str(title))
+            else:
+                found.update(nav_titles(value))
+    return found
+
+
 def nav_names(nav: Any) -> set[str]:
     """Every page path a ``nav`` (as written in mkdocs.yml) names."""
     if isinstance(nav, str):
@@ -139,8 +162,19 @@ def nav_names(nav: Any) -> set[str]:
     return set()
 
 
-def generate_pages(briefing: Briefing) -> list[GeneratedPage]:
-    env = _env()
+def generate_pages(
+    briefing: Briefing, *, root: str = "/", cjk_gap: str = ""
+) -> list[GeneratedPage]:
+    """Every generated page's Markdown. Links between them start with ``root``: ``/``
+    (docs-absolute, which the MkDocs plugin has MkDocs resolve) or ``../`` (relative:
+    every generated page stands one folder deep), as the export writes them.
+    ``cjk_gap`` goes around CJK aliases: a zero-width space lets a search that splits
+    words only on its separator (Zensical's) index ``可灵`` as a word of its own."""
+    env = _env().overlay()
+    env.globals["root"] = root
+    env.filters["gap"] = lambda alias: (
+        f"{cjk_gap}{escape(alias)}{cjk_gap}" if lang_of(alias) == "zh" else escape(alias)
+    )
     pages: list[GeneratedPage] = []
     for article in briefing.articles:
         pages.append(
@@ -235,9 +269,3 @@ def timeline(briefing: Briefing) -> list[tuple[str, list[TimelineEntry]]]:
     for entry in entries:
         years.setdefault(entry.date[:4], []).append(entry)
     return list(years.items())
-
-
-def generated_ref(page: GeneratedPage, title: str) -> PageRef:
-    """The render context of a generated page: the same for the build and the check."""
-    source = Source(page.source, page.body_line, page.body, page.body_col)
-    return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
