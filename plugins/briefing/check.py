@@ -1,31 +1,33 @@
-"""``briefing check``: everything the build would reject, without building.
+"""``briefing check``: everything a strict build would reject, in ``path:line:col`` form.
 
-It loads the sources with the same loader and renders every page's Markdown
-with the same extension and the same Markdown settings as ``mkdocs.yml``, so
-the check and the build report the same problems in the same words.
+It runs the real build (``mkdocs build``, into a temporary folder that is then thrown
+away), so one code path decides: Briefing's loader, the Markdown extension, the docs
+vetting and the page checks report through the plugin exactly as in ``mkdocs build
+--strict``, and MkDocs' own validation (links to missing pages, and to missing anchors
+when ``validation:`` makes them warnings), the nav, the theme and other plugins warn
+as they do in the build. The PDF book is not laid out; the one problem only the book
+finds, a character no book font has, is checked on the same page texts the book reads
+(:func:`briefing.pdf.glyph_problems`).
+
+MkDocs' own warnings carry no position: check gives each the file it names (a link
+warning, the line and column of the link in that file), and the message as MkDocs
+worded it.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import markdown
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.utils import get_markdown_title
-from mkdocs.utils.meta import get_data
-
 from .context import PageRef, RenderContext, Source
-from .diagnostics import Diagnostics
-from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
-from .extension import BriefingExtension, Linker
+from .diagnostics import Diagnostic, Diagnostics, Position, position_in_file
+from .docsfiles import docs_folder_problem
 from .model import Briefing
-from .opendata import RESERVED
-from .pagemeta import check_heading_title, check_meta
-from .pages import GeneratedPage, generate_pages
-from .sources import load_briefing
-from .yamlsrc import Limits
+from .pages import GeneratedPage
 
 
 def generated_ref(page: GeneratedPage, title: str) -> PageRef:
@@ -44,14 +46,29 @@ class Analysis:
 
 
 def check_project(config_file: str | Path = "mkdocs.yml") -> Diagnostics:
-    """Load and render a project's briefing; return every problem found."""
-    return analyze_project(config_file).problems
+    """Build a project as ``mkdocs build --strict`` does, the book's glyph check
+    included; return every problem the build reports."""
+    return analyze_project(config_file, glyphs=True).problems
 
 
-def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
-    """Load and render a project's briefing, as the build does, without building."""
+class _Records(logging.Handler):
+    """MkDocs' warnings and errors, as the strict build counts them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False) -> Analysis:
+    """Build a project into a temporary folder, as the build does (``glyphs``: with the
+    PDF book's glyph check, without laying the book out); what the pages recorded and
+    every problem."""
+    from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
     path = Path(config_file).resolve()
     problems = Diagnostics()
@@ -59,80 +76,89 @@ def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
     if not path.is_file():
         problems.error(_rel_position(path), "configuration file not found")
         return Analysis(None, context, problems)
+    logger = logging.getLogger("mkdocs")
+    records = _Records()
+    level = logger.level
+    logger.addHandler(records)
+    logger.setLevel(min(logger.getEffectiveLevel(), logging.WARNING))
     try:
-        config = load_config(str(path))
-    except ConfigurationError as exc:
-        problems.error(_rel_position(path), f"invalid configuration: {exc}")
-        return Analysis(None, context, problems)
-    plugin = config.plugins.get("briefing")
-    options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
-    root = path.parent
-    briefing, loaded = load_briefing(
-        root, options.get("src", "briefing_src"), limits=Limits(**options.get("limits", {}))
-    )
-    problems.extend(loaded)
-    linker = Linker(briefing, context, options.get("link_mode", "first"))
-    extensions: list[Any] = [*config.markdown_extensions, BriefingExtension(linker)]
-
-    def render(ref: PageRef, text: str) -> None:
-        md = markdown.Markdown(extensions=extensions, extension_configs=config.mdx_configs)
-        context.begin(ref)
-        md.convert(text)
-
-    for page in generate_pages(briefing):
-        body, meta = get_data(page.content)
-        render(generated_ref(page, str(meta.get("title", ""))), body)
-    for doc in docs_pages(config, root, briefing, options, problems):
-        text = doc.read_text(encoding="utf-8-sig")
-        body, meta = get_data(text)
-        offset = text.count("\n") - body.count("\n") + 1
-        rel = doc.relative_to(root).as_posix() if doc.is_relative_to(root) else str(doc)
-        docs = Path(config.docs_dir)
-        check_meta(meta, rel, text, context.diagnostics)
-        if "title" not in meta:
-            check_heading_title(get_markdown_title(body), rel, text, context.diagnostics)
-        uri = doc.relative_to(docs).as_posix()
-        render(PageRef(uri, uri, Source(rel, offset, body)), body)
-    problems.extend(context.diagnostics)
-    return Analysis(briefing, context, problems)
-
-
-def docs_pages(
-    config: MkDocsConfig,
-    root: Path,
-    briefing: Briefing,
-    options: dict[str, Any],
-    problems: Diagnostics,
-) -> list[Path]:
-    """The docs pages the build would render: MkDocs' own list of files (dot folders
-    and ``exclude_docs`` left out), vetted as the plugin vets it."""
-    from mkdocs.structure.files import get_files
-
-    folder_problem = docs_folder_problem(root, config.docs_dir)
-    if folder_problem is not None:
-        problems.add(folder_problem)
-        return []
-    files = get_files(config)
-    problems.extend(
-        vet_docs(
-            files,
-            config,
-            root,
-            generated={*(page.uri for page in generate_pages(briefing)), *RESERVED},
-            theme_dirs=[*config.theme.dirs, str(THEME_DIR)],
-            static_types=options.get("static_types", []),
-        )
-    )
-    return [
-        Path(f.abs_src_path)
-        for f in files.documentation_pages()
-        if f.abs_src_path is not None and f.generated_by is None
-    ]
+        with tempfile.TemporaryDirectory(prefix="briefing-check-") as out:
+            try:
+                # Not strict: the build goes on to its end, and every problem is counted.
+                config = load_config(str(path), site_dir=str(Path(out) / "site"), strict=False)
+            except ConfigurationError as exc:
+                problems.error(_rel_position(path), f"invalid configuration: {exc}")
+                return Analysis(None, context, problems)
+            root = path.parent
+            folder_problem = docs_folder_problem(root, config.docs_dir)
+            if folder_problem is not None:
+                problems.add(folder_problem)  # the build stops on it in on_config
+                return Analysis(None, context, problems)
+            plugin: Any = config.plugins.get("briefing")
+            if plugin is not None:
+                plugin.checking = "glyphs" if glyphs else "no book"
+            config.plugins.on_startup(command="build", dirty=False)
+            failure: str | None = None
+            try:
+                build(config)
+            except Abort as exc:  # MkDocs logged why (an error record)
+                failure = str(exc)
+            except MkDocsException as exc:  # a PluginError: the build stops with it
+                problems.error(_rel_position(path), str(exc))
+            finally:
+                config.plugins.on_shutdown()
+                if plugin is not None:  # MkDocs keeps one plugin object per process
+                    plugin.checking = None
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)
+    reported: list[Diagnostic] = list(getattr(plugin, "reported", []))
+    problems.extend(reported)
+    own = {d.format() for d in reported}
+    for record in records.records:
+        message = record.getMessage()
+        if record.name.startswith("mkdocs.plugins.briefing"):
+            message = message.removeprefix("briefing: ")
+            if message in own or message.startswith("more than "):
+                continue  # Briefing's own problems are in ``reported``, as they are
+        problems.add(_positioned(record, message, root, config, plugin))
+    if failure is not None and not problems:
+        problems.error(_rel_position(path), failure)
+    if plugin is not None and getattr(plugin, "briefing", None) is not None:
+        return Analysis(plugin.briefing, plugin.context, problems)
+    return Analysis(None, context, problems)
 
 
-def _rel_position(path: Path) -> Any:
-    from .diagnostics import Position
+_DOC_LINK = re.compile(
+    r"Doc file '(?P<file>[^']*)' contains (?:a|an unrecognized relative|an absolute) link"
+    r"(?: to)? '(?P<link>[^']*)'"
+)
 
+
+def _positioned(
+    record: logging.LogRecord, message: str, root: Path, config: Any, plugin: Any
+) -> Diagnostic:
+    """One of MkDocs' own warnings, at the file it names (a link: at the link)."""
+    severity = "error" if record.levelno >= logging.ERROR else "warning"
+    found = _DOC_LINK.match(message)
+    position = Position(Path(config.config_file_path).relative_to(root).as_posix())
+    if found is not None:
+        position = _link_position(found["file"], found["link"], root, config, plugin)
+    return Diagnostic(position, message, severity)  # type: ignore[arg-type]
+
+
+def _link_position(uri: str, link: str, root: Path, config: Any, plugin: Any) -> Position:
+    """A link MkDocs warns about, in the file it came from (a generated page's source)."""
+    generated = getattr(plugin, "generated", {}).get(uri)
+    if generated is not None:
+        return position_in_file(root, generated.source, link)
+    docs = Path(config.docs_dir) / uri
+    if not docs.is_relative_to(root):
+        return Position(uri)
+    return position_in_file(root, docs.relative_to(root).as_posix(), link)
+
+
+def _rel_position(path: Path) -> Position:
     try:
         shown = path.relative_to(Path.cwd()).as_posix()
     except ValueError:

@@ -30,7 +30,7 @@ from .check import generated_ref
 from .config import BriefingConfig
 from .context import PageRef, RenderContext, Source
 from .csp import check_sources, with_csp
-from .diagnostics import Diagnostic, Diagnostics
+from .diagnostics import Diagnostic, Diagnostics, Position
 from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
 from .extension import BriefingExtension, Linker
 from .figures import Figures
@@ -68,6 +68,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         # Parsed source files by content. MkDocs keeps plugin instances across the
         # rebuilds of `mkdocs serve`, so an edit re-parses only the file it touched.
         self.cache = FileCache()
+        # Set by `briefing check`, which runs the build: "glyphs" (the book's glyph
+        # check instead of the book) or "no book".
+        self.checking: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -108,6 +111,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         # The book takes seconds: `mkdocs serve` skips it unless BRIEFING_PDF=1 asks.
         wanted = os.environ.get("BRIEFING_PDF", "")
         self.pdf = self.config.pdf and wanted != "0" and (wanted == "1" or not self.is_serve)
+        self.pdf = self.pdf and self.checking is None
         self.configure_search(config)
         self.stage(config)
         self.site = Site(
@@ -119,11 +123,15 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.feed = self.config.feed is not False and self.site.absolute
         if self.config.feed is not False and not self.site.absolute:
             # Asked for: a warning (strict builds fail). By default: said, not a failure.
-            report = log.warning if self.config.feed else log.info
-            report(
-                "mkdocs.yml: no Atom feed: set site_url to the address the site is "
-                "published at (a feed's links must be absolute)"
+            where = Position(Path(config.config_file_path or "mkdocs.yml").name)
+            why = (
+                "no Atom feed: set site_url to the address the site is published at "
+                "(a feed's links must be absolute)"
             )
+            if self.config.feed:
+                self.report([Diagnostic(where, why, "warning")])
+            else:
+                log.info(f"{where.path}: {why}")
         return config
 
     def report(self, problems: Iterable[Diagnostic]) -> None:
@@ -317,6 +325,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.pdf:
             self.write_pdf(config, Path(config.site_dir) / self.config.pdf_name)
+        elif self.checking == "glyphs" and self.config.pdf:
+            self.write_pdf(config, None)
         self.remove_tmp()
         if config.strict and self.reported:
             if self.staging is not None:
@@ -340,8 +350,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.is_serve = False
         self.remove_tmp()
 
-    def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
-        from .pdf import PDF_CACHE, BookMeta, book_pages, git_version, write_book
+    def write_pdf(self, config: MkDocsConfig, out: Path | None) -> None:
+        """Write the book to ``out``; None: only check its glyphs (``briefing check``)."""
+        from .pdf import PDF_CACHE, BookMeta, book_pages, git_version, glyph_check, write_book
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
@@ -362,6 +373,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             or max((str(a.date) for a in self.briefing.articles), default=""),
         )
         problems = Diagnostics()
+        if out is None:
+            glyph_check(pages, meta, problems, self.root)
+            self.report(problems)
+            return
         started = time.perf_counter()
         result = write_book(
             pages,
@@ -371,6 +386,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             {e.id: e.type for e in self.briefing.entities.values()},
             problems,
             cache=self.root / PDF_CACHE,
+            root=self.root,
         )
         self.report(problems)
         for note in sorted(set(result.problems)):  # the layout engine's own remarks
