@@ -41,6 +41,8 @@ from .safety import (
     TAGS,
     URL_ATTRIBUTES,
     allowed_attribute,
+    close_tags,
+    contain_raw_text,
     is_clean,
     safe_style,
     sanitize,
@@ -605,6 +607,22 @@ class SanitizePostprocessor(Postprocessor):
         return sanitize(text)
 
 
+class RawTextPostprocessor(Postprocessor):
+    """Before the raw HTML is put back: a piece that opens ``<textarea>``, ``<style>``,
+    ``<title>``, ... is sanitised on its own, so it cannot read the rest of the page
+    as its text (:func:`briefing.safety.contain_raw_text`)."""
+
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, text: str) -> str:
+        page = placement(self.md, self.linker.context)[0]
+        if page is None or not page.trusted:
+            contain_raw_text(self.md.htmlStash.rawHtmlBlocks)
+        return text
+
+
 MAX_NESTING = 30
 """Deepest nesting of lists and block quotes a page may have: Python-Markdown parses
 nested blocks recursively, and 300 levels are a RecursionError."""
@@ -788,6 +806,8 @@ class BriefingExtension(Extension):
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
         md.postprocessors.register(SanitizePostprocessor(self.linker, md), "briefing_sanitize", 10)
+        # 35: before the raw HTML is put back (30), while its pieces are apart.
+        md.postprocessors.register(RawTextPostprocessor(self.linker, md), "briefing_rawtext", 35)
 
     @functools.cached_property
     def _note_markdown(self) -> markdown.Markdown:
@@ -812,7 +832,7 @@ class BriefingExtension(Extension):
                     saved.uri, saved.title, source, saved.article, saved.entity, False
                 )
             try:
-                root = _to_tree(sub, text)
+                root = _to_tree(sub, close_tags(text))  # reported if left open
             finally:
                 ctx.page = saved
             _transfer_stash(sub, md, root)

@@ -18,6 +18,7 @@ import functools
 import html
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 
@@ -82,6 +83,24 @@ def sanitize(html: str) -> str:
         filter_style_properties=STYLE_PROPERTIES,
         attribute_filter=_attribute_filter,
     )
+
+
+_RAW_TEXT = re.compile(
+    r"<(?:script|style|textarea|title|xmp|plaintext|noscript|noembed|noframes|iframe|template)"
+    r"(?=[\s/>]|$)",
+    re.I,
+)
+"""Start tags of elements whose content a browser (and the sanitiser's parser) reads as
+text to their end tag, or to the end of the page when it never comes; none is allowed."""
+
+
+def contain_raw_text(blocks: list[Any]) -> None:
+    """Raw HTML pieces that open an element read as text to its end tag, sanitised
+    each on its own (before they are put back into the page): left open, one would
+    take the rest of the page (other people's notes, the page's lists) as its text."""
+    for i, block in enumerate(blocks):
+        if isinstance(block, str) and "<" in block and _RAW_TEXT.search(block):
+            blocks[i] = sanitize(block)
 
 
 def tooltip_text(value: str) -> str:
