@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefing.anchoring import Anchor, AnchorProblem, Span, TextIndex, highlight, locate
+from briefing.core.anchoring import Anchor, AnchorProblem, Span, TextIndex, highlight, locate
 
 WS = ["", " ", "  ", "\n", " \n\t ", "\u3000", "\u00a0 "]
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "anchoring.yml").read_text("utf-8"))

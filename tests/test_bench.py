@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.bench import generate, main
-from briefing.sources import load_briefing
+from briefing.cli.bench import generate, main
+from briefing.core.sources import load_briefing
 
 
 def test_the_plain_twin_has_the_same_pages_and_notes(tmp_path: Path) -> None:

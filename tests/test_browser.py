@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from briefing.sources import load_briefing
+from briefing.core.sources import load_briefing
 from conftest import ROOT, BuildResult
 
 pytestmark = pytest.mark.browser

@@ -296,7 +296,7 @@ def test_rebuilds_reparse_only_the_edited_file(project: Path) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from briefing.sources import FileCache
+    from briefing.core.sources import FileCache
 
     config = load_config(str(project / "mkdocs.yml"))
     plugin = config.plugins["briefing"]

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.sources import load_briefing
+from briefing.core.sources import load_briefing
 from conftest import run_build, write
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "editorial.yml").read_text("utf-8"))

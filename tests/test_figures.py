@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.diagnostics import Position
-from briefing.figures import (
+from briefing.core.diagnostics import Position
+from briefing.core.model import Article, ArticleModel, Briefing, Entity, EntityModel
+from briefing.core.sources import load_briefing
+from briefing.site.figures import (
     Figures,
     ego_svg,
     entity_graph,
@@ -17,8 +19,6 @@ from briefing.figures import (
     place_labels,
     timeline_svg,
 )
-from briefing.model import Article, ArticleModel, Briefing, Entity, EntityModel
-from briefing.sources import load_briefing
 from conftest import FIXTURES
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -248,7 +248,7 @@ def synthetic(entities: int, articles: int) -> tuple[Briefing, dict[str, list[st
 
 
 def test_five_hundred_entities_stay_readable_and_filterable() -> None:
-    # Their cost is measured by `python -m briefing.bench` (500 entities), not timed here.
+    # Their cost is measured by `python -m briefing.cli.bench` (500 entities), not timed here.
     briefing, pages = synthetic(500, 1000)
     figures = Figures(briefing, pages, {})
     drawn = figures.map(href)

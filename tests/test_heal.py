@@ -6,8 +6,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from briefing.check import check_project
 from briefing.cli import main
+from briefing.cli.check import check_project
 from conftest import write
 
 ARTICLE = "briefing_src/articles/kling-launch.md"

@@ -10,10 +10,9 @@ from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing.context import PageRef, RenderContext, Source
-from briefing.diagnostics import Position
-from briefing.extension import BriefingExtension, Linker
-from briefing.model import (
+from briefing.core.context import PageRef, RenderContext, Source
+from briefing.core.diagnostics import Position
+from briefing.core.model import (
     Annotation,
     AnnotationModel,
     Article,
@@ -22,6 +21,7 @@ from briefing.model import (
     Entity,
     EntityModel,
 )
+from briefing.markdown.extension import BriefingExtension, Linker
 
 ENTITIES = {
     "kling": ("Kling", "product", ["可灵", "Kling AI"]),

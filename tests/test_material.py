@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from briefing.csp import check_sources, policy
-from briefing.diagnostics import Diagnostics
-from briefing.pagemeta import check_meta, safe_meta
-from briefing.parity import canonical, compare_sites, content, differences, mention_problems
+from briefing.cli.parity import canonical, compare_sites, content, differences, mention_problems
+from briefing.core.diagnostics import Diagnostics
+from briefing.site.csp import check_sources, policy
+from briefing.site.pagemeta import check_meta, safe_meta
 from conftest import FIXTURES, BuildResult, run_build
 
 # What Briefing adds to an article's content by design: annotation highlights and

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefing.mentions import Matcher, Term, is_case_sensitive
+from briefing.core.mentions import Matcher, Term, is_case_sensitive
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "mentions.yml").read_text("utf-8"))
 

@@ -21,7 +21,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pyld import jsonld
 
-from briefing.check import analyze_project
+from briefing.cli.check import analyze_project
 from conftest import FIXTURES, ROOT, BuildResult, copy_shipped, run_build, write
 
 SITE_URL = "https://example.org/briefing/"
@@ -223,7 +223,7 @@ def test_the_glossary_is_a_defined_term_set(basic_site: BuildResult) -> None:
 
 
 def test_the_csp_allows_no_data_block(basic_site: BuildResult) -> None:
-    from briefing.csp import policy
+    from briefing.site.csp import policy
 
     html = (basic_site.site / "articles/kling-launch/index.html").read_text("utf-8")
     soup = BeautifulSoup(html, "html.parser")

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from briefing.safety import SVG_TAGS, safe_style
+from briefing.core.safety import SVG_TAGS, safe_style
 from conftest import FIXTURES, BuildResult, run_build
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
@@ -350,8 +350,8 @@ def test_the_open_data_files_hold_payloads_as_data(
 
     import feedparser
 
-    from briefing.check import analyze_project
-    from briefing.opendata import FEED, Site, anchorings, mentioned_on, open_data
+    from briefing.cli.check import analyze_project
+    from briefing.site.opendata import FEED, Site, anchorings, mentioned_on, open_data
 
     result, _ = corpus
     # The corpus is built without site_url (Material's 404 page would then hold absolute
@@ -397,7 +397,7 @@ def test_titles_escaped_for_tooltips(corpus: tuple[BuildResult, dict[str, str]])
 
 
 def test_csp_does_not_allow_a_script_in_the_content() -> None:
-    from briefing.csp import policy
+    from briefing.site.csp import policy
 
     page = (
         "<html><head><script>theme()</script></head><body>"

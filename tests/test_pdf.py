@@ -12,7 +12,7 @@ import pytest
 from pypdf import PageObject, PdfReader
 from pypdf.generic import Destination
 
-from briefing.sources import load_briefing
+from briefing.core.sources import load_briefing
 from conftest import BuildResult, run_build, write
 
 

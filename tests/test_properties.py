@@ -16,8 +16,8 @@ from test_markdown import render
 from test_payloads import BAD_SCHEMES, browser_url
 
 from briefing.cli import main
-from briefing.extension import NO_AUTOLINK, SKIP_TAGS
-from briefing.safety import SVG_TAGS, safe_style
+from briefing.core.safety import SVG_TAGS, safe_style
+from briefing.markdown.extension import NO_AUTOLINK, SKIP_TAGS
 from conftest import FIXTURES, run_build
 
 

@@ -212,7 +212,7 @@ def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: 
     assert SECRET not in site_text(loose.site)
     assert "evil.example" not in site_text(loose.site)
     # the plugin's own script is the one published
-    own = Path(__file__).parent.parent / "plugins/briefing/theme/assets/briefing/briefing.js"
+    own = Path(__file__).parent.parent / "plugins/briefing/site/theme/assets/briefing/briefing.js"
     assert (loose.site / "assets/briefing/briefing.js").read_bytes() == own.read_bytes()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.safety import is_clean
+from briefing.core.safety import is_clean
 from conftest import run_build, write
 
 PAYLOAD_ARTICLE = """
@@ -142,7 +142,7 @@ def test_which_raw_html_pieces_are_clean(piece: str, clean: bool) -> None:
 
 def test_no_content_clobbers_materials_configuration() -> None:
     """id="__config" would replace Material's configuration object (search breaks)."""
-    from briefing.safety import sanitize
+    from briefing.core.safety import sanitize
 
     cleaned = sanitize('<p id="__config">x</p><a name="__md_scope" id="fine">y</a>')
     assert "__config" not in cleaned and "__md_scope" not in cleaned
@@ -156,7 +156,7 @@ def test_no_content_clobbers_materials_configuration() -> None:
 
 
 def test_table_spans_are_capped() -> None:
-    from briefing.safety import MAX_SPAN, sanitize
+    from briefing.core.safety import MAX_SPAN, sanitize
 
     cleaned = sanitize('<table><tr><td colspan="100000" rowspan="-3">a</td></tr></table>')
     assert f'colspan="{MAX_SPAN}"' in cleaned and 'rowspan="1"' in cleaned
@@ -164,6 +164,6 @@ def test_table_spans_are_capped() -> None:
 
 @pytest.mark.parametrize("url", ["/\\evil.example/x", "\\\\evil.example", "/\\/evil.example"])
 def test_backslash_network_paths_are_unsafe(url: str) -> None:
-    from briefing.model import url_is_safe
+    from briefing.core.model import url_is_safe
 
     assert not url_is_safe(url)

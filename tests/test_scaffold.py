@@ -11,8 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from briefing.cli import main
-from briefing.model import json_schemas
-from briefing.sources import load_briefing
+from briefing.core.model import json_schemas
+from briefing.core.sources import load_briefing
 from conftest import ROOT
 
 

@@ -9,8 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefing.sources import FileCache, load_briefing
-from briefing.yamlsrc import Limits
+from briefing.core.sources import FileCache, load_briefing
+from briefing.core.yamlsrc import Limits
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "errors.yml").read_text("utf-8"))
 BASE = {

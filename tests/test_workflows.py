@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefing.model import ANNOTATION_KINDS
+from briefing.core.model import ANNOTATION_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"
@@ -346,7 +346,7 @@ def test_pre_commit_hook_for_other_briefings() -> None:
         ("briefing_src/articles/kling-launch.annotations.yml", True),
         ("docs/reading.md", True),
         ("mkdocs.yml", True),
-        ("plugins/briefing/cli.py", False),
+        ("plugins/briefing/cli/main.py", False),
         ("tests/fixtures/basic/docs/index.md", False),
         ("mkdocsxyml", False),
     ],

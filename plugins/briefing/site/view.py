@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
-from .context import RenderContext
+from ..core.context import RenderContext
+from ..core.model import Article, Briefing, Entity
+from ..core.safety import tooltip_text
 from .figures import Figures, Href, Node
-from .model import Article, Briefing, Entity
 from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage, entity_uri
-from .safety import tooltip_text
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 import yaml
 
+from ..core.model import ENTITY_TYPES, json_schemas
 from .check import check_project
-from .model import ENTITY_TYPES, json_schemas
 from .scaffold import ScaffoldError, new_article, new_entity
 
 MAX_SHOWN = 1000
@@ -101,7 +101,7 @@ def pdf(config_file: str, output: str, paper: str | None) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    from .pdf import PROGRESS_LOGGER
+    from ..book.pdf import PROGRESS_LOGGER
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger(PROGRESS_LOGGER).setLevel(logging.INFO)  # what the book is doing
@@ -204,8 +204,8 @@ def new_article_command(config_file: str, slug: str, title: str, date: dt.dateti
 def suggest_entities(config_file: str, min_articles: int) -> None:
     """List names the articles use that have no entity, most widely used first, each
     with the `briefing new entity` command that starts one (choose its TYPE)."""
-    from .editorial import suggestions
-    from .sources import load_briefing
+    from ..core.editorial import suggestions
+    from ..core.sources import load_briefing
 
     root, src = _project(config_file)
     briefing, _ = load_briefing(root, src)
@@ -222,9 +222,9 @@ def suggest_entities(config_file: str, min_articles: int) -> None:
 def schemas(folder: str, check: bool) -> None:
     """Write the JSON Schemas of the file formats (for editors), from the loader's models,
     and of the data download (briefing.json)."""
-    from .opendata import DATA_SCHEMA, data_schema
+    from ..site.opendata import DATA_SCHEMA, data_schema
 
-    stale = []
+    stale: list[str] = []
     for name, schema in {**json_schemas(), DATA_SCHEMA: data_schema()}.items():
         path = Path(folder) / name
         text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
@@ -237,8 +237,8 @@ def schemas(folder: str, check: bool) -> None:
             path.write_text(text, "utf-8")
     if check and stale:
         raise click.ClickException("out of date: " + ", ".join(stale) + " (run: briefing schemas)")
-    for path in stale:
-        click.echo(f"wrote {path}", err=True)
+    for written in stale:
+        click.echo(f"wrote {written}", err=True)
 
 
 @main.command()

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
-from .docsfiles import linked_folder
 from .editorial import editorial_warnings
+from .files import linked_folder
 from .mentions import Term, is_case_sensitive, normalize_term
 from .model import (
     ID_RE,

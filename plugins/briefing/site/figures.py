@@ -25,7 +25,7 @@ from itertools import combinations, pairwise
 import jinja2
 import numpy as np
 
-from .model import ENTITY_TYPES, Briefing
+from ..core.model import ENTITY_TYPES, Briefing
 from .pages import TYPE_LABELS, TimelineEntry, article_uri, entity_uri, timeline
 
 Href = Callable[[str], str]
@@ -362,7 +362,7 @@ def place_labels(
 @cache
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("briefing", "figure_templates"),
+        loader=jinja2.PackageLoader("briefing.site", "figure_templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,

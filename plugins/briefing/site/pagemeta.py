@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .diagnostics import Diagnostics, Position
-from .model import has_markup, url_is_safe
+from ..core.diagnostics import Diagnostics, Position
+from ..core.model import has_markup, url_is_safe
 
 REDIRECT = "redirect.html"
 TITLE_ERROR = "'title': must not contain '<' or '>' (the theme prints names and titles as HTML)"
@@ -60,7 +61,7 @@ def _same_site(location: Any) -> bool:
     return not parts.scheme and not parts.netloc and not location.startswith(("/", "\\"))
 
 
-def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -> None:
+def check_meta(meta: Mapping[str, Any], path: str, text: str, diags: Diagnostics) -> None:
     """Report what may not stand in a contributor's front matter."""
     title = meta.get("title")
     if isinstance(title, str) and has_markup(title):
@@ -87,7 +88,7 @@ def check_meta(meta: dict[str, Any], path: str, text: str, diags: Diagnostics) -
         )
 
 
-def safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
+def safe_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     """The front matter with every string HTML-escaped and a bad ``location`` dropped.
     A title is left as it is unless it holds ``<`` or ``>`` or is not text (errors): without them it
     cannot make markup, and MkDocs, the theme and Briefing print it in many places,

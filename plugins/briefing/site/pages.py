@@ -15,10 +15,11 @@ from typing import Any
 
 import jinja2
 
-from .extension import KIND_LABELS
-from .mentions import is_cjk
-from .model import Annotation, Article, Briefing
-from .safety import close_tags
+from ..core.context import PageRef, Source
+from ..core.mentions import is_cjk
+from ..core.model import Annotation, Article, Briefing
+from ..core.safety import close_tags
+from ..markdown.extension import KIND_LABELS
 
 TYPE_LABELS = {
     "company": ("Company", "Companies"),
@@ -51,7 +52,7 @@ def lang_of(text: str) -> str:
 @cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("briefing", "page_templates"),
+        loader=jinja2.PackageLoader("briefing.site", "page_templates"),
         autoescape=False,  # these templates write Markdown; values pass md_escape or e
         trim_blocks=True,
         lstrip_blocks=True,
@@ -234,3 +235,9 @@ def timeline(briefing: Briefing) -> list[tuple[str, list[TimelineEntry]]]:
     for entry in entries:
         years.setdefault(entry.date[:4], []).append(entry)
     return list(years.items())
+
+
+def generated_ref(page: GeneratedPage, title: str) -> PageRef:
+    """The render context of a generated page: the same for the build and the check."""
+    source = Source(page.source, page.body_line, page.body, page.body_col)
+    return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from .model import ENTITY_TYPES, ID_RE, RESERVED_IDS
+from ..core.model import ENTITY_TYPES, ID_RE, RESERVED_IDS
 
 
 class ScaffoldError(Exception):

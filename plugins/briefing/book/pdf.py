@@ -42,10 +42,11 @@ import jinja2
 from bs4 import BeautifulSoup, NavigableString, Tag
 from weasyprint.urls import URLFetcher
 
-from .diagnostics import Diagnostics, Position, position_in_file
-from .extension import KIND_LABELS
-from .model import Briefing
-from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
+from ..core.diagnostics import Diagnostics, Position, position_in_file
+from ..core.model import Briefing
+from ..markdown.extension import KIND_LABELS
+from ..site import THEME_DIR
+from ..site.pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
 from .pdfjoin import MM, NUMBER_BOX
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -488,7 +489,7 @@ def glyph_check(
 @functools.cache
 def _templates() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("briefing", "pdf_templates"),
+        loader=jinja2.PackageLoader("briefing.book", "pdf_templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -524,10 +525,9 @@ def _groups(book: _Book, entity_types: Mapping[str, str]) -> list[tuple[str, lis
 
 @functools.cache
 def _css() -> str:
-    here = Path(__file__).parent
-    return (here / "theme/assets/briefing/kinds.css").read_text("utf-8") + (
-        here / "pdf_templates/book.css"
-    ).read_text("utf-8")
+    kinds = THEME_DIR / "assets/briefing/kinds.css"
+    book = Path(__file__).parent / "pdf_templates/book.css"
+    return kinds.read_text("utf-8") + book.read_text("utf-8")
 
 
 def part_html(meta: BookMeta, part: str, **context: Any) -> str:

@@ -1,6 +1,6 @@
 """Performance of Briefing against plain MkDocs, in one run.
 
-    python -m briefing.bench --articles 1000 --entities 500 [--repeat 3] [--pdf 200]
+    python -m briefing.cli.bench --articles 1000 --entities 500 [--repeat 3] [--pdf 200]
 
 Writes a deterministic synthetic briefing (articles of realistic length with
 headings, lists and code; entities with two or more aliases, some multi-word,
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import yaml
 
-from .extension import WIKI_RE
-from .model import Article, Briefing
+from ..core.model import Article, Briefing
+from ..markdown.extension import WIKI_RE
 
 SYLLABLES = "ka li mo ren sha tu vi zen qa bo lu na pe ri so ta wu xi ya zo".split()
 HAN = "海天智云星光华新科数联达信安明德通远宏盛泰和"
@@ -148,8 +148,8 @@ plugins:
 
 def generate(root: Path, articles: int, entities: int, seed: int = 1) -> None:
     """The synthetic briefing in ``root/briefing`` and the plain twin in ``root/plain``."""
-    from .pages import generate_pages, navigation
-    from .sources import load_briefing
+    from ..core.sources import load_briefing
+    from ..site.pages import generate_pages, navigation
 
     rng = random.Random(seed)
     cast = make_entities(rng, entities)
@@ -231,8 +231,8 @@ def build(project: Path) -> tuple[float, float]:
 
 def matching_throughput(project: Path) -> tuple[float, float]:
     """MB of text and MB/s of the mention matcher over every article's text."""
-    from .mentions import build_matcher
-    from .sources import load_briefing
+    from ..core.mentions import build_matcher
+    from ..core.sources import load_briefing
 
     briefing, _ = load_briefing(project)
     matcher = build_matcher(briefing)
@@ -251,8 +251,8 @@ def anchoring_time(project: Path) -> tuple[int, float]:
     """Annotations anchored and seconds spent on them, on the rendered articles."""
     import markdown
 
-    from .anchoring import TextIndex, locate
-    from .sources import load_briefing
+    from ..core.anchoring import TextIndex, locate
+    from ..core.sources import load_briefing
 
     briefing, _ = load_briefing(project)
     md = markdown.Markdown(extensions=["toc", "tables", "attr_list", "md_in_html"])

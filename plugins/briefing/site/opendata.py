@@ -28,10 +28,9 @@ from typing import Any
 
 import markdown
 
-from .anchoring import BLOCK_TAGS, fold_whitespace
-from .context import RenderContext
-from .extension import KIND_LABELS, WIKI_RE
-from .model import (
+from ..core.anchoring import BLOCK_TAGS, fold_whitespace
+from ..core.context import RenderContext
+from ..core.model import (
     ANNOTATION_KINDS,
     ENTITY_TYPES,
     VERDICT_LABELS,
@@ -41,8 +40,9 @@ from .model import (
     Briefing,
     Entity,
 )
+from ..core.safety import sanitize
+from ..markdown.extension import KIND_LABELS, WIKI_RE
 from .pages import GLOSSARY, article_uri, entity_uri
-from .safety import sanitize
 
 FEED = "feed.xml"
 ANNOTATIONS = "annotations.jsonld"
@@ -621,17 +621,17 @@ def data_document(
     entities = []
     for entity in sorted(briefing.entities.values(), key=lambda e: e.id):
         pages = sorted({site.url(uri) for uri in mentioned_on.get(entity.id, ())})
-        model = entity.model
+        entity_model = entity.model
         entities.append(
             {
                 "id": entity.id,
                 "name": entity.name,
                 "type": entity.type,
                 "summary": entity.summary,
-                "aliases": list(model.aliases),
-                "related": list(model.related),
-                "dates": [{"date": d.date, "event": d.event} for d in model.dates],
-                "links": [{"title": link.title, "url": link.url} for link in model.links],
+                "aliases": list(entity_model.aliases),
+                "related": list(entity_model.related),
+                "dates": [{"date": d.date, "event": d.event} for d in entity_model.dates],
+                "links": [{"title": link.title, "url": link.url} for link in entity_model.links],
                 "mentions": len(pages),
                 "mentioned_on": pages,
                 "url": site.entity(entity.id),

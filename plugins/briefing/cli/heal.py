@@ -21,10 +21,10 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from .anchoring import best_candidate, find_all, fold_whitespace
+from ..core.anchoring import best_candidate, find_all, fold_whitespace
+from ..core.model import Annotation
+from ..core.sources import split_front_matter
 from .check import analyze_project
-from .model import Annotation
-from .sources import split_front_matter
 
 AMBIGUITY_MARGIN = 5.0
 """A second passage within this many points of the best makes the candidate ambiguous."""

@@ -7,7 +7,7 @@ vetting and the page checks report through the plugin exactly as in ``mkdocs bui
 when ``validation:`` makes them warnings), the nav, the theme and other plugins warn
 as they do in the build. The PDF book is not laid out; the one problem only the book
 finds, a character no book font has, is checked on the same page texts the book reads
-(:func:`briefing.pdf.glyph_problems`).
+(:func:`briefing.book.pdf.glyph_check`).
 
 MkDocs' own warnings carry no position: check gives each the file it names (a link
 warning, the line and column of the link in that file), and the message as MkDocs
@@ -23,17 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .context import PageRef, RenderContext, Source
-from .diagnostics import Diagnostic, Diagnostics, Position, position_in_file
-from .docsfiles import docs_folder_problem
-from .model import Briefing
-from .pages import GeneratedPage
-
-
-def generated_ref(page: GeneratedPage, title: str) -> PageRef:
-    """The render context of a generated page: the same for the build and the check."""
-    source = Source(page.source, page.body_line, page.body, page.body_col)
-    return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
+from ..core.context import RenderContext
+from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
+from ..core.files import docs_folder_problem
+from ..core.model import Briefing
 
 
 @dataclass

@@ -26,16 +26,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
-from .check import generated_ref
-from .config import BriefingConfig
-from .context import PageRef, RenderContext, Source
-from .csp import check_sources, with_csp
-from .diagnostics import Diagnostic, Diagnostics, Position
-from .docsfiles import THEME_DIR, docs_folder_problem, vet_docs
-from .extension import BriefingExtension, Linker
-from .figures import Figures
-from .model import Briefing
-from .opendata import (
+from ..core.context import PageRef, RenderContext, Source
+from ..core.diagnostics import Diagnostic, Diagnostics, Position
+from ..core.files import docs_folder_problem
+from ..core.model import Briefing
+from ..core.sources import FileCache, load_briefing
+from ..core.yamlsrc import Limits
+from ..markdown.extension import BriefingExtension, Linker
+from ..site import THEME_DIR
+from ..site.csp import check_sources, with_csp
+from ..site.figures import Figures
+from ..site.opendata import (
     DATA_FILES,
     RESERVED,
     Site,
@@ -48,13 +49,13 @@ from .opendata import (
     page_json_ld,
     relative_base,
 )
-from .pagemeta import check_heading_title, check_meta, own_template, plain_title, safe_meta
-from .pages import compact_sections, generate_pages, nav_names, navigation
-from .search import configure_search
-from .sources import FileCache, load_briefing
-from .staging import Staging
-from .view import PageView, edit_url, page_view
-from .yamlsrc import Limits
+from ..site.pagemeta import check_heading_title, check_meta, own_template, plain_title, safe_meta
+from ..site.pages import compact_sections, generate_pages, generated_ref, nav_names, navigation
+from ..site.search import configure_search
+from ..site.staging import Staging
+from ..site.view import PageView, edit_url, page_view
+from .config import BriefingConfig
+from .docsfiles import vet_docs
 
 log = get_plugin_logger(__name__)
 _RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
@@ -82,9 +83,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.context = RenderContext()
         self.logged = 0
         self.reported: list[Diagnostic] = []  # what Briefing logged: strict mode fails on any
-        problems = check_sources(self.config.csp_sources)
-        if problems:
-            raise PluginError("briefing: " + "; ".join(problems))
+        source_problems = check_sources(self.config.csp_sources)
+        if source_problems:
+            raise PluginError("briefing: " + "; ".join(source_problems))
         try:
             limits = Limits(**self.config.limits)
         except TypeError as exc:
@@ -352,7 +353,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def write_pdf(self, config: MkDocsConfig, out: Path | None) -> None:
         """Write the book to ``out``; None: only check its glyphs (``briefing check``)."""
-        from .pdf import PDF_CACHE, BookMeta, book_pages, git_version, glyph_check, write_book
+        from ..book.pdf import (
+            PDF_CACHE,
+            BookMeta,
+            book_pages,
+            git_version,
+            glyph_check,
+            write_book,
+        )
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)

@@ -32,12 +32,12 @@ from markdown.util import AtomicString
 if TYPE_CHECKING:
     from mkdocs.structure.files import File
 
-from .anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
-from .context import AnnotationResult, PageRef, RenderContext, Source
-from .diagnostics import Position, did_you_mean
-from .mentions import build_matcher
-from .model import VERDICT_LABELS, Annotation, Briefing
-from .safety import (
+from ..core.anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
+from ..core.context import AnnotationResult, PageRef, RenderContext, Source
+from ..core.diagnostics import Position, did_you_mean
+from ..core.mentions import build_matcher
+from ..core.model import VERDICT_LABELS, Annotation, Briefing
+from ..core.safety import (
     TAGS,
     URL_ATTRIBUTES,
     allowed_attribute,
@@ -610,7 +610,7 @@ class SanitizePostprocessor(Postprocessor):
 class RawTextPostprocessor(Postprocessor):
     """Before the raw HTML is put back: a piece that opens ``<textarea>``, ``<style>``,
     ``<title>``, ... is sanitised on its own, so it cannot read the rest of the page
-    as its text (:func:`briefing.safety.contain_raw_text`)."""
+    as its text (:func:`briefing.core.safety.contain_raw_text`)."""
 
     def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
         super().__init__(md)

@@ -20,7 +20,6 @@ path decides), which drops, with an error naming the file:
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -28,10 +27,9 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
-from .diagnostics import UNPRINTABLE, Diagnostic, Diagnostics, Position
+from ..core.diagnostics import Diagnostics, Position
+from ..core.files import bad_name_character, symlink_in
 
-THEME_DIR = Path(__file__).parent / "theme"
-"""Briefing's own templates and assets (``assets/briefing/``), a theme folder."""
 PASSIVE_TYPES = frozenset(
     {
         # images a browser shows and never runs (SVG is not one of them)
@@ -47,53 +45,6 @@ PASSIVE_TYPES = frozenset(
 """Static file types ``docs/`` may publish without opting in."""
 PLAIN_NAMES = frozenset({"CNAME"})
 """Files without a type that GitHub Pages itself reads."""
-
-_BAD_NAME = re.compile(r"[\"'<>`\\|*?:%\[\]{}]")
-"""Characters that are markup or syntax in HTML, Markdown, YAML, URLs or workflow
-commands; file names from a pull request may not hold them."""
-
-
-def bad_name_character(name: str) -> str | None:
-    """The first character of ``name`` that a file or folder name may not hold."""
-    for char in name:
-        if _BAD_NAME.match(char) or unicodedata.category(char) in UNPRINTABLE:
-            return char
-    return None
-
-
-def symlink_in(root: Path, path: Path, seen: dict[Path, Path | None]) -> Path | None:
-    """The first symlink on the way from ``root`` (not included) down to ``path``."""
-    parts = path.relative_to(root).parts
-    current = root
-    for part in parts:
-        current = current / part
-        if current not in seen:
-            seen[current] = current if os.path.islink(current) else None
-        if seen[current] is not None:
-            return seen[current]
-    return None
-
-
-def linked_folder(root: Path, folder: str | Path) -> Path | None:
-    """The symlink, if any, on the way from ``root`` to ``folder`` (or ``folder`` itself);
-    a folder outside ``root`` counts as linked."""
-    path = Path(os.path.abspath(folder))
-    if not path.is_relative_to(root):
-        return path
-    return symlink_in(root, path, {})
-
-
-def docs_folder_problem(root: Path, docs_dir: str) -> Diagnostic | None:
-    """A symlinked docs/ (or one outside the project) is not read at all."""
-    link = linked_folder(root, docs_dir)
-    if link is None:
-        return None
-    shown = link.relative_to(root).as_posix() if link.is_relative_to(root) else str(link)
-    return Diagnostic(
-        Position(shown),
-        "the docs folder is a symbolic link or lies outside the project: Briefing reads "
-        "no linked folder (it could point anywhere on the build machine)",
-    )
 
 
 def vet_docs(

@@ -8,8 +8,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .mentions import is_cjk
-from .model import Briefing
+from ..core.mentions import is_cjk
+from ..core.model import Briefing
 
 SEPARATOR = r"[\s\u200b\-]+"
 

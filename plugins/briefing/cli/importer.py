@@ -27,11 +27,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from .anchoring import Anchor, find_all, fold_whitespace, locate_in_text
+from ..core.anchoring import Anchor, find_all, fold_whitespace, locate_in_text
+from ..core.diagnostics import Diagnostics, Position
+from ..core.model import ANNOTATION_KINDS, VERDICT_KINDS, VERDICTS, AnnotationModel, Briefing
+from ..site.opendata import KIND_OF_MOTIVATION
 from .check import analyze_project
-from .diagnostics import Diagnostics, Position
-from .model import ANNOTATION_KINDS, VERDICT_KINDS, VERDICTS, AnnotationModel, Briefing
-from .opendata import KIND_OF_MOTIVATION
 
 MAX_BYTES = 20_000_000
 KEYS = ("quote", "prefix", "suffix", "kind", "verdict", "note", "entities", "sources")

@@ -17,11 +17,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.context import RenderContext
+from ..core.diagnostics import Diagnostics, printable
+from ..core.model import Annotation, Briefing
+from ..site.pages import md_escape
 from .check import Analysis, analyze_project
-from .context import RenderContext
-from .diagnostics import Diagnostics, printable
-from .model import Annotation, Briefing
-from .pages import md_escape
 
 KEEP = ("mkdocs.yml", "docs", "briefing_src")
 

@@ -1,0 +1,1 @@
+"""The PDF book: laid out in parts with WeasyPrint and joined."""

@@ -1,0 +1,58 @@
+"""What the core reads of a project's files: names a pull request may not use, and
+symlinks, which Briefing never follows (SECURITY.md, "What each file may do")."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from .diagnostics import UNPRINTABLE, Diagnostic, Position
+
+_BAD_NAME = re.compile(r"[\"'<>`\\|*?:%\[\]{}]")
+"""Characters that are markup or syntax in HTML, Markdown, YAML, URLs or workflow
+commands; file names from a pull request may not hold them."""
+
+
+def bad_name_character(name: str) -> str | None:
+    """The first character of ``name`` that a file or folder name may not hold."""
+    for char in name:
+        if _BAD_NAME.match(char) or unicodedata.category(char) in UNPRINTABLE:
+            return char
+    return None
+
+
+def symlink_in(root: Path, path: Path, seen: dict[Path, Path | None]) -> Path | None:
+    """The first symlink on the way from ``root`` (not included) down to ``path``."""
+    parts = path.relative_to(root).parts
+    current = root
+    for part in parts:
+        current = current / part
+        if current not in seen:
+            seen[current] = current if os.path.islink(current) else None
+        if seen[current] is not None:
+            return seen[current]
+    return None
+
+
+def linked_folder(root: Path, folder: str | Path) -> Path | None:
+    """The symlink, if any, on the way from ``root`` to ``folder`` (or ``folder`` itself);
+    a folder outside ``root`` counts as linked."""
+    path = Path(os.path.abspath(folder))
+    if not path.is_relative_to(root):
+        return path
+    return symlink_in(root, path, {})
+
+
+def docs_folder_problem(root: Path, docs_dir: str) -> Diagnostic | None:
+    """A symlinked docs/ (or one outside the project) is not read at all."""
+    link = linked_folder(root, docs_dir)
+    if link is None:
+        return None
+    shown = link.relative_to(root).as_posix() if link.is_relative_to(root) else str(link)
+    return Diagnostic(
+        Position(shown),
+        "the docs folder is a symbolic link or lies outside the project: Briefing reads "
+        "no linked folder (it could point anywhere on the build machine)",
+    )

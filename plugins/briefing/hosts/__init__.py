@@ -1,0 +1,1 @@
+"""What runs the generator: the MkDocs plugin (and its config and docs vetting)."""

@@ -1,0 +1,1 @@
+"""The Python-Markdown extension: entity links, highlighted annotations, notes."""
