@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -103,6 +104,18 @@ def contain_raw_text(blocks: list[Any]) -> None:
             blocks[i] = sanitize(block)
 
 
+def safe_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """``slugify`` (the toc's or the content tabs'), with a leading ``__`` cut to one
+    ``_``: a heading ``## __config`` would get ``id="__config"`` (after the sanitiser
+    has seen the tree) and replace Material's configuration on its page."""
+
+    def slug(value: str, separator: str) -> str:
+        made = slugify(value, separator)
+        return "_" + made.lstrip("_") if made.startswith("__") else made
+
+    return slug
+
+
 def tooltip_text(value: str) -> str:
     """A ``title`` value as Material's tooltips need it: they show an element's title
     with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup. Escaped
@@ -131,15 +144,20 @@ MAX_SPAN = 100
 step (and no briefing table is that wide)."""
 
 
+def safe_name(value: str) -> bool:
+    """May content give an element this ``id`` or ``name``? DOM clobbering: Material
+    names its own elements "__config", "__search", ...; id="__config" in the content
+    would replace its configuration. Markdown makes such names in two places only:
+    content tabs' radio inputs (pymdownx.tabbed) and code line anchors and spans
+    (pymdownx.highlight, as Material sets it up)."""
+    return not value.strip().startswith("__") or _EXTENSION_NAME.fullmatch(value) is not None
+
+
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if name == "title":
         return tooltip_text(value)
-    if name in ("id", "name") and value.strip().startswith("__"):
-        # DOM clobbering: Material names its own elements "__config", "__search", ...;
-        # id="__config" in the content would replace its configuration. Markdown makes
-        # such names in two places only: content tabs' radio inputs (pymdownx.tabbed)
-        # and code line anchors and spans (pymdownx.highlight, as Material sets it up).
-        return value if _EXTENSION_NAME.fullmatch(value) else None
+    if name in ("id", "name"):
+        return value if safe_name(value) else None
     if name in ("colspan", "rowspan"):
         try:
             return str(min(max(int(value), 1), MAX_SPAN))

@@ -44,6 +44,8 @@ from ..core.safety import (
     close_tags,
     contain_raw_text,
     is_clean,
+    safe_name,
+    safe_slugify,
     safe_style,
     sanitize,
     tree_title,
@@ -539,6 +541,9 @@ class UrlTreeprocessor(Treeprocessor):
             # can put them in the tree) go before the page is written.
             for name in [n for n in el.attrib if not allowed_attribute(str(el.tag), n)]:
                 del el.attrib[name]
+            for name in ("id", "name"):  # `{#__config}` from attr_list
+                if name in el.attrib and not safe_name(el.attrib[name]):
+                    del el.attrib[name]
             if "style" in el.attrib:
                 style = safe_style(el.attrib["style"])
                 if style is None:
@@ -762,6 +767,13 @@ class BriefingExtension(Extension):
         # `<div class="no-autolink" markdown>` needs md_in_html; the generated pages use it.
         if "markdown_block" not in md.parser.blockprocessors:
             md.registerExtensions(["md_in_html"], {})
+        # Ids made from headings and tab titles run after the sanitiser's look at the
+        # tree (5.4): toc (5) and pymdownx.tabbed's tab_slugs (4), registered before
+        # this extension (MkDocs adds it last), get slugs that cannot start with "__".
+        for name in ("toc", "tab_slugs"):
+            if name in md.treeprocessors:
+                made = md.treeprocessors[name]
+                made.slugify = safe_slugify(made.slugify)  # type: ignore[attr-defined]
         # 35: before whitespace is normalised (30) and raw HTML stashed (20).
         md.preprocessors.register(NestingPreprocessor(self.linker, md), "briefing_nesting", 35)
         # 175: before Python-Markdown's reference links (170), which would take "[x]".
