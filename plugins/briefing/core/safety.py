@@ -87,7 +87,7 @@ def sanitize(html: str) -> str:
 
 
 _RAW_TEXT = re.compile(
-    r"<(?:script|style|textarea|title|xmp|plaintext|noscript|noembed|noframes|iframe|template)"
+    r"<(script|style|textarea|title|xmp|plaintext|noscript|noembed|noframes|iframe|template)"
     r"(?=[\s/>]|$)",
     re.I,
 )
@@ -95,13 +95,35 @@ _RAW_TEXT = re.compile(
 text to their end tag, or to the end of the page when it never comes; none is allowed."""
 
 
+_RAW_TEXT_END = re.compile(
+    r"</(script|style|textarea|title|xmp|plaintext|noscript|noembed|noframes|iframe|template)"
+    r"\s*>",
+    re.I,
+)
+
+
 def contain_raw_text(blocks: list[Any]) -> None:
-    """Raw HTML pieces that open an element read as text to its end tag, sanitised
-    each on its own (before they are put back into the page): left open, one would
-    take the rest of the page (other people's notes, the page's lists) as its text."""
+    """Raw HTML pieces (in page order) that open an element read as text to its end
+    tag, and that no piece closes, sanitised each on its own before they are put back
+    into the page: left open, one would take the rest of the page (other people's
+    notes, the page's lists) as its text. (Closed, as inline ``<script>...</script>``
+    is, the page's sanitiser removes the element with its content.)"""
+    last_end: dict[str, int] = {}  # tag -> the last piece that closes one (linear work)
     for i, block in enumerate(blocks):
-        if isinstance(block, str) and "<" in block and _RAW_TEXT.search(block):
+        if isinstance(block, str) and "</" in block:
+            for match in _RAW_TEXT_END.finditer(block):
+                last_end[match.group(1).lower()] = i
+    for i, block in enumerate(blocks):
+        if not isinstance(block, str) or "<" not in block:
+            continue
+        for match in _RAW_TEXT.finditer(block):
+            name = match.group(1).lower()
+            if last_end.get(name, -1) > i:
+                continue  # closed by a later piece
+            if last_end.get(name) == i and re.search(rf"</{name}\s*>", block[match.end() :], re.I):
+                continue  # closed in this piece
             blocks[i] = sanitize(block)
+            break
 
 
 def safe_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str]:

@@ -478,9 +478,11 @@ class AnnotationTreeprocessor(Treeprocessor):
         note = etree.Element("div")
         note.set("class", "bf-note")
         where = annotation.note_position or annotation.position
-        note.extend(
-            self.render_note(model.note, Source(where.path, where.line, model.note, where.col))
+        elements, html = self.render_note(
+            model.note, Source(where.path, where.line, model.note, where.col)
         )
+        note.extend(elements)
+        self.linker.context.notes[annotation.key] = html  # the open data's copy
         out.append(note)
         meta_items: list[etree.Element] = []
         known = [e for e in model.entities if e in self.linker.briefing.entities]
@@ -520,7 +522,8 @@ class AnnotationTreeprocessor(Treeprocessor):
         return out
 
 
-NoteRenderer = Callable[[str, Source], list[etree.Element]]
+NoteRenderer = Callable[[str, Source], tuple[list[etree.Element], str]]
+"""A note's Markdown -> its elements for the page, and its HTML on its own."""
 
 
 class UrlTreeprocessor(Treeprocessor):
@@ -835,7 +838,7 @@ class BriefingExtension(Extension):
 
         sub = self._note_markdown
 
-        def render(text: str, source: Source) -> list[etree.Element]:
+        def render(text: str, source: Source) -> tuple[list[etree.Element], str]:
             sub.reset()
             ctx = self.linker.context
             saved = ctx.page
@@ -847,8 +850,9 @@ class BriefingExtension(Extension):
                 root = _to_tree(sub, close_tags(text))  # reported if left open
             finally:
                 ctx.page = saved
+            html = _to_html(sub, root)
             _transfer_stash(sub, md, root)
-            return list(root)
+            return list(root), html
 
         return render
 
@@ -865,6 +869,16 @@ def _to_tree(md: markdown.Markdown, text: str) -> etree.Element:
         if new_root is not None:
             root = new_root
     return root
+
+
+def _to_html(md: markdown.Markdown, root: etree.Element) -> str:
+    """The rest of Python-Markdown's convert(): ``root`` (a ``<div>``) serialised, its
+    raw HTML put back, without the ``<div>``."""
+    text = md.serializer(root)
+    text = text[text.index(">") + 1 : text.rindex("</")]
+    for postprocessor in md.postprocessors:
+        text = postprocessor.run(text)
+    return text.strip()
 
 
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
