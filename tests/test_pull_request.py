@@ -186,6 +186,22 @@ def own_template(p: Path) -> str:
     return "docs/t.md:2:11"
 
 
+@attack
+def search_index(p: Path) -> str:
+    (p / "docs/search").mkdir()
+    (p / "docs/search/search_index.json").write_text(
+        '{"config": {"lang": ["en"]}, "docs": [{"location": "https://evil.example/",'
+        ' "title": "Kling", "text": "Kling"}]}'
+    )
+    return "docs/search/search_index.json"
+
+
+@attack
+def book_replacement(p: Path) -> str:
+    (p / "docs/briefing.pdf").write_bytes(b"%PDF-1.4 https://evil.example/")
+    return "docs/briefing.pdf"
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: Path) -> None:
     """Each attack: an error naming the file from the strict build and from check alike;

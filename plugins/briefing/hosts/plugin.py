@@ -55,7 +55,7 @@ from ..site.search import configure_search
 from ..site.staging import Staging
 from ..site.view import PageView, edit_url, page_view
 from .config import BriefingConfig
-from .docsfiles import vet_docs
+from .docsfiles import BUILD_OUTPUTS, vet_docs
 
 log = get_plugin_logger(__name__)
 _RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
@@ -168,6 +168,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 generated=[*self.generated, *RESERVED],
                 theme_dirs=config.theme.dirs,
                 static_types=self.config.static_types,
+                written=[*BUILD_OUTPUTS, *([self.config.pdf_name] if self.config.pdf else [])],
             )
         )
         for page in self.generated.values():
