@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -604,5 +605,78 @@ def test_404_page_works_under_a_sub_path(browser: Browser, tmp_path: Path) -> No
             home = page.evaluate("document.querySelector('a.md-header__button.md-logo').href")
             assert home == base
             reader.shot("404-under-sub-path")
+    finally:
+        server.shutdown()
+
+
+CLOBBER = """# Names
+
+Zanzibar.
+
+## __config
+
+## __search
+
+## __md_scope {#__md_hash}
+
+=== "__tabbed"
+
+    One.
+
+=== "Two"
+
+    Two.
+
+```python linenums="1"
+x = 1
+```
+"""
+
+
+def test_content_ids_cannot_clobber_materials_globals(browser: Browser, tmp_path: Path) -> None:
+    """Headings whose toc slug starts with "__" (Material's toc and permalink settings,
+    the Material fixture's extensions) get no id of Material's: its configuration is
+    read, and search works on that very page; the content tabs' and code lines' own
+    "__" ids survive."""
+    import shutil
+
+    from conftest import FIXTURES, run_build
+
+    project = tmp_path / "material"
+    shutil.copytree(FIXTURES / "material", project)
+    (project / "docs/names.md").write_text(CLOBBER, "utf-8")
+    result = run_build(project)
+    assert result.ok, result.messages
+    html = (result.site / "names/index.html").read_text("utf-8")
+    content = html[html.index('<article class="md-content__inner') : html.index("</article>")]
+    ids = re.findall(r'\b(?:id|for|name)="(__[^"]*)"', content)
+    assert ids and all(re.fullmatch(r"__tabbed_\d+(_\d+)?|__codelineno-\d+-\d+", i) for i in ids), (
+        ids
+    )
+    assert {'id="_config"', 'id="_search"', 'id="_md_scope"'} <= set(
+        re.findall(r'id="_[a-z_]+"', content)
+    )
+    assert "__codelineno-0-1" in ids and "__tabbed_1_1" in ids
+    handler = functools.partial(_Handler, directory=str(result.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/briefing/"
+    try:
+        for reader in reader_for(browser, base, viewport={"width": 1280, "height": 900}):
+            page = reader.open("names/")
+            # (the fixture's repo_url makes Material ask GitHub for its stars: the CSP
+            # stops that, and says so; any script error would be listed too)
+            errors = [e for e in reader.errors if "Content Security Policy" not in e]
+            assert errors == [], errors
+            page.locator("label.md-search__icon, input.md-search__input").first.click()
+            field = page.locator("input.md-search__input")
+            field.fill("Zanzibar")
+            field.press("End")
+            wait_until(
+                page,
+                """() => [...document.querySelectorAll('.md-search-result__item > a')]
+                    .some(a => a.href.endsWith('/briefing/names/'))""",
+            )
+            assert [e for e in reader.errors if "Content Security Policy" not in e] == []
     finally:
         server.shutdown()

@@ -95,3 +95,33 @@ def test_suggest_entities_ranks_names_and_its_commands_make_valid_entities(
     assert after.stdout == ""
     check = CliRunner().invoke(main, ["check", "-f", config])
     assert check.exit_code == 0 and check.stdout == "", check.output
+
+
+def test_the_name_scan_runs_once_per_changed_article(tmp_path: Path) -> None:
+    """Under `mkdocs serve` the loader keeps its cache: a rebuild scans only the articles
+    whose text changed (and all of them when an entity's names change), and finds the
+    same warnings as a load without the cache."""
+    from textwrap import dedent
+
+    from briefing.core.sources import FileCache
+
+    write_sources(
+        tmp_path, {k.removeprefix("briefing_src/"): dedent(v).lstrip() for k, v in THREE.items()}
+    )
+    cache = FileCache()
+
+    def load() -> list[str]:
+        found = [d.format() for d in load_briefing(tmp_path, cache=cache)[1]]
+        assert found == [d.format() for d in load_briefing(tmp_path)[1]]
+        return found
+
+    first = load()
+    assert cache.prose.scanned == 3 and len(first) == 2
+    assert load() == first and cache.prose.scanned == 0
+    article = tmp_path / "briefing_src/articles/b.md"
+    article.write_text(article.read_text("utf-8").replace("Ask the", "Ask, then, the"), "utf-8")
+    assert load() == first and cache.prose.scanned == 1
+    (tmp_path / "briefing_src/entities/high-flyer.yml").write_text(
+        "name: High-Flyer\ntype: company\nsummary: A fund.\n", "utf-8"
+    )
+    assert len(load()) == 1 and cache.prose.scanned == 3

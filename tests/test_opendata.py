@@ -494,3 +494,25 @@ def test_a_bare_false_verdict_is_the_verdict_false(project: Path) -> None:
     assert analysis.briefing is not None
     (article,) = (a for a in analysis.briefing.articles if a.slug == "embargo")
     assert [n.model.verdict for n in article.annotations] == ["false"]
+
+
+def test_a_notes_html_is_the_one_its_page_shows(shipped: BuildResult) -> None:
+    """The open data does not render notes again: each note's HTML in
+    annotations.jsonld is the HTML of its note on the article's page, entity links
+    made absolute (the page's are relative to it)."""
+    collection = json.loads((shipped.site / "annotations.jsonld").read_text("utf-8"))
+    checked = 0
+    for item in collection["first"]["items"]:
+        target = item["target"]["source"]
+        slug = target.removeprefix(SITE_URL).strip("/").split("/")[-1]
+        number = item["id"].rsplit("-", 1)[-1]
+        choice = next(b for b in item["body"] if b.get("type") == "Choice")
+        published = BeautifulSoup(choice["items"][0]["value"], "html.parser")
+        page = shipped.html(f"articles/{slug}/index.html")
+        note = page.select_one(f"li#bf-note-{number} div.bf-note")
+        assert note is not None, (slug, number)
+        for link in note.select("a[data-entity]"):
+            link["href"] = f"{SITE_URL}glossary/{link['data-entity']}/"
+        assert published.decode() == note.decode_contents().strip(), (slug, number)
+        checked += 1
+    assert checked == annotation_count(shipped.project)

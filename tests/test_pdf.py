@@ -206,7 +206,8 @@ def test_a_glyph_no_font_has_is_an_error_naming_the_text(project: Path) -> None:
     assert not result.ok
     errors = [e.removeprefix("briefing: ") for e in result.errors()]
     assert len(errors) == 1
-    assert errors[0].startswith("briefing_src/articles/embargo.md:1:1: error: no font for the PDF")
+    # at the character itself (line 6, after "A scribe wrote ")
+    assert errors[0].startswith("briefing_src/articles/embargo.md:6:16: error: no font for the PDF")
     assert "U+13000" in errors[0] and "A scribe wrote" in errors[0]
 
 

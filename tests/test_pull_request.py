@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -185,6 +186,22 @@ def own_template(p: Path) -> str:
     return "docs/t.md:2:11"
 
 
+@attack
+def search_index(p: Path) -> str:
+    (p / "docs/search").mkdir()
+    (p / "docs/search/search_index.json").write_text(
+        '{"config": {"lang": ["en"]}, "docs": [{"location": "https://evil.example/",'
+        ' "title": "Kling", "text": "Kling"}]}'
+    )
+    return "docs/search/search_index.json"
+
+
+@attack
+def book_replacement(p: Path) -> str:
+    (p / "docs/briefing.pdf").write_bytes(b"%PDF-1.4 https://evil.example/")
+    return "docs/briefing.pdf"
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: Path) -> None:
     """Each attack: an error naming the file from the strict build and from check alike;
@@ -351,3 +368,64 @@ def test_an_unclosed_div_in_a_description_swallows_nothing(project: Path) -> Non
     related = [h.get_text() for h in page.select("article h2")]
     assert "Related" in related, related  # rendered, not raw Markdown
     assert "## Related" not in page.get_text()
+
+
+def browser_tree(page: Path) -> Any:
+    """A built page parsed as a browser parses it (the HTML5 algorithm)."""
+    import tinyhtml5
+
+    return tinyhtml5.parse(page.read_text("utf-8"))
+
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+KLING_NOTE = "    note: Checked against the [[kuaishou|company]]'s own announcement.\n"
+
+
+def _note_paragraphs(tree: Any) -> list[str]:
+    return ["".join(p.itertext()) for p in tree.iter(f"{XHTML}p")]
+
+
+@pytest.mark.parametrize("tag", ['<div class="x">', "<textarea>", "<style>", "<b>"])
+def test_unclosed_html_in_a_note_swallows_nothing(project: Path, tag: str) -> None:
+    """A note that leaves raw HTML open is an error, and in a (non-strict) build it is
+    closed at the note's end: the next note, on the article and on the entity page
+    (both about Kling), is still a paragraph of its own, outside the open element."""
+    article = project / "briefing_src/articles/kling-launch.md"
+    text = article.read_text("utf-8")
+    assert KLING_NOTE in text
+    text = text.replace(
+        KLING_NOTE,
+        f"    note: |\n      Checked against the company.\n\n      {tag}\n      Open\n",
+    ).replace("is the article's own.\n", "is the article's own.\n    entities: [kling]\n")
+    article.write_text(text, "utf-8")
+    code, lines = check(project)
+    assert code == 1
+    name = tag.split()[0].strip("<>")
+    assert any(f"error: the note leaves <{name}> open" in line for line in lines), lines
+    result = run_build(project, strict=False)
+    assert result.ok
+    for page in ("articles/kling-launch/index.html", "glossary/kling/index.html"):
+        tree = browser_tree(result.site / page)
+        second = [p for p in _note_paragraphs(tree) if p.startswith("The comparison with")]
+        assert second == ["The comparison with Sora is the article's own."], page
+        for el in tree.iter():
+            if "".join(el.itertext()).strip().startswith("Open"):
+                assert "The comparison" not in "".join(el.itertext()), (page, el.tag)
+
+
+def test_an_article_that_leaves_a_textarea_open_keeps_its_notes(project: Path) -> None:
+    """A raw-text element (its content read as text to its end tag) left open in an
+    article's body cannot take in the annotation list after it."""
+    with (project / "briefing_src/articles/kling-launch.md").open("a", encoding="utf-8") as f:
+        f.write("\nAnd then <textarea> nothing more.\n\n<style>\n")
+    result = run_build(project, strict=False)
+    assert result.ok
+    tree = browser_tree(result.site / "articles/kling-launch/index.html")
+    notes = [el for el in tree.iter(f"{XHTML}li") if el.get("id", "").startswith("bf-note-")]
+    assert len(notes) == 3
+    assert not [
+        el
+        for el in tree.iter()
+        if el.tag in (f"{XHTML}textarea", f"{XHTML}style") and "bf-note" in "".join(el.itertext())
+    ]
+    assert "And then  nothing more." in _note_paragraphs(tree)

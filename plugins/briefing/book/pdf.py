@@ -42,7 +42,7 @@ import jinja2
 from bs4 import BeautifulSoup, NavigableString, Tag
 from weasyprint.urls import URLFetcher
 
-from ..core.diagnostics import Diagnostics, Position
+from ..core.diagnostics import Diagnostics, Position, position_in_file
 from ..core.model import Briefing
 from ..markdown.extension import KIND_LABELS
 from ..site import THEME_DIR
@@ -150,6 +150,21 @@ def git_version(root: Path) -> str:
 # --------------------------------------------------------------------------- transforms
 
 
+def book_content(page: BookPage) -> Tag:
+    """What the book takes of a page of the site: its article, without the controls."""
+    soup = BeautifulSoup(_content_only(page.html.read_text(encoding="utf-8")), "html.parser")
+    content = soup.select_one("article.md-content__inner")
+    if content is None:
+        raise ValueError(f"{page.html}: no article content found")
+    for junk in content.select(
+        "a.md-content__button, a.headerlink, .md-source-file, "
+        ".md-feedback, .bf-annotate-passage, script, style, .bf-figure-caption, "
+        ".bf-map-filter input"
+    ):
+        junk.decompose()
+    return content
+
+
 class _Book:
     """Turns the site's pages into one book document."""
 
@@ -165,16 +180,7 @@ class _Book:
         """(source file, text) of every page read, for the glyph check."""
 
     def page_soup(self, page: BookPage) -> Tag:
-        soup = BeautifulSoup(_content_only(page.html.read_text(encoding="utf-8")), "html.parser")
-        content = soup.select_one("article.md-content__inner")
-        if content is None:
-            raise ValueError(f"{page.html}: no article content found")
-        for junk in content.select(
-            "a.md-content__button, a.headerlink, .md-source-file, "
-            ".md-feedback, .bf-annotate-passage, script, style, .bf-figure-caption, "
-            ".bf-map-filter input"
-        ):
-            junk.decompose()
+        content = book_content(page)
         self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
         _titled_svgs(content)
         # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
@@ -452,6 +458,29 @@ def missing_glyphs(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str, str
             excerpt = " ".join(text[max(0, i - 25) : i + 25].split())
             problems.append((source, ch, excerpt))
     return problems
+
+
+def _check_glyphs(
+    texts: list[tuple[str, str]], meta: BookMeta, diagnostics: Diagnostics, root: Path | None
+) -> None:
+    """Characters no book font has, each at its first place in its source file (under
+    ``root``, the project)."""
+    texts = [*texts, ("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}")]
+    for source, ch, excerpt in missing_glyphs(texts):
+        diagnostics.error(
+            position_in_file(root, source, ch) if root is not None else Position(source),
+            f'no font for the PDF has the character {ch!r} (U+{ord(ch):04X}) in "{excerpt}"; '
+            "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
+        )
+
+
+def glyph_check(
+    pages: list[BookPage], meta: BookMeta, diagnostics: Diagnostics, root: Path | None = None
+) -> None:
+    """The book's one check that needs no layout (``briefing check`` runs it): every
+    character of the texts the book reads is in one of its fonts."""
+    texts = [(page.source, book_content(page).get_text(" ")) for page in pages]
+    _check_glyphs(texts, meta, diagnostics, root)
 
 
 # --------------------------------------------------------------------------- the book
@@ -808,6 +837,7 @@ def write_book(
     diagnostics: Diagnostics,
     cache: Path | None = None,
     progress: Progress | None = None,
+    root: Path | None = None,
 ) -> BookResult:
     """Lay out the book and write it to ``out``. Problems go to ``diagnostics``.
 
@@ -822,13 +852,7 @@ def write_book(
     result = BookResult()
     progress.stage(f"reading {len(pages)} pages of the site")
     book = transform(pages, site_dir)
-    texts = [*book.texts, ("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}")]
-    for source, ch, excerpt in missing_glyphs(texts):
-        diagnostics.error(
-            Position(source),
-            f'no font for the PDF has the character {ch!r} (U+{ord(ch):04X}) in "{excerpt}"; '
-            "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
-        )
+    _check_glyphs(book.texts, meta, diagnostics, root)
     with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
         layouts = Layouts(site_dir, cache or Path(scratch), progress, _jobs())
         batches = article_batches(book.articles, ARTICLES_PER_PART)

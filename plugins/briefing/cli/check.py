@@ -1,5 +1,7 @@
-"""``briefing check``: everything the build would reject, without building (the
-rendering is :func:`briefing.hosts.project.analyze_project`, shared with the export)."""
+"""``briefing check``: everything a strict build would reject, in ``path:line:col`` form.
+
+The work is :func:`briefing.hosts.project.analyze_project`, which runs the real build
+(one code path decides) and is shared with the export and the CLI's reports."""
 
 from __future__ import annotations
 
@@ -12,5 +14,6 @@ __all__ = ["Analysis", "analyze_project", "check_project"]
 
 
 def check_project(config_file: str | Path = "mkdocs.yml") -> Diagnostics:
-    """Load and render a project's briefing; return every problem found."""
-    return analyze_project(config_file).problems
+    """Build a project as ``mkdocs build --strict`` does, the book's glyph check
+    included; return every problem the build reports."""
+    return analyze_project(config_file, glyphs=True).problems

@@ -55,7 +55,8 @@ config_option = click.option(
 )
 @click.option("--base", default="origin/main", show_default=True, help="Base git revision.")
 def check(config_file: str, style: str, summary: bool, base: str) -> None:
-    """Report every problem the build would reject, without building. Exit 1 on any."""
+    """Report every problem a strict build would fail on (the build runs into a temporary
+    folder; site/ is not touched, the book is not laid out). Exit 1 on any."""
     if summary:
         from .summary import SummaryError, summarize
 

@@ -84,6 +84,9 @@ class RenderContext:
     """Article slug -> its annotations' numbers and anchoring."""
     article_text: dict[str, str] = field(default_factory=dict)
     """Article slug -> its text as a reader sees it (what quotes are matched against)."""
+    notes: dict[str, str] = field(default_factory=dict)
+    """Annotation key -> its note's HTML as its article's page rendered it (before the
+    page's sanitiser), entity links to ``/glossary/<id>.md``: the open data reuses it."""
     pages: dict[str, PageRef] = field(default_factory=dict)
     """Page ``src_uri`` -> the page, for Markdown rendered again later, elsewhere."""
     linked_on: dict[str, set[str]] = field(default_factory=dict)

@@ -11,6 +11,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -48,6 +49,19 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return self.format()
+
+
+def position_in_file(root: Path, path: str, needle: str) -> Position:
+    """Where ``needle`` first occurs in the file ``path`` (relative to ``root``); its
+    first line when it does not, or the file cannot be read."""
+    try:
+        text = (root / path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return Position(path)
+    at = text.find(needle) if needle else -1
+    if at < 0:
+        return Position(path)
+    return Position(path, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
 
 
 def printable(text: str) -> str:

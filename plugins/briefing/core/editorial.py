@@ -79,14 +79,44 @@ class NameUse:
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "entity"
 
 
-def editorial_warnings(briefing: Briefing) -> list[Diagnostic]:
-    """Every editorial warning for a loaded briefing, in source order."""
+class ProseCache:
+    """Each article's prose (mentions blanked out) by its text and the names the
+    matcher knows: under ``mkdocs serve`` (and for ``briefing check``, which runs the
+    build in the same process) a rebuild scans only the articles that changed, and
+    builds no matcher when none did. Entries the last load did not use are dropped."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, str], str] = {}
+        self.scanned = 0
+        """How many articles the last load scanned (the rest came from the cache)."""
+
+    def prose(self, briefing: Briefing, articles: list[Article]) -> dict[str, str]:
+        names = hash(tuple((e.id, e.names, e.model.match_case) for e in briefing.entities.values()))
+        found: dict[str, str] = {}
+        entries: dict[tuple[int, str], str] = {}
+        matcher: Matcher | None = None
+        self.scanned = 0
+        for article in articles:
+            key = (names, article.body)
+            text = self._entries.get(key)
+            if text is None:
+                matcher = matcher or build_matcher(briefing)
+                text = _prose(article.body, matcher)
+                self.scanned += 1
+            found[article.slug] = entries[key] = text
+        self._entries = entries
+        return found
+
+
+def editorial_warnings(briefing: Briefing, cache: ProseCache | None = None) -> list[Diagnostic]:
+    """Every editorial warning for a loaded briefing, in source order (``cache``: the
+    prose of articles scanned by an earlier load)."""
     warnings: list[Diagnostic] = []
     root = Path(briefing.root)
     for article in sorted(briefing.articles, key=lambda a: a.path):
         warnings.extend(_date_warnings(root, article))
         warnings.extend(_source_warnings(article))
-    for use in unnamed_entities(briefing):
+    for use in unnamed_entities(briefing, cache=cache):
         assert use.first is not None
         warnings.append(
             Diagnostic(
@@ -146,12 +176,13 @@ def _front_matter_position(root: Path, article: Article, key: str) -> Position:
 # --------------------------------------------------------------------------- names
 
 
-def unnamed_entities(briefing: Briefing, min_articles: int = MIN_ARTICLES) -> list[NameUse]:
+def unnamed_entities(
+    briefing: Briefing, min_articles: int = MIN_ARTICLES, cache: ProseCache | None = None
+) -> list[NameUse]:
     """Names used in at least ``min_articles`` articles that no entity claims, most
     widely used first."""
-    matcher = build_matcher(briefing)
     articles = sorted(briefing.articles, key=lambda a: a.path)
-    prose = {a.slug: _prose(a.body, matcher) for a in articles}
+    prose = (cache or ProseCache()).prose(briefing, articles)
     lower = set()
     for text in prose.values():
         lower.update(_LOWER_WORDS.findall(text))

@@ -17,7 +17,9 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 
@@ -84,6 +86,58 @@ def sanitize(html: str) -> str:
     )
 
 
+_RAW_TEXT = re.compile(
+    r"<(script|style|textarea|title|xmp|plaintext|noscript|noembed|noframes|iframe|template)"
+    r"(?=[\s/>]|$)",
+    re.I,
+)
+"""Start tags of elements whose content a browser (and the sanitiser's parser) reads as
+text to their end tag, or to the end of the page when it never comes; none is allowed."""
+
+
+_RAW_TEXT_END = re.compile(
+    r"</(script|style|textarea|title|xmp|plaintext|noscript|noembed|noframes|iframe|template)"
+    r"\s*>",
+    re.I,
+)
+
+
+def contain_raw_text(blocks: list[Any]) -> None:
+    """Raw HTML pieces (in page order) that open an element read as text to its end
+    tag, and that no piece closes, sanitised each on its own before they are put back
+    into the page: left open, one would take the rest of the page (other people's
+    notes, the page's lists) as its text. (Closed, as inline ``<script>...</script>``
+    is, the page's sanitiser removes the element with its content.)"""
+    last_end: dict[str, int] = {}  # tag -> the last piece that closes one (linear work)
+    for i, block in enumerate(blocks):
+        if isinstance(block, str) and "</" in block:
+            for match in _RAW_TEXT_END.finditer(block):
+                last_end[match.group(1).lower()] = i
+    for i, block in enumerate(blocks):
+        if not isinstance(block, str) or "<" not in block:
+            continue
+        for match in _RAW_TEXT.finditer(block):
+            name = match.group(1).lower()
+            if last_end.get(name, -1) > i:
+                continue  # closed by a later piece
+            if last_end.get(name) == i and re.search(rf"</{name}\s*>", block[match.end() :], re.I):
+                continue  # closed in this piece
+            blocks[i] = sanitize(block)
+            break
+
+
+def safe_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str]:
+    """``slugify`` (the toc's or the content tabs'), with a leading ``__`` cut to one
+    ``_``: a heading ``## __config`` would get ``id="__config"`` (after the sanitiser
+    has seen the tree) and replace Material's configuration on its page."""
+
+    def slug(value: str, separator: str) -> str:
+        made = slugify(value, separator)
+        return "_" + made.lstrip("_") if made.startswith("__") else made
+
+    return slug
+
+
 def tooltip_text(value: str) -> str:
     """A ``title`` value as Material's tooltips need it: they show an element's title
     with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup. Escaped
@@ -112,15 +166,20 @@ MAX_SPAN = 100
 step (and no briefing table is that wide)."""
 
 
+def safe_name(value: str) -> bool:
+    """May content give an element this ``id`` or ``name``? DOM clobbering: Material
+    names its own elements "__config", "__search", ...; id="__config" in the content
+    would replace its configuration. Markdown makes such names in two places only:
+    content tabs' radio inputs (pymdownx.tabbed) and code line anchors and spans
+    (pymdownx.highlight, as Material sets it up)."""
+    return not value.strip().startswith("__") or _EXTENSION_NAME.fullmatch(value) is not None
+
+
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     if name == "title":
         return tooltip_text(value)
-    if name in ("id", "name") and value.strip().startswith("__"):
-        # DOM clobbering: Material names its own elements "__config", "__search", ...;
-        # id="__config" in the content would replace its configuration. Markdown makes
-        # such names in two places only: content tabs' radio inputs (pymdownx.tabbed)
-        # and code line anchors and spans (pymdownx.highlight, as Material sets it up).
-        return value if _EXTENSION_NAME.fullmatch(value) else None
+    if name in ("id", "name"):
+        return value if safe_name(value) else None
     if name in ("colspan", "rowspan"):
         try:
             return str(min(max(int(value), 1), MAX_SPAN))

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
-from .editorial import editorial_warnings
+from .editorial import ProseCache, editorial_warnings
 from .files import linked_folder
 from .mentions import Term, is_case_sensitive, normalize_term
 from .model import (
@@ -52,6 +52,8 @@ class FileCache:
         self._entries: dict[tuple[str, str, str], _Parsed] = {}
         self._used: set[tuple[str, str, str]] = set()
         self._limits: object = None
+        self.prose = ProseCache()
+        """The editorial check's scan of each article, by content."""
         self.parsed = 0
         """How many files the last load had to parse (the rest came from the cache)."""
 
@@ -90,7 +92,8 @@ def load_briefing(
     briefing = loader.load()
     if cache is not None:
         cache.finish()
-    loader.diags.extend(editorial_warnings(briefing))  # the check and the build alike
+    # the check and the build alike
+    loader.diags.extend(editorial_warnings(briefing, cache.prose if cache else None))
     return briefing, loader.diags
 
 

@@ -47,6 +47,12 @@ PLAIN_NAMES = frozenset({"CNAME"})
 """Files without a type that GitHub Pages itself reads."""
 
 
+BUILD_OUTPUTS = ("search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "404.html")
+"""Files MkDocs, its search plugin and the theme write into the site after the docs
+files are copied (or, under ``mkdocs serve``, not at all): a docs file there would be
+published in their place, a search index of the contributor's choosing."""
+
+
 def vet_docs(
     files: Files,
     config: MkDocsConfig,
@@ -55,9 +61,11 @@ def vet_docs(
     generated: Collection[str] = (),
     theme_dirs: Sequence[str] = (),
     static_types: Iterable[str] = (),
+    written: Collection[str] = BUILD_OUTPUTS,
 ) -> Diagnostics:
     """Drop from ``files`` every docs file the site may not publish; return the errors.
-    ``generated`` are the source paths of the pages Briefing adds."""
+    ``generated`` are the source paths of the pages Briefing adds; ``written``, the
+    files the build writes itself (the search index, the sitemap, the book)."""
     problems = Diagnostics()
     docs = Path(os.path.abspath(config.docs_dir))
     allowed = PASSIVE_TYPES | {t.lower() for t in static_types}
@@ -103,6 +111,11 @@ def vet_docs(
             problem = (
                 f"file name differs from {names[normal]} only in Unicode normalisation "
                 "(NFC/NFD): rename one"
+            )
+        elif file.dest_uri in written:
+            problem = (
+                f"would replace the {file.dest_uri} the build writes itself "
+                "(readers would get this file instead): rename or move it"
             )
         elif file.dest_uri in generated_dest:
             uri = generated_dest[file.dest_uri]

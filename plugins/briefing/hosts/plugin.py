@@ -55,7 +55,7 @@ from ..site.search import configure_search
 from ..site.staging import Staging
 from ..site.view import PageView, edit_url, page_view
 from .config import BriefingConfig
-from .docsfiles import vet_docs
+from .docsfiles import BUILD_OUTPUTS, vet_docs
 
 if TYPE_CHECKING:
     from ..book.pdf import BookMeta
@@ -72,6 +72,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         # Parsed source files by content. MkDocs keeps plugin instances across the
         # rebuilds of `mkdocs serve`, so an edit re-parses only the file it touched.
         self.cache = FileCache()
+        # Set by `briefing check`, which runs the build: "glyphs" (the book's glyph
+        # check instead of the book) or "no book".
+        self.checking: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
@@ -112,6 +115,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         # The book takes seconds: `mkdocs serve` skips it unless BRIEFING_PDF=1 asks.
         wanted = os.environ.get("BRIEFING_PDF", "")
         self.pdf = self.config.pdf and wanted != "0" and (wanted == "1" or not self.is_serve)
+        self.pdf = self.pdf and self.checking is None
         self.configure_search(config)
         self.stage(config)
         self.site = Site(
@@ -123,11 +127,15 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.feed = self.config.feed is not False and self.site.absolute
         if self.config.feed is not False and not self.site.absolute:
             # Asked for: a warning (strict builds fail). By default: said, not a failure.
-            report = log.warning if self.config.feed else log.info
-            report(
-                "mkdocs.yml: no Atom feed: set site_url to the address the site is "
-                "published at (a feed's links must be absolute)"
+            where = Position(Path(config.config_file_path or "mkdocs.yml").name)
+            why = (
+                "no Atom feed: set site_url to the address the site is published at "
+                "(a feed's links must be absolute)"
             )
+            if self.config.feed:
+                self.report([Diagnostic(where, why, "warning")])
+            else:
+                log.info(f"{where.path}: {why}")
         return config
 
     def report(self, problems: Iterable[Diagnostic]) -> None:
@@ -163,6 +171,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 generated=[*self.generated, *RESERVED],
                 theme_dirs=config.theme.dirs,
                 static_types=self.config.static_types,
+                written=[*BUILD_OUTPUTS, *([self.config.pdf_name] if self.config.pdf else [])],
             )
         )
         for page in self.generated.values():
@@ -335,6 +344,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.pdf:
             self.write_pdf(config, Path(config.site_dir) / self.config.pdf_name)
+        elif self.checking == "glyphs" and self.config.pdf:
+            self.write_pdf(config, None)
         self.remove_tmp()
         if config.strict and self.reported:
             if self.staging is not None:
@@ -358,8 +369,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.is_serve = False
         self.remove_tmp()
 
-    def write_pdf(self, config: MkDocsConfig, out: Path) -> None:
-        from ..book.pdf import PDF_CACHE, book_pages, write_book
+    def write_pdf(self, config: MkDocsConfig, out: Path | None) -> None:
+        """Write the book to ``out``; None: only check its glyphs (``briefing check``)."""
+        from ..book.pdf import PDF_CACHE, book_pages, glyph_check, write_book
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
@@ -368,6 +380,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         pages = book_pages(self.generated, built, Path(config.site_dir), self.briefing)
         meta = book_meta(config, self.config, self.briefing, self.root)
         problems = Diagnostics()
+        if out is None:
+            glyph_check(pages, meta, problems, self.root)
+            self.report(problems)
+            return
         started = time.perf_counter()
         result = write_book(
             pages,
@@ -377,6 +393,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             {e.id: e.type for e in self.briefing.entities.values()},
             problems,
             cache=self.root / PDF_CACHE,
+            root=self.root,
         )
         self.report(problems)
         for note in sorted(set(result.problems)):  # the layout engine's own remarks

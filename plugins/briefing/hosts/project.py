@@ -1,34 +1,39 @@
-"""A MkDocs project's briefing, loaded and rendered as its build would, without
-building: what ``briefing check``, the export and the CLI's reports start from.
+"""A MkDocs project as its build sees it: what ``briefing check``, the export and the
+CLI's reports start from.
 
-It loads the sources with the same loader and renders every page's Markdown with the
-same extension and the same Markdown settings as ``mkdocs.yml``, so the check and the
-build report the same problems in the same words, and the export knows every page's
-mentions before it writes one.
+:func:`analyze_project` runs the real build (``mkdocs build``, into a temporary folder
+that is then thrown away), so one code path decides: Briefing's loader, the Markdown
+extension, the docs vetting and the page checks report through the plugin exactly as in
+``mkdocs build --strict``, and MkDocs' own validation (links to missing pages, and to
+missing anchors when ``validation:`` makes them warnings), the nav, the theme and other
+plugins warn as they do in the build. The PDF book is not laid out; the one problem
+only the book finds, a character no book font has, is checked on the same page texts
+the book reads (:func:`briefing.book.pdf.glyph_check`). The export reads from the same
+run every page's mentions before it writes one.
+
+MkDocs' own warnings carry no position: each is given the file it names (a link
+warning, the line and column of the link in that file), and the message as MkDocs
+worded it.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import markdown
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.utils import get_markdown_title
-from mkdocs.utils.meta import get_data
 
-from ..core.context import PageRef, RenderContext, Source
-from ..core.diagnostics import Diagnostics
+from ..core.context import RenderContext
+from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
 from ..core.files import docs_folder_problem
 from ..core.model import Briefing
-from ..core.sources import load_briefing
-from ..core.yamlsrc import Limits
-from ..markdown.extension import BriefingExtension, Linker
 from ..site import THEME_DIR
 from ..site.opendata import RESERVED
-from ..site.pagemeta import check_heading_title, check_meta
-from ..site.pages import generate_pages, generated_ref, nav_titles, navigation
+from ..site.pages import generate_pages
 from .docsfiles import vet_docs
 
 
@@ -41,10 +46,24 @@ class Analysis:
     problems: Diagnostics
 
 
-def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
-    """Load and render a project's briefing, as the build does, without building."""
+class _Records(logging.Handler):
+    """MkDocs' warnings and errors, as the strict build counts them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False) -> Analysis:
+    """Build a project into a temporary folder, as the build does (``glyphs``: with the
+    PDF book's glyph check, without laying the book out); what the pages recorded and
+    every problem."""
+    from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
     path = Path(config_file).resolve()
     problems = Diagnostics()
@@ -52,51 +71,57 @@ def analyze_project(config_file: str | Path = "mkdocs.yml") -> Analysis:
     if not path.is_file():
         problems.error(_rel_position(path), "configuration file not found")
         return Analysis(None, context, problems)
+    logger = logging.getLogger("mkdocs")
+    records = _Records()
+    level = logger.level
+    logger.addHandler(records)
+    logger.setLevel(min(logger.getEffectiveLevel(), logging.WARNING))
     try:
-        config = load_config(str(path))
-    except ConfigurationError as exc:
-        problems.error(_rel_position(path), f"invalid configuration: {exc}")
-        return Analysis(None, context, problems)
-    plugin = config.plugins.get("briefing")
-    options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
-    root = path.parent
-    briefing, loaded = load_briefing(
-        root, options.get("src", "briefing_src"), limits=Limits(**options.get("limits", {}))
-    )
-    problems.extend(loaded)
-    linker = Linker(briefing, context, options.get("link_mode", "first"))
-    extensions: list[Any] = [*config.markdown_extensions, BriefingExtension(linker)]
-
-    def render(ref: PageRef, text: str) -> None:
-        md = markdown.Markdown(extensions=extensions, extension_configs=config.mdx_configs)
-        context.begin(ref)
-        md.convert(text)
-
-    for page in generate_pages(briefing):
-        body, meta = get_data(page.content)
-        render(generated_ref(page, str(meta.get("title", ""))), body)
-    docs_files = docs_pages(config, root, briefing, options, problems)
-    docs = Path(config.docs_dir)
-    # A title the nav gives a page is its title in the build ("Home" for index.md when
-    # Briefing makes the nav), and so in the "Mentioned in" lists.
-    named = nav_titles(
-        config.nav
-        if config.nav is not None
-        else navigation(briefing, [d.relative_to(docs).as_posix() for d in docs_files])
-    )
-    for doc in docs_files:
-        text = doc.read_text(encoding="utf-8-sig")
-        body, meta = get_data(text)
-        offset = text.count("\n") - body.count("\n") + 1
-        rel = doc.relative_to(root).as_posix() if doc.is_relative_to(root) else str(doc)
-        check_meta(meta, rel, text, context.diagnostics)
-        if "title" not in meta:
-            check_heading_title(get_markdown_title(body), rel, text, context.diagnostics)
-        uri = doc.relative_to(docs).as_posix()
-        title = named.get(uri) or str(meta.get("title") or get_markdown_title(body) or uri)
-        render(PageRef(uri, title, Source(rel, offset, body)), body)
-    problems.extend(context.diagnostics)
-    return Analysis(briefing, context, problems)
+        with tempfile.TemporaryDirectory(prefix="briefing-check-") as out:
+            try:
+                # Not strict: the build goes on to its end, and every problem is counted.
+                config = load_config(str(path), site_dir=str(Path(out) / "site"), strict=False)
+            except ConfigurationError as exc:
+                problems.error(_rel_position(path), f"invalid configuration: {exc}")
+                return Analysis(None, context, problems)
+            root = path.parent
+            folder_problem = docs_folder_problem(root, config.docs_dir)
+            if folder_problem is not None:
+                problems.add(folder_problem)  # the build stops on it in on_config
+                return Analysis(None, context, problems)
+            plugin: Any = config.plugins.get("briefing")
+            if plugin is not None:
+                plugin.checking = "glyphs" if glyphs else "no book"
+            config.plugins.on_startup(command="build", dirty=False)
+            failure: str | None = None
+            try:
+                build(config)
+            except Abort as exc:  # MkDocs logged why (an error record)
+                failure = str(exc)
+            except MkDocsException as exc:  # a PluginError: the build stops with it
+                problems.error(_rel_position(path), str(exc))
+            finally:
+                config.plugins.on_shutdown()
+                if plugin is not None:  # MkDocs keeps one plugin object per process
+                    plugin.checking = None
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)
+    reported: list[Diagnostic] = list(getattr(plugin, "reported", []))
+    problems.extend(reported)
+    own = {d.format() for d in reported}
+    for record in records.records:
+        message = record.getMessage()
+        if record.name.startswith("mkdocs.plugins.briefing"):
+            message = message.removeprefix("briefing: ")
+            if message in own or message.startswith("more than "):
+                continue  # Briefing's own problems are in ``reported``, as they are
+        problems.add(_positioned(record, message, root, config, plugin))
+    if failure is not None and not problems:
+        problems.error(_rel_position(path), failure)
+    if plugin is not None and getattr(plugin, "briefing", None) is not None:
+        return Analysis(plugin.briefing, plugin.context, problems)
+    return Analysis(None, context, problems)
 
 
 def docs_pages(
@@ -132,9 +157,36 @@ def docs_pages(
     ]
 
 
-def _rel_position(path: Path) -> Any:
-    from ..core.diagnostics import Position
+_DOC_LINK = re.compile(
+    r"Doc file '(?P<file>[^']*)' contains (?:a|an unrecognized relative|an absolute) link"
+    r"(?: to)? '(?P<link>[^']*)'"
+)
 
+
+def _positioned(
+    record: logging.LogRecord, message: str, root: Path, config: Any, plugin: Any
+) -> Diagnostic:
+    """One of MkDocs' own warnings, at the file it names (a link: at the link)."""
+    severity = "error" if record.levelno >= logging.ERROR else "warning"
+    found = _DOC_LINK.match(message)
+    position = Position(Path(config.config_file_path).relative_to(root).as_posix())
+    if found is not None:
+        position = _link_position(found["file"], found["link"], root, config, plugin)
+    return Diagnostic(position, message, severity)  # type: ignore[arg-type]
+
+
+def _link_position(uri: str, link: str, root: Path, config: Any, plugin: Any) -> Position:
+    """A link MkDocs warns about, in the file it came from (a generated page's source)."""
+    generated = getattr(plugin, "generated", {}).get(uri)
+    if generated is not None:
+        return position_in_file(root, generated.source, link)
+    docs = Path(config.docs_dir) / uri
+    if not docs.is_relative_to(root):
+        return Position(uri)
+    return position_in_file(root, docs.relative_to(root).as_posix(), link)
+
+
+def _rel_position(path: Path) -> Position:
     try:
         shown = path.relative_to(Path.cwd()).as_posix()
     except ValueError:

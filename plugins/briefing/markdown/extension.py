@@ -41,7 +41,11 @@ from ..core.safety import (
     TAGS,
     URL_ATTRIBUTES,
     allowed_attribute,
+    close_tags,
+    contain_raw_text,
     is_clean,
+    safe_name,
+    safe_slugify,
     safe_style,
     sanitize,
     tree_title,
@@ -490,9 +494,11 @@ class AnnotationTreeprocessor(Treeprocessor):
         note = etree.Element("div")
         note.set("class", "bf-note")
         where = annotation.note_position or annotation.position
-        note.extend(
-            self.render_note(model.note, Source(where.path, where.line, model.note, where.col))
+        elements, html = self.render_note(
+            model.note, Source(where.path, where.line, model.note, where.col)
         )
+        note.extend(elements)
+        self.linker.context.notes[annotation.key] = html  # the open data's copy
         out.append(note)
         meta_items: list[etree.Element] = []
         known = [e for e in model.entities if e in self.linker.briefing.entities]
@@ -532,7 +538,8 @@ class AnnotationTreeprocessor(Treeprocessor):
         return out
 
 
-NoteRenderer = Callable[[str, Source], list[etree.Element]]
+NoteRenderer = Callable[[str, Source], tuple[list[etree.Element], str]]
+"""A note's Markdown -> its elements for the page, and its HTML on its own."""
 
 
 class UrlTreeprocessor(Treeprocessor):
@@ -553,6 +560,9 @@ class UrlTreeprocessor(Treeprocessor):
             # can put them in the tree) go before the page is written.
             for name in [n for n in el.attrib if not allowed_attribute(str(el.tag), n)]:
                 del el.attrib[name]
+            for name in ("id", "name"):  # `{#__config}` from attr_list
+                if name in el.attrib and not safe_name(el.attrib[name]):
+                    del el.attrib[name]
             if "style" in el.attrib:
                 style = safe_style(el.attrib["style"])
                 if style is None:
@@ -619,6 +629,22 @@ class SanitizePostprocessor(Postprocessor):
         if all(is_clean(str(block)) for block in blocks):
             return text
         return sanitize(text)
+
+
+class RawTextPostprocessor(Postprocessor):
+    """Before the raw HTML is put back: a piece that opens ``<textarea>``, ``<style>``,
+    ``<title>``, ... is sanitised on its own, so it cannot read the rest of the page
+    as its text (:func:`briefing.core.safety.contain_raw_text`)."""
+
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, text: str) -> str:
+        page = placement(self.md, self.linker.context)[0]
+        if page is None or not page.trusted:
+            contain_raw_text(self.md.htmlStash.rawHtmlBlocks)
+        return text
 
 
 MAX_NESTING = 30
@@ -760,6 +786,13 @@ class BriefingExtension(Extension):
         # `<div class="no-autolink" markdown>` needs md_in_html; the generated pages use it.
         if "markdown_block" not in md.parser.blockprocessors:
             md.registerExtensions(["md_in_html"], {})
+        # Ids made from headings and tab titles run after the sanitiser's look at the
+        # tree (5.4): toc (5) and pymdownx.tabbed's tab_slugs (4), registered before
+        # this extension (MkDocs adds it last), get slugs that cannot start with "__".
+        for name in ("toc", "tab_slugs"):
+            if name in md.treeprocessors:
+                made = md.treeprocessors[name]
+                made.slugify = safe_slugify(made.slugify)  # type: ignore[attr-defined]
         # 35: before whitespace is normalised (30) and raw HTML stashed (20).
         md.preprocessors.register(NestingPreprocessor(self.linker, md), "briefing_nesting", 35)
         # 175: before Python-Markdown's reference links (170), which would take "[x]".
@@ -804,6 +837,8 @@ class BriefingExtension(Extension):
         # 10: after raw HTML is put back (30) and entities restored (20): the page's
         # final HTML passes the allow-list, raw HTML of articles and notes included.
         md.postprocessors.register(SanitizePostprocessor(self.linker, md), "briefing_sanitize", 10)
+        # 35: before the raw HTML is put back (30), while its pieces are apart.
+        md.postprocessors.register(RawTextPostprocessor(self.linker, md), "briefing_rawtext", 35)
 
     @functools.cached_property
     def _note_markdown(self) -> markdown.Markdown:
@@ -819,7 +854,7 @@ class BriefingExtension(Extension):
 
         sub = self._note_markdown
 
-        def render(text: str, source: Source) -> list[etree.Element]:
+        def render(text: str, source: Source) -> tuple[list[etree.Element], str]:
             sub.reset()
             ctx = self.linker.context
             saved = ctx.page
@@ -828,11 +863,12 @@ class BriefingExtension(Extension):
                     saved.uri, saved.title, source, saved.article, saved.entity, False
                 )
             try:
-                root = _to_tree(sub, text)
+                root = _to_tree(sub, close_tags(text))  # reported if left open
             finally:
                 ctx.page = saved
+            html = _to_html(sub, root)
             _transfer_stash(sub, md, root)
-            return list(root)
+            return list(root), html
 
         return render
 
@@ -849,6 +885,16 @@ def _to_tree(md: markdown.Markdown, text: str) -> etree.Element:
         if new_root is not None:
             root = new_root
     return root
+
+
+def _to_html(md: markdown.Markdown, root: etree.Element) -> str:
+    """The rest of Python-Markdown's convert(): ``root`` (a ``<div>``) serialised, its
+    raw HTML put back, without the ``<div>``."""
+    text = md.serializer(root)
+    text = text[text.index(">") + 1 : text.rindex("</")]
+    for postprocessor in md.postprocessors:
+        text = postprocessor.run(text)
+    return text.strip()
 
 
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")

@@ -148,6 +148,8 @@ class Anchoring:
     starts: Mapping[int, int] = field(default_factory=dict)
     numbers: Mapping[int, int] = field(default_factory=dict)
     """Annotation index -> the number a reader sees."""
+    notes: Mapping[int, str] = field(default_factory=dict)
+    """Annotation index -> its note's HTML as the article's page rendered it."""
 
 
 def anchorings(context: RenderContext) -> dict[str, Anchoring]:
@@ -157,6 +159,11 @@ def anchorings(context: RenderContext) -> dict[str, Anchoring]:
             context.article_text.get(slug, ""),
             {r.index: r.start for r in results if r.anchored and r.start >= 0},
             {r.index: r.number for r in results},
+            {
+                r.index: context.notes[key]
+                for r in results
+                if (key := f"{slug}-{r.index + 1}") in context.notes
+            },
         )
         for slug, results in context.annotations.items()
     }
@@ -209,10 +216,30 @@ def note_markdown(note: str, site: Site, briefing: Briefing) -> str:
     return re.sub(WIKI_RE, link, note)
 
 
-def note_html(note: str, site: Site, briefing: Briefing) -> str:
+def note_html(
+    annotation: Annotation, site: Site, briefing: Briefing, anchoring: Anchoring | None
+) -> str:
     """The note as sanitised HTML (the site's allow-list), links absolute when the site
-    has a URL."""
-    return _render(note_markdown(note, site, briefing))
+    has a URL: the HTML its article's page rendered, else (open data made from the
+    sources alone) the note rendered here."""
+    rendered = anchoring.notes.get(annotation.index) if anchoring is not None else None
+    if rendered is None:
+        return _render(note_markdown(annotation.model.note, site, briefing))
+    return _published(rendered, site)
+
+
+_ENTITY_HREF = re.compile(r'href="/glossary/([^"/]+)\.md"')
+
+
+@functools.lru_cache(maxsize=4096)  # the feed and the collection publish each note
+def _published(rendered: str, site: Site) -> str:
+    """A note's HTML from its page, entity links made the site's, through the allow-list."""
+    linked = _ENTITY_HREF.sub(lambda m: f'href="{_attr(site.entity(m.group(1)))}"', rendered)
+    return sanitize(linked)
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 @functools.cache
@@ -286,7 +313,7 @@ def web_annotation(
 ) -> dict[str, Any]:
     model = annotation.model
     motivation = MOTIVATIONS[model.kind]
-    html_note = note_html(model.note, site, briefing)
+    html_note = note_html(annotation, site, briefing, anchoring)
     body: list[dict[str, Any]] = [
         {
             "type": "Choice",
@@ -572,7 +599,7 @@ def atom_feed(briefing: Briefing, site: Site, anchorings: Mapping[str, Anchoring
             if model.verdict:
                 label += f" ({VERDICT_LABELS[model.verdict]})"
             day = model.date or article.date
-            text = plain_text(note_html(model.note, site, briefing))
+            text = plain_text(note_html(annotation, site, briefing, anchorings.get(article.slug)))
             entries.append(
                 (
                     day.isoformat(),

@@ -135,22 +135,6 @@ def compact_sections() -> list[Any]:
     return [{"Articles": ARTICLES}, {"Glossary": GLOSSARY}, {"Map": MAP}, {"Timeline": TIMELINE}]
 
 
-def nav_titles(nav: Any) -> dict[str, str]:
-    """Page path -> the title a ``nav`` (as written in mkdocs.yml) gives it, where it
-    gives one (``{"Home": "index.md"}``)."""
-    found: dict[str, str] = {}
-    if isinstance(nav, list):
-        for item in nav:
-            found.update(nav_titles(item))
-    elif isinstance(nav, dict):
-        for title, value in nav.items():
-            if isinstance(value, str):
-                found.setdefault(value, str(title))
-            else:
-                found.update(nav_titles(value))
-    return found
-
-
 def nav_names(nav: Any) -> set[str]:
     """Every page path a ``nav`` (as written in mkdocs.yml) names."""
     if isinstance(nav, str):
