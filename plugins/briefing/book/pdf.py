@@ -853,7 +853,7 @@ def _digits_html(meta: BookMeta) -> str:
     pages = "".join(f"<div>{n}</div>" for n in range(10))
     return (
         f'<!DOCTYPE html><html lang="{html.escape(meta.language)}"><head><meta charset="utf-8">'
-        f"<style>@page {{ size: {width} {height}; margin: 0 }}"
+        f"<style>@page {{ size: {width} {height}; margin: 0 }} body {{ margin: 0 }}"
         f"div {{ break-after: page; font: {size}pt '{family}', sans-serif; color: #5b5b5b;"
         f" line-height: {height}; white-space: nowrap }}</style></head>"
         f"<body>{pages}</body></html>"
