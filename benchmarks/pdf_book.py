@@ -188,12 +188,6 @@ def measure(label: str, project: Path, pages_hint: int) -> None:
     cold = build(project, pdf=True)
     pages, cold_s, cold_parts = pdf_step(cold)
     plain_pages, plain_after, plain_run2 = baseline(pages)
-    warm = build(project, pdf=True)
-    _, warm_s, warm_parts = pdf_step(warm)
-    article = sorted((project / "briefing_src" / "articles").glob("*.md"))[-1]
-    article.write_text(article.read_text("utf-8") + "\nOne more sentence, for the benchmark.\n")
-    edited = build(project, pdf=True)
-    _, edited_s, edited_parts = pdf_step(edited)
     book_rate = pages / cold_s
     plain_rate = (hint_pages / plain_before + plain_pages / plain_after) / 2
     book_cpu = max(cold.cpu - site.cpu, 0.001)  # the PDF step's share of the build's CPU
@@ -206,8 +200,6 @@ def measure(label: str, project: Path, pages_hint: int) -> None:
         f"peak RSS {cold.peak_sum_mb:.0f} MB all processes, "
         f"{cold.peak_one_mb:.0f} MB largest process"
     )
-    print(f"  PDF step warm, nothing changed {warm_s:.1f} s ({warm_parts})")
-    print(f"  PDF step warm, one article edited {edited_s:.1f} s ({edited_parts})")
     print(
         f"  plain WeasyPrint, simple HTML: {hint_pages} pages in {plain_before:.1f} s before, "
         f"{plain_pages} in {plain_after:.1f} s after = {plain_rate:.1f} pages/s; "
@@ -218,6 +210,15 @@ def measure(label: str, project: Path, pages_hint: int) -> None:
         f"  book / plain: {book_rate / plain_rate:.2f}x pages per second, "
         f"{(pages / book_cpu) / plain_cpu_rate:.2f}x pages per CPU second"
     )
+    sys.stdout.flush()  # the cold figures first: the warm runs take a while
+    warm = build(project, pdf=True)
+    _, warm_s, warm_parts = pdf_step(warm)
+    article = sorted((project / "briefing_src" / "articles").glob("*.md"))[-1]
+    article.write_text(article.read_text("utf-8") + "\nOne more sentence, for the benchmark.\n")
+    edited = build(project, pdf=True)
+    _, edited_s, edited_parts = pdf_step(edited)
+    print(f"  PDF step warm, nothing changed {warm_s:.1f} s ({warm_parts})")
+    print(f"  PDF step warm, one article edited {edited_s:.1f} s ({edited_parts})")
 
 
 def main() -> None:

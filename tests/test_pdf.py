@@ -462,13 +462,21 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     lines = cold.splitlines()
     # One line per stage in a log (no terminal here), and no stray library warnings.
     assert lines[0].startswith("PDF book: reading ")
-    assert "PDF book: laying out 12 of 12 articles, the map, the timeline" in lines, cold
+    assert (
+        "PDF book: laying out 12 of 12 articles, the map, the timeline, the page numbers" in lines
+    ), cold
+    # The glossary is laid out once: the contents are measured first, with wide numbers.
+    assert lines[2:5] == [
+        "PDF book: laying out the cover and contents, to count their pages",
+        "PDF book: laying out the glossary",
+        "PDF book: laying out the cover and contents",
+    ], cold
     assert re.search(r"^PDF book: writing \d+ pages to briefing\.pdf$", cold, re.M), cold
     assert lines[-1] == f"wrote {tmp_path / 'cold.pdf'}"
     assert "\r" not in cold and "anchor" not in cold and "WARNING" not in cold.upper(), cold
     cache = project / ".cache" / "briefing-pdf"
     parts = sorted(cache.glob("*.pdf"))
-    assert len(parts) == 7  # 2 of articles, map, timeline, glossary, front, numbers
+    assert len(parts) == 8  # 2 of articles, map, timeline, digits, front measured, glossary, front
     # Unchanged: nothing laid out again, the same book.
     warm = briefing_pdf(project, tmp_path / "warm.pdf")
     assert "PDF book: all 12 articles unchanged, from the cache" in warm.splitlines(), warm

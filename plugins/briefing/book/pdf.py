@@ -47,7 +47,7 @@ from ..core.model import Briefing
 from ..markdown.extension import KIND_LABELS
 from ..site import THEME_DIR
 from ..site.pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
-from .pdfjoin import MM, NUMBER_BOX
+from .pdfjoin import DIGIT_BOX, MM, Digits
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
@@ -119,13 +119,30 @@ class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
         raise ValueError(f"the PDF fetches nothing from outside the site: {url}")
 
 
-def _content_only(page: str) -> str:
+def _content_only(page: str, stops: tuple[str, ...] = ()) -> str:
     """The page's ``<article class="md-content__inner ...">`` element as text: parsing the
     whole page (the site's navigation lists every article) costs more than the rest of
-    the book's preparation."""
+    the book's preparation. The article ends early at the first of ``stops`` found (the
+    parser closes what is left open)."""
     start = page.find('<article class="md-content__inner')
     end = page.rfind("</article>")
-    return page[start : end + len("</article>")] if 0 <= start < end else page
+    if not 0 <= start < end:
+        return page
+    for stop in stops:
+        found = page.find(stop, start, end)
+        if found != -1:
+            end = found
+    return page[start:end] + "</article>"
+
+
+ENTITY_TAIL = (
+    '<h2 id="annotations-about-',
+    '<section class="bf-neighbours"',
+    '<section class="bf-mentioned-in"',
+)
+"""Where the book's part of an entity page ends: the notes about the entity become
+footnotes of the articles, and the pages that mention it are the glossary's index
+(at 200 articles these lists are nine tenths of the page)."""
 
 
 def _is_font_file(path: Path) -> bool:
@@ -150,9 +167,11 @@ def git_version(root: Path) -> str:
 # --------------------------------------------------------------------------- transforms
 
 
-def book_content(page: BookPage) -> Tag:
-    """What the book takes of a page of the site: its article, without the controls."""
-    soup = BeautifulSoup(_content_only(page.html.read_text(encoding="utf-8")), "html.parser")
+def book_content(page: BookPage, stops: tuple[str, ...] = ()) -> Tag:
+    """What the book takes of a page of the site: its article, without the controls
+    (and cut at the first of ``stops``, parts the book does not print)."""
+    text = _content_only(page.html.read_text(encoding="utf-8"), stops)
+    soup = BeautifulSoup(text, "lxml")  # libxml2: several times html.parser's speed
     content = soup.select_one("article.md-content__inner")
     if content is None:
         raise ValueError(f"{page.html}: no article content found")
@@ -179,13 +198,16 @@ class _Book:
         self.texts: list[tuple[str, str]] = []
         """(source file, text) of every page read, for the glyph check."""
 
-    def page_soup(self, page: BookPage) -> Tag:
-        content = book_content(page)
+    def page_soup(self, page: BookPage, stops: tuple[str, ...] = ()) -> Tag:
+        content = book_content(page, stops)
         self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
         _titled_svgs(content)
         # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
+        verbatim = {
+            id(t) for el in content.find_all(["pre", "code"]) for t in el.find_all(string=True)
+        }
         for text in content.find_all(string=True):
-            if not text.find_parent(["pre", "code"]) and "\n" in text:
+            if "\n" in text and id(text) not in verbatim:
                 text.replace_with(re.sub(r"\s*\n\s*", " ", str(text)))
         return content
 
@@ -282,6 +304,11 @@ class _Book:
             if isinstance(previous, NavigableString) and previous.rstrip().endswith("·"):
                 previous.replace_with(previous.rstrip()[:-1].rstrip())
             link.decompose()
+        # The entities the article names: a run-in line under its source on paper, where
+        # it reads as a key to the article; at the end it spilled onto pages of its own.
+        entities, source = content.select_one(".bf-in-article"), content.select_one(".bf-source")
+        if entities is not None and source is not None:
+            source.insert_after(entities.extract())
         self.relink(page, content)
         self.mark_mentions(page, content)
         ids = {str(el["id"]) for el in content.select("[id]")}
@@ -291,7 +318,7 @@ class _Book:
         self.articles.append({"key": page.key, "title": title_text, "html": str(content)})
 
     def footnote(self, item: Tag, kind: str) -> Tag:
-        soup = BeautifulSoup("", "html.parser")
+        soup = _factory()
         note = soup.new_tag("span", attrs={"class": f"footnote bf-kind-{kind}"})
         label = soup.new_tag("span", attrs={"class": "fn-kind"})
         label.string = KIND_LABELS.get(kind, kind)
@@ -315,7 +342,7 @@ class _Book:
         return note
 
     def entity(self, page: BookPage) -> None:
-        content = self.page_soup(page)
+        content = self.page_soup(page, ENTITY_TAIL)
         name = self.take_title(content, page.key)
         # The site's list of notes and of mentioning pages become footnotes and the index.
         for heading in content.select("h2"):
@@ -368,9 +395,16 @@ def _titled_svgs(content: Tag) -> None:
         label = svg.get("aria-label") or (
             svg.parent.get_text(" ", strip=True) if svg.parent is not None else ""
         )
-        title = BeautifulSoup("", "html.parser").new_tag("title")
+        title = _factory().new_tag("title")
         title.string = f"Key: {label}" if label else "Decoration"
         svg.insert(0, title)
+
+
+@functools.cache
+def _factory() -> BeautifulSoup:
+    """An empty document whose ``new_tag`` makes the book's new elements (one for all:
+    making a BeautifulSoup per footnote cost more than the footnotes)."""
+    return BeautifulSoup("", "html.parser")
 
 
 def _classes(tag: Tag) -> list[str]:
@@ -395,8 +429,7 @@ def _join(base: str, relative: str) -> str:
 
 def _inline(block: Tag, cls: str) -> Tag:
     """Block content made inline (a footnote lives inside a paragraph)."""
-    soup = BeautifulSoup("", "html.parser")
-    out = soup.new_tag("span", attrs={"class": cls})
+    out = _factory().new_tag("span", attrs={"class": cls})
     for child in list(block.children):
         if isinstance(child, Tag) and child.name in ("p", "div", "ul", "ol", "li", "blockquote"):
             span = _inline(child, "fn-p")
@@ -412,24 +445,30 @@ def _inline(block: Tag, cls: str) -> Tag:
 # --------------------------------------------------------------------------- glyphs
 
 
+def _font_file(family: str) -> str | None:
+    """The font file fontconfig (and so WeasyPrint) uses for ``family``."""
+    try:
+        done = subprocess.run(
+            ["fc-match", "--format=%{file}", family],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = done.stdout.strip()
+    return path if path and Path(path).is_file() else None
+
+
 @functools.cache
 def _font_cmaps(families: tuple[str, ...]) -> list[tuple[str, frozenset[int]]]:
     from fontTools.ttLib import TTFont
 
     cmaps = []
     for family in families:
-        try:
-            done = subprocess.run(
-                ["fc-match", "--format=%{file}", f"{family}"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            continue
-        path = done.stdout.strip()
-        if not path or not Path(path).is_file():
+        path = _font_file(family)
+        if path is None:
             continue
         try:
             font = TTFont(path, fontNumber=0, lazy=True)
@@ -437,6 +476,24 @@ def _font_cmaps(families: tuple[str, ...]) -> list[tuple[str, frozenset[int]]]:
         except Exception:
             continue
     return cmaps
+
+
+@functools.cache
+def digit_advances(family: str, size: float) -> tuple[float, ...]:
+    """The advance width in points of the digits 0-9 of ``family`` at ``size`` points,
+    to set the page numbers digit by digit (0.6 em each if the font cannot be read)."""
+    from fontTools.ttLib import TTFont
+
+    path = _font_file(family)
+    try:
+        if path is None:
+            raise ValueError(family)
+        font = TTFont(path, fontNumber=0, lazy=True)
+        cmap, metrics = font.getBestCmap(), font["hmtx"]
+        em = font["head"].unitsPerEm
+        return tuple(metrics[cmap[ord(d)]][0] / em * size for d in "0123456789")
+    except Exception:
+        return (0.6 * size,) * 10
 
 
 def missing_glyphs(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -576,13 +633,10 @@ CACHE_FORMAT = "1"
 """Part of every cache key: bump it when what a cached layout holds changes."""
 PDF_CACHE = Path(".cache") / "briefing-pdf"
 """Where laid-out parts are kept between builds, relative to the project."""
-NUMBERS_STEP = 500
 ARTICLES_PER_PART = 8
 """Articles laid out together: every part embeds its own subsets of the fonts, which
 costs about a second a part (the Noto CJK files are large), so one article a part
 would spend more time on fonts than on pages."""
-"""The page numbers are laid out in blocks of this many, so a book that grows by a page
-reuses them."""
 
 
 @dataclass(frozen=True)
@@ -817,14 +871,22 @@ def article_batches(articles: list[dict[str, Any]], size: int) -> list[list[dict
     return [batches[key] for key in sorted(batches, reverse=True)]
 
 
-def _numbers_html(meta: BookMeta, count: int) -> str:
-    width, height = (f"{v / MM:.2f}mm" for v in NUMBER_BOX)
-    pages = "".join(f"<div>{n}</div>" for n in range(1, count + 1))
+NUMBER_FONT = ("Noto Sans CJK SC", 8.0)
+"""Family and size (pt) of the page numbers."""
+
+
+def _digits_html(meta: BookMeta) -> str:
+    """Ten pages, the digits 0-9, each at the left edge of its page: the join sets every
+    page number from them."""
+    width, height = (f"{v / MM:.2f}mm" for v in DIGIT_BOX)
+    family, size = NUMBER_FONT
+    pages = "".join(f"<div>{n}</div>" for n in range(10))
     return (
         f'<!DOCTYPE html><html lang="{html.escape(meta.language)}"><head><meta charset="utf-8">'
-        f"<style>@page {{ size: {width} {height}; margin: 0 }}"
-        f"div {{ break-after: page; font: 8pt 'Noto Sans CJK SC', sans-serif; color: #5b5b5b;"
-        f" text-align: center; line-height: {height} }}</style></head><body>{pages}</body></html>"
+        f"<style>@page {{ size: {width} {height}; margin: 0 }} body {{ margin: 0 }}"
+        f"div {{ break-after: page; font: {size}pt '{family}', sans-serif; color: #5b5b5b;"
+        f" line-height: {height}; white-space: nowrap }}</style></head>"
+        f"<body>{pages}</body></html>"
     )
 
 
@@ -862,11 +924,47 @@ def write_book(
         if book.map:
             bodies.append(Part("map", part_html(meta, "map", entity_map=book.map)))
         bodies.append(Part("timeline", part_html(meta, "timeline", timeline=book.timeline)))
+        bodies.append(Part("page numbers", _digits_html(meta)))
         laid = layouts.run(bodies)
-        articles, figures = laid[: len(batches)], laid[len(batches) :]
+        articles, figures, digits = laid[: len(batches)], laid[len(batches) : -1], laid[-1]
         groups = _groups(book, entity_types)
-        front_pages = 2
-        for _ in range(4):  # the contents' length hardly depends on its numbers: 1-2 rounds
+
+        def contents(page: int, glossary_pages: int, number: int | None = None) -> list[Any]:
+            """The contents' entries, the articles starting where ``starts`` says (or all
+            on page ``number``, to measure the contents before the numbers are known)."""
+            entries = [
+                {
+                    "anchor": f"article-{a['key']}",
+                    "title": a["title"],
+                    "page": number or starts[a["key"]],
+                }
+                for a in book.articles
+            ]
+            for anchor, title, pages in (
+                ("glossary", "Glossary", glossary_pages),
+                ("map", "Entity map", figures[0].pages if book.map else 0),
+                ("timeline", "Timeline", figures[-1].pages),
+            ):
+                if anchor != "map" or book.map:
+                    entries.append(
+                        {"anchor": anchor, "title": title, "page": number or page, "part": True}
+                    )
+                page += pages
+            return entries
+
+        # How long the contents are: laid out with numbers as wide as the real ones can
+        # get, so that the glossary, whose index prints page numbers, is laid out once.
+        widest = int("9" * len(str(2 * (4 + sum(p.pages for p in laid)))))
+        (probe,) = layouts.run(
+            [
+                Part(
+                    "cover and contents, to count their pages",
+                    part_html(meta, "front", contents=contents(0, 0, widest), total_pages=widest),
+                )
+            ]
+        )
+        front_pages = probe.pages
+        for _ in range(4):  # the numbers hardly change the contents' length: one round
             starts: dict[str, int] = {}  # article -> its first page
             index: dict[str, list[tuple[int, str]]] = {}
             page = front_pages + 1
@@ -882,27 +980,15 @@ def write_book(
                     page += 1
             glossary_html = part_html(meta, "glossary", groups=groups, index=index)
             (glossary,) = layouts.run([Part("glossary", glossary_html)])
-            contents = [
-                {"anchor": f"article-{a['key']}", "title": a["title"], "page": starts[a["key"]]}
-                for a in book.articles
-            ]
-            contents.append({"anchor": "glossary", "title": "Glossary", "page": page, "part": True})
-            page += glossary.pages
-            if book.map:
-                contents.append(
-                    {"anchor": "map", "title": "Entity map", "page": page, "part": True}
-                )
-                page += figures[0].pages
-            contents.append({"anchor": "timeline", "title": "Timeline", "page": page, "part": True})
-            total = page + figures[-1].pages - 1
-            front_html = part_html(meta, "front", contents=contents, total_pages=total)
+            total = page + glossary.pages + sum(f.pages for f in figures) - 1
+            front_html = part_html(
+                meta, "front", contents=contents(page, glossary.pages), total_pages=total
+            )
             (front,) = layouts.run([Part("cover and contents", front_html)])
             if front.pages == front_pages:
                 break
             front_pages = front.pages
         order = [front, *articles, glossary, *figures]
-        steps = -(-total // NUMBERS_STEP) * NUMBERS_STEP
-        (numbers,) = layouts.run([Part("page numbers", _numbers_html(meta, steps))])
         progress.stage(f"writing {total} pages to {out.name}")
         out.parent.mkdir(parents=True, exist_ok=True)
         info = {
@@ -918,7 +1004,7 @@ def write_book(
         result.pages = join(
             [JoinPart(p.pdf, frozenset(p.placeholders)) for p in order],
             out,
-            numbers.pdf,
+            Digits(digits.pdf, digit_advances(*NUMBER_FONT)),
             {k: v for k, v in info.items() if v},
             meta.language,
         )

@@ -5,8 +5,8 @@ documents (in parallel, and cached across builds); this module puts their pages 
 order with pikepdf (qpdf) and rebuilds what spans the whole book: one structure tree
 (the parts' trees under one ``Document`` element, their parent-tree keys renumbered),
 one name tree of link destinations (the placeholders a part made for anchors in other
-parts left out), one outline, the page numbers (stamped as pagination artifacts from a
-small document of numbers) and the document's metadata.
+parts left out), one outline, the page numbers (stamped as pagination artifacts, digit by
+digit, from a ten-page document of the digits 0-9) and the document's metadata.
 """
 
 from __future__ import annotations
@@ -20,10 +20,19 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 MM = 72 / 25.4
-NUMBER_BOX = (40 * MM, 6 * MM)
-"""Size of each page of the numbers document: one page number, centred."""
+DIGIT_BOX = (6 * MM, 6 * MM)
+"""Size of each page of the digits document: one digit, at the left edge."""
 NUMBER_BASELINE = 10 * MM
 """Bottom of the number's box above the page's bottom edge (the middle of the margin)."""
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The digits document (page ``d`` draws the digit ``d``) and each digit's advance
+    width in points, to set a page number digit by digit, centred."""
+
+    pdf: Path
+    advances: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,12 @@ class JoinPart:
 def join(
     parts: Iterable[JoinPart],
     out: Path,
-    numbers: Path | None,
+    digits: Digits | None,
     info: Mapping[str, str],
     language: str,
 ) -> int:
     """Write the parts as one PDF to ``out``; returns its number of pages. Page ``i``
-    (1-based) gets page ``i`` of ``numbers`` stamped at the foot, except the cover."""
+    (1-based) gets the number ``i`` stamped at the foot, except the cover."""
     book = pikepdf.new()
     root = book.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     document = book.make_indirect(
@@ -90,8 +99,8 @@ def join(
                 dests[name] = _moved(book, dest, where)
         with src.open_outline() as items:
             _collect(book, items.root, where, 0, outline)
-    if numbers is not None:
-        _stamp_numbers(book, numbers)
+    if digits is not None:
+        _stamp_numbers(book, digits)
     root.ParentTree = book.make_indirect(Dictionary(Nums=nums))
     root.ParentTreeNextKey = next_key
     if role_map:
@@ -160,23 +169,27 @@ def _write_outline(book: pikepdf.Pdf, entries: list[tuple[int, str, Array]]) -> 
             levels.append(item.children)
 
 
-def _stamp_numbers(book: pikepdf.Pdf, numbers: Path) -> None:
-    """Stamp page number ``i`` (page ``i`` of ``numbers``) at the foot of page ``i``, as a
-    pagination artifact, leaving the cover bare."""
-    src = pikepdf.open(numbers)
-    if len(src.pages) < len(book.pages):
-        raise ValueError(f"{numbers}: {len(src.pages)} numbers for {len(book.pages)} pages")
+def _stamp_numbers(book: pikepdf.Pdf, digits: Digits) -> None:
+    """Stamp the number ``i`` at the foot of page ``i``, centred, as a pagination
+    artifact, leaving the cover bare. Ten digit forms serve every page of the book."""
+    src = pikepdf.open(digits.pdf)
+    if len(src.pages) != 10 or len(digits.advances) != 10:
+        raise ValueError(f"{digits.pdf}: {len(src.pages)} pages, not the ten digits")
+    forms = [book.copy_foreign(page.as_form_xobject()) for page in src.pages]
     before = book.make_stream(b"q\n")
     for i, page in enumerate(book.pages):
         if i == 0:
             continue
-        form = book.copy_foreign(src.pages[i].as_form_xobject())
-        name = page.add_resource(form, Name.XObject, prefix="BfPage")
+        number = [int(d) for d in str(i + 1)]
         box = page.mediabox
-        x = (float(box[2]) - float(box[0]) - NUMBER_BOX[0]) / 2
+        x = (float(box[2]) - float(box[0]) - sum(digits.advances[d] for d in number)) / 2
+        draw = []
+        for d in number:
+            name = page.add_resource(forms[d], Name.XObject, Name(f"/BfDigit{d}"))
+            draw.append(f"q 1 0 0 1 {x:.2f} {NUMBER_BASELINE:.2f} cm {name} Do Q")
+            x += digits.advances[d]
         after = (
-            f"Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC "
-            f"q 1 0 0 1 {x:.2f} {NUMBER_BASELINE:.2f} cm {name} Do Q EMC\n"
+            "Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC " + " ".join(draw) + " EMC\n"
         )
         contents = page.obj.Contents
         kept = list(contents) if isinstance(contents, Array) else [contents]
