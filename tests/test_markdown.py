@@ -317,3 +317,19 @@ def test_raw_html_in_headings_is_sanitised_in_the_table_of_contents_too() -> Non
         toc = md.toc + str(md.toc_tokens)  # type: ignore[attr-defined]
         assert "onerror" not in toc and "onerror" not in html and "onclick" not in html
         assert ("<kbd>" in toc) is not hostile
+
+
+def test_autolinks_are_not_counted_as_nested_html() -> None:
+    """Forty ``<https://...>`` and ``<name@host>`` autolinks on a page are links, not forty
+    open tags; 31 nested ``<div>`` are still an error at the line of the 31st."""
+    autolinks = "\n\n".join(
+        f"See <https://example.org/{n}> or <desk{n}@example.org>." for n in range(40)
+    )
+    soup, ctx = render(autolinks)
+    assert not ctx.diagnostics
+    assert len(soup.select('a[href^="https://example.org/"]')) == 40
+    deep = "\n".join(["<div>"] * 31 + ["text"] + ["</div>"] * 31)
+    _, ctx = render(f"# T\n\n{deep}\n")
+    assert [d.format() for d in ctx.diagnostics] == [
+        "docs/index.md:33:1: error: HTML nested more than 30 deep"
+    ]

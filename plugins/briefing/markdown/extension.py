@@ -653,7 +653,9 @@ nested blocks recursively, and 300 levels are a RecursionError."""
 MAX_BRACKETS = 1000
 """Most ``[`` in one paragraph (a page of [[id]] links has a few dozen)."""
 _NESTING = re.compile(r"[ \t]*(?:>[ \t]*)*")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)\b[^<>]*>")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^<>]*>")
+"""A tag: its name ends at a space, ``/`` or ``>``, so the autolinks ``<https://...>``
+and ``<me@example.org>`` are not tags (30 of them were reported as nested too deep)."""
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
