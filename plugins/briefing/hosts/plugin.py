@@ -334,10 +334,12 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig
     ) -> str | None:
-        # The 404 page is a template, not a page: it announces the feed too (absolute).
-        if template_name == "404.html":
-            return add_to_head(output_content, head_links(self.site, self.feed))
-        return output_content
+        # The 404 page is a template, not a page: it announces the feed too (absolute),
+        # and gets the policy every page gets (it holds no content to report).
+        if template_name != "404.html":
+            return output_content
+        output = add_to_head(output_content, head_links(self.site, self.feed))
+        return apply_policy(output, self.config.csp_sources)[0] if self.config.csp else output
 
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
