@@ -28,7 +28,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..core.anchoring import Anchor, find_all, fold_whitespace, locate_in_text
-from ..core.diagnostics import Diagnostics, Position
+from ..core.diagnostics import Diagnostics, Position, line_col
 from ..core.model import ANNOTATION_KINDS, VERDICT_KINDS, VERDICTS, AnnotationModel, Briefing
 from ..site.opendata import KIND_OF_MOTIVATION
 from .check import analyze_project
@@ -210,8 +210,7 @@ def read_candidates(text: str, path: str, problems: Diagnostics) -> list[Candida
         at = text.find(exact_json, searched) if exact_json else -1
         if at >= 0:
             searched = at
-            line = text.count("\n", 0, at) + 1
-            position = Position(path, line, at - (text.rfind("\n", 0, at) + 1) + 1)
+            position = Position(path, *line_col(text, at))
         else:
             position = Position(path)
         candidate = Candidate(position)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .diagnostics import Diagnostics, Position
+from .diagnostics import Diagnostics, Position, line_col
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,10 @@ class Source:
         offset = self.text.find(needle, start)
         if offset < 0:
             return Position(self.path, self.line, self.col)
-        line = self.text.count("\n", 0, offset)
-        column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        if line == 0:
+        line, column = line_col(self.text, offset)
+        if line == 1:
             column += self.col - 1
-        return Position(self.path, self.line + line, column)
+        return Position(self.path, self.line + line - 1, column)
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,11 @@ class Diagnostic:
         return self.format()
 
 
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (from 1) of ``offset`` in ``text``."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def position_in_file(root: Path, path: str, needle: str) -> Position:
     """Where ``needle`` first occurs in the file ``path`` (relative to ``root``); its
     first line when it does not, or the file cannot be read."""
@@ -61,7 +66,7 @@ def position_in_file(root: Path, path: str, needle: str) -> Position:
     at = text.find(needle) if needle else -1
     if at < 0:
         return Position(path)
-    return Position(path, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
+    return Position(path, *line_col(text, at))
 
 
 def printable(text: str) -> str:

@@ -4,9 +4,10 @@
 * a fact-check or a correction with no source that has a URL (a reader cannot check it);
 * a name that three or more articles use but that has no entity in the glossary.
 
-They are warnings (``mkdocs build --strict`` makes them fatal, ``briefing check``
-prints them and still exits 0). :func:`load_briefing` adds them after loading, so
-the build and the check see the same ones through one code path.
+They are warnings (``mkdocs build --strict`` makes them fatal, and ``briefing check``,
+which fails on what the strict build fails on, exits 1 on them). :func:`load_briefing`
+adds them after loading, so the build and the check see the same ones through one code
+path.
 
 Names are found without a language model: runs of capitalised words, acronyms and
 product codes (``High-Flyer``, ``Open Source Initiative``, ``NTIA``, ``H20``) in each
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Position
+from .diagnostics import Diagnostic, Position, line_col
 from .mentions import Matcher, build_matcher
 from .model import Article, Briefing
 
@@ -292,10 +293,8 @@ def _starts_sentence(line: str, start: int) -> bool:
 
 
 def _position(article: Article, text: str, offset: int) -> Position:
-    before = text[:offset]
-    line = before.count("\n")
-    col = offset - (before.rfind("\n") + 1) + 1
-    return Position(article.path, article.body_line + line, col)
+    line, col = line_col(text, offset)
+    return Position(article.path, article.body_line + line - 1, col)
 
 
 def suggestions(briefing: Briefing, min_articles: int = MIN_ARTICLES) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..core.diagnostics import Diagnostics, Position
+from ..core.diagnostics import Diagnostics, Position, line_col
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
@@ -164,18 +164,13 @@ class _Handlers(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _line_col(html: str, offset: int) -> tuple[int, int]:
-    line = html.count("\n", 0, offset) + 1
-    return line, offset - (html.rfind("\n", 0, offset) + 1) + 1
-
-
 def blocked(html: str) -> list[Blocked]:
     """What the policy of :func:`policy` stops in this page: inline scripts in the
     content (outside it, the theme's are allowed by hash), inline event handlers and
     ``javascript:`` URLs anywhere."""
     start, end = _content(html)
     found = [
-        Blocked(*_line_col(html, m.start()), f"an inline script <script>{_excerpt(m.group(2))}")
+        Blocked(*line_col(html, m.start()), f"an inline script <script>{_excerpt(m.group(2))}")
         for m in _INLINE_SCRIPT.finditer(html)
         if start <= m.start() < end and is_script(m.group(1))
     ]
