@@ -77,6 +77,22 @@ def link_loop(p: Path) -> str:
 
 
 @attack
+def two_folder_loops(p: Path) -> str:
+    # MkDocs walks docs/ following links: two links to "." are 2**40 folders.
+    (p / "docs/a").symlink_to(".")
+    (p / "docs/b").symlink_to(".")
+    return "docs/a"
+
+
+@attack
+def root_link_in_a_dot_folder(p: Path) -> str:
+    # A link to / (MkDocs would walk the build machine, /proc's links to / included).
+    (p / "docs/.cache").mkdir()
+    (p / "docs/.cache/root").symlink_to("/")
+    return "docs/.cache/root"
+
+
+@attack
 def entity_symlink(p: Path) -> str:
     (p / "briefing_src/entities/leak.yml").symlink_to(_outside(p))
     return "briefing_src/entities/leak.yml"
@@ -202,6 +218,9 @@ def book_replacement(p: Path) -> str:
     return "docs/briefing.pdf"
 
 
+FOLDER_LINKS = {"folder_symlink", "link_loop", "two_folder_loops", "root_link_in_a_dot_folder"}
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: Path) -> None:
     """Each attack: an error naming the file from the strict build and from check alike;
@@ -224,6 +243,9 @@ def test_attack_fails_build_and_check_and_publishes_nothing(name: str, project: 
         del os.environ[SECRET]
     if name == "sources_symlink":
         return  # nothing of the briefing is read at all: the site is the docs pages only
+    if name in FOLDER_LINKS:  # the build stops before MkDocs walks docs/, strict or not
+        assert not loose.ok and loose.messages[0].startswith(f"briefing: {where}:1:1: error:")
+        return
     assert loose.ok, loose.messages
     assert SECRET not in site_text(loose.site)
     assert "evil.example" not in site_text(loose.site)

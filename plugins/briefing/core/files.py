@@ -56,3 +56,28 @@ def docs_folder_problem(root: Path, docs_dir: str) -> Diagnostic | None:
         "the docs folder is a symbolic link or lies outside the project: Briefing reads "
         "no linked folder (it could point anywhere on the build machine)",
     )
+
+
+def docs_folder_problems(root: Path, docs_dir: str) -> list[Diagnostic]:
+    """What stops the build before MkDocs lists ``docs/``: a linked docs folder, or a
+    symlink to a folder anywhere inside it (dot folders included). MkDocs walks
+    ``docs/`` following links, so a link to ``/`` walks the build machine, and two
+    links to ``.`` walk 2**40 folders; the file list comes too late to drop them."""
+    problem = docs_folder_problem(root, docs_dir)
+    if problem is not None:
+        return [problem]
+    problems = []
+    for folder, subfolders, _files in os.walk(os.path.abspath(docs_dir)):  # links not followed
+        for name in sorted(subfolders):
+            path = Path(folder) / name
+            if os.path.islink(path):
+                shown = path.relative_to(root).as_posix()
+                problems.append(
+                    Diagnostic(
+                        Position(shown),
+                        "symbolic link to a folder: Briefing reads no linked file or folder "
+                        "(it could point anywhere on the build machine, or loop); the build "
+                        "stops before MkDocs walks it; copy the files in instead",
+                    )
+                )
+    return problems

@@ -28,7 +28,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..core.context import PageRef, RenderContext, Source
 from ..core.diagnostics import Diagnostic, Diagnostics, Position
-from ..core.files import docs_folder_problem
+from ..core.files import docs_folder_problems
 from ..core.model import Briefing
 from ..core.sources import FileCache, load_briefing
 from ..core.yamlsrc import Limits
@@ -93,9 +93,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             limits = Limits(**self.config.limits)
         except TypeError as exc:
             raise PluginError(f"briefing: limits: {exc}") from exc
-        docs_problem = docs_folder_problem(self.root, config.docs_dir)
-        if docs_problem is not None:
-            raise PluginError(docs_problem.format())
+        docs_problems = docs_folder_problems(self.root, config.docs_dir)
+        if docs_problems:
+            raise PluginError("\n".join(f"briefing: {p.format()}" for p in docs_problems))
         briefing, problems = load_briefing(
             self.root, self.config.src, limits=limits, cache=self.cache
         )

@@ -29,7 +29,7 @@ from mkdocs.config.defaults import MkDocsConfig
 
 from ..core.context import RenderContext
 from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
-from ..core.files import docs_folder_problem
+from ..core.files import docs_folder_problems
 from ..core.model import Briefing
 from ..site import THEME_DIR
 from ..site.opendata import RESERVED
@@ -85,9 +85,9 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
                 problems.error(_rel_position(path), f"invalid configuration: {exc}")
                 return Analysis(None, context, problems)
             root = path.parent
-            folder_problem = docs_folder_problem(root, config.docs_dir)
-            if folder_problem is not None:
-                problems.add(folder_problem)  # the build stops on it in on_config
+            folder_problems = docs_folder_problems(root, config.docs_dir)
+            if folder_problems:
+                problems.extend(folder_problems)  # the build stops on them in on_config
                 return Analysis(None, context, problems)
             plugin: Any = config.plugins.get("briefing")
             if plugin is not None:
@@ -135,9 +135,9 @@ def docs_pages(
     and ``exclude_docs`` left out), vetted as the plugin vets it."""
     from mkdocs.structure.files import get_files
 
-    folder_problem = docs_folder_problem(root, config.docs_dir)
-    if folder_problem is not None:
-        problems.add(folder_problem)
+    folder_problems = docs_folder_problems(root, config.docs_dir)
+    if folder_problems:
+        problems.extend(folder_problems)
         return []
     files = get_files(config)
     problems.extend(
