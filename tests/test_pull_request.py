@@ -163,6 +163,15 @@ def generated_collision(p: Path) -> str:
 
 
 @attack
+def generated_collision_in_another_case(p: Path) -> str:
+    # On macOS or Windows it is written over glossary/kling/; elsewhere a second "Kling".
+    target = p / "docs/Glossary/Kling/index.md"
+    target.parent.mkdir(parents=True)
+    target.write_text(f"# Kling\n\n{SECRET}\n", encoding="utf-8")
+    return "docs/Glossary/Kling/index.md"
+
+
+@attack
 def not_utf8_page(p: Path) -> str:
     (p / "docs/latin.md").write_bytes(b"# Title\n\ncaf\xe9 " + SECRET.encode() + b"\n")
     return "docs/latin.md:3"
@@ -284,6 +293,8 @@ def test_passive_static_files_and_dot_folders_pass(project: Path) -> None:
     drafts = project / "docs/.drafts"
     drafts.mkdir()
     (drafts / "x.md").write_text("# Draft\n\n[[no-such-entity]]\n", encoding="utf-8")
+    (project / "docs/.git").mkdir()  # excluded by MkDocs: never read, never published
+    (project / "docs/.git/config").write_text("[core]\n", encoding="utf-8")
     assert check(project) == (0, [])
     assert run_build(project).ok
 

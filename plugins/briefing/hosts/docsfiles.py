@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..core.diagnostics import Diagnostics, Position
 from ..core.files import bad_name_character, symlink_in
@@ -69,10 +69,14 @@ def vet_docs(
     problems = Diagnostics()
     docs = Path(os.path.abspath(config.docs_dir))
     allowed = PASSIVE_TYPES | {t.lower() for t in static_types}
+    # Compared case-insensitively: on a case-insensitive file system (macOS, Windows)
+    # docs/Glossary.md is written over the generated glossary page, and elsewhere it
+    # is a second "Glossary" beside it.
     generated_dest = {
-        File(uri, None, config.site_dir, config.use_directory_urls).dest_uri: uri
+        File(uri, None, config.site_dir, config.use_directory_urls).dest_uri.casefold(): uri
         for uri in generated
     }
+    written_dest = {uri.casefold() for uri in written}
     links: dict[Path, Path | None] = {}
     reported: set[Path] = set()
     names: dict[str, str] = {}
@@ -99,6 +103,8 @@ def vet_docs(
                 )
             files.remove(file)
             continue
+        if file.inclusion is InclusionLevel.EXCLUDED:
+            continue  # never read nor published (exclude_docs, dot files: docs/.git/config)
         bad = next(
             (c for part in Path(file.src_uri).parts if (c := bad_name_character(part))), None
         )
@@ -112,13 +118,13 @@ def vet_docs(
                 f"file name differs from {names[normal]} only in Unicode normalisation "
                 "(NFC/NFD): rename one"
             )
-        elif file.dest_uri in written:
+        elif file.dest_uri.casefold() in written_dest:
             problem = (
                 f"would replace the {file.dest_uri} the build writes itself "
                 "(readers would get this file instead): rename or move it"
             )
-        elif file.dest_uri in generated_dest:
-            uri = generated_dest[file.dest_uri]
+        elif file.dest_uri.casefold() in generated_dest:
+            uri = generated_dest[file.dest_uri.casefold()]
             problem = (
                 f"collides with the page Briefing generates at {uri} "
                 f"({file.url or '/'}): rename or move it"
