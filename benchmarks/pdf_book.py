@@ -1,4 +1,4 @@
-"""Time and peak memory of the PDF book, against plain WeasyPrint in the same run.
+"""Time and peak memory of the PDF book (Typst), against plain WeasyPrint in the same run.
 
     .venv/bin/python benchmarks/pdf_book.py [--articles 200] [--no-shipped]
 
@@ -159,7 +159,13 @@ def plain_html(pages: int) -> str:
 
 def plain(pages: int, out: str) -> None:
     """Lay out the simple HTML with plain WeasyPrint (run in its own process)."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:  # OSError: Pango missing
+        raise SystemExit(
+            f"plain WeasyPrint, the baseline, is not available ({error}): install the [test] "
+            "extra and Pango (. scripts/setup.sh; ensure_bench_deps)"
+        ) from error
 
     started = time.perf_counter()
     document = HTML(string=plain_html(pages)).render()
@@ -193,7 +199,10 @@ def measure(label: str, project: Path, pages_hint: int) -> None:
     book_cpu = max(cold.cpu - site.cpu, 0.001)  # the PDF step's share of the build's CPU
     plain_cpu_rate = (hint_pages / plain_run.cpu + plain_pages / plain_run2.cpu) / 2
     print(f"{label}: {pages} pages")
-    print(f"  site alone {site.seconds:.1f} s; site + PDF (cold) {cold.seconds:.1f} s")
+    print(
+        f"  site alone {site.seconds:.1f} s (peak RSS {site.peak_one_mb:.0f} MB); "
+        f"site + PDF (cold) {cold.seconds:.1f} s"
+    )
     print(
         f"  PDF step cold {cold_s:.1f} s = {book_rate:.1f} pages/s ({cold_parts}); "
         f"{book_cpu:.0f} CPU s = {pages / book_cpu:.1f} pages per CPU s; "
@@ -217,7 +226,10 @@ def measure(label: str, project: Path, pages_hint: int) -> None:
     article.write_text(article.read_text("utf-8") + "\nOne more sentence, for the benchmark.\n")
     edited = build(project, pdf=True)
     _, edited_s, edited_parts = pdf_step(edited)
-    print(f"  PDF step warm, nothing changed {warm_s:.1f} s ({warm_parts})")
+    print(
+        f"  PDF step warm, nothing changed {warm_s:.1f} s ({warm_parts}); "
+        f"peak RSS {warm.peak_sum_mb:.0f} MB all processes, {warm.peak_one_mb:.0f} MB largest"
+    )
     print(f"  PDF step warm, one article edited {edited_s:.1f} s ({edited_parts})")
 
 

@@ -74,12 +74,16 @@ ensure_zensical_venv() {
 }
 
 ensure_pdf_deps() {
-  # WeasyPrint lays out the PDF book with Pango; the book's fonts are Noto CJK (Chinese
-  # glyphs, embedded in the PDF) and DejaVu; fc-match finds them. HarfBuzz's subsetter
-  # embeds only the glyphs used (without it WeasyPrint falls back to fontTools, which
-  # takes more than twice as long on the CJK fonts).
-  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-    fonts-noto-cjk fonts-dejavu-core
+  # Typst lays out the PDF book (its compiler comes in the typst wheel from PyPI); the
+  # book's fonts are Noto CJK (Chinese glyphs, embedded in the PDF) and DejaVu, which
+  # fc-match finds and Typst reads from their folders.
+  apt_install fontconfig fonts-noto-cjk fonts-dejavu-core
+}
+
+ensure_bench_deps() {
+  # benchmarks/pdf_book.py compares the book with plain WeasyPrint (in the [test]
+  # extra), which needs Pango; HarfBuzz's subsetter keeps its font embedding fast.
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 }
 
 ensure_browser_deps() {

@@ -366,6 +366,15 @@ def structure(pdf: PdfReader) -> tuple[str, list[dict]]:
     return " ".join(" ".join(out).split()), figures
 
 
+def name_tree_keys(node: object) -> list[str]:
+    node = node.get_object()  # type: ignore[attr-defined]
+    names = node.get("/Names") or []
+    keys = [str(names[i]) for i in range(0, len(names), 2)]
+    for kid in node.get("/Kids") or []:
+        keys.extend(name_tree_keys(kid))
+    return keys
+
+
 def test_the_book_is_a_tagged_pdf_ua_document(basic_pdf: BuildResult) -> None:
     pdf = reader(basic_pdf)
     root = pdf.trailer["/Root"]
@@ -384,6 +393,22 @@ def test_the_book_is_a_tagged_pdf_ua_document(basic_pdf: BuildResult) -> None:
     assert set(keys) <= set(nums[::2])
     assert len(set(nums[::2])) == len(nums) // 2
     assert tree["/ParentTreeNextKey"] > max(nums[::2])
+    # Every element id (each footnote's Note has one) is unique in the book and found in
+    # its id tree, though the parts were laid out apart and each counts its notes from 1.
+    ids: list[str] = []
+
+    def walk(node: object) -> None:
+        elem = node.get_object()  # type: ignore[attr-defined]
+        if "/ID" in elem:
+            ids.append(str(elem["/ID"]))
+        kids = elem.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            if not isinstance(kid, int) and kid.get_object().get("/Type") not in ("/OBJR", "/MCR"):
+                walk(kid)
+
+    walk(tree)
+    assert len(ids) >= 3 and len(set(ids)) == len(ids)
+    assert sorted(ids) == sorted(name_tree_keys(tree["/IDTree"]))
 
 
 def test_a_screen_reader_reads_the_notes_the_index_and_the_figures(basic_pdf: BuildResult) -> None:
@@ -444,7 +469,7 @@ def briefing_pdf(project: Path, out: Path) -> str:
 def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     project: Path, tmp_path: Path
 ) -> None:
-    for n in range(10):  # 12 articles: two parts, the 8 oldest and the 4 newest
+    for n in range(14):  # 16 articles: two parts, the 10 oldest and the 6 newest
         write(
             project,
             {
@@ -463,7 +488,7 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     # One line per stage in a log (no terminal here), and no stray library warnings.
     assert lines[0].startswith("PDF book: reading ")
     assert (
-        "PDF book: laying out 12 of 12 articles, the map, the timeline, the page numbers" in lines
+        "PDF book: laying out 16 of 16 articles, the map, the timeline, the page numbers" in lines
     ), cold
     # The glossary is laid out once: the contents are measured first, with wide numbers.
     assert lines[2:5] == [
@@ -479,17 +504,17 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     assert len(parts) == 8  # 2 of articles, map, timeline, digits, front measured, glossary, front
     # Unchanged: nothing laid out again, the same book.
     warm = briefing_pdf(project, tmp_path / "warm.pdf")
-    assert "PDF book: all 12 articles unchanged, from the cache" in warm.splitlines(), warm
+    assert "PDF book: all 16 articles unchanged, from the cache" in warm.splitlines(), warm
     assert "laying out" not in warm, warm
     assert sorted(cache.glob("*.pdf")) == parts
     cold_texts = page_texts(PdfReader(tmp_path / "cold.pdf"))
     assert page_texts(PdfReader(tmp_path / "warm.pdf")) == cold_texts
-    # The newest article edited: only its part (the 4 newest) is laid out again, and the
+    # The newest article edited: only its part (the 6 newest) is laid out again, and the
     # part it replaces leaves the cache.
     article = project / "briefing_src/articles/kling-launch.md"
     article.write_text(article.read_text() + "\nA sentence added later.\n")
     edited = briefing_pdf(project, tmp_path / "edited.pdf")
-    assert "PDF book: laying out 4 of 12 articles" in edited.splitlines(), edited
+    assert "PDF book: laying out 6 of 16 articles" in edited.splitlines(), edited
     assert len(set(cache.glob("*.pdf")) - set(parts)) <= 3  # that part, glossary, contents
     assert len(list(cache.glob("*.pdf"))) == len(parts)
     assert "A sentence added later." in " ".join(page_texts(PdfReader(tmp_path / "edited.pdf")))

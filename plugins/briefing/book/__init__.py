@@ -1,1 +1,1 @@
-"""The PDF book: laid out in parts with WeasyPrint and joined."""
+"""The PDF book: the site's pages written as Typst, laid out in parts and joined."""

@@ -3,8 +3,10 @@
 The articles, entity pages and timeline are taken from the pages MkDocs has
 just written, so the book and the site come from one rendering; they are
 re-arranged for paper (annotation notes become footnotes, entity mentions link
-into a glossary appendix, the glossary gets a page index) and laid out by
-WeasyPrint with a print stylesheet. Nothing is fetched from the network.
+into a glossary appendix, the glossary gets a page index), written as Typst markup
+(``typeset``) and laid out by Typst with the book's page design
+(``typst_templates/book.typ``). Nothing is fetched from the network, and no file
+outside the site folder is read.
 
 Every article starts on a new page, so the book is laid out in parts: each article,
 the map and the timeline on its own (in worker processes, and kept in a cache folder
@@ -18,12 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import hashlib
-import html
 import json
 import logging
-import multiprocessing
 import os
 import re
 import subprocess
@@ -32,24 +31,25 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-import jinja2
 from bs4 import BeautifulSoup, NavigableString, Tag
-from weasyprint.urls import URLFetcher
 
 from ..core.diagnostics import Diagnostics, Position, position_in_file
 from ..core.model import Briefing
 from ..markdown.extension import KIND_LABELS
 from ..site import THEME_DIR
 from ..site.pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
-from .pdfjoin import DIGIT_BOX, MM, Digits
+from .layout import PICTURES_ON, Job, LayoutError
+from .layout import run as run_layouts
+from .pdfjoin import DIGIT_BOX, Digits
+from .typeset import Typeset, escape, label_name, literal
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}
+"""The book's paper sizes, as Typst names them."""
 BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
 """The fonts the print stylesheet names, in fallback order; every character of the
 book must be in one of them."""
@@ -99,26 +99,6 @@ class BookResult:
     """Parts laid out by this build."""
 
 
-class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """A WeasyPrint URL fetcher that reads files of the site and nothing else."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(allowed_protocols={"file", "data"})
-        self.root = root.resolve()
-        self.blocked: list[str] = []
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return super().fetch(url, headers)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if path.is_relative_to(self.root) or _is_font_file(path):
-                return super().fetch(url, headers)
-        self.blocked.append(url)
-        raise ValueError(f"the PDF fetches nothing from outside the site: {url}")
-
-
 def _content_only(page: str, stops: tuple[str, ...] = ()) -> str:
     """The page's ``<article class="md-content__inner ...">`` element as text: parsing the
     whole page (the site's navigation lists every article) costs more than the rest of
@@ -143,10 +123,6 @@ ENTITY_TAIL = (
 """Where the book's part of an entity page ends: the notes about the entity become
 footnotes of the articles, and the pages that mention it are the glossary's index
 (at 200 articles these lists are nine tenths of the page)."""
-
-
-def _is_font_file(path: Path) -> bool:
-    return path.suffix.lower() in {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
 
 
 def git_version(root: Path) -> str:
@@ -194,21 +170,17 @@ class _Book:
         self.entities: dict[str, dict[str, Any]] = {}
         self.articles: list[dict[str, Any]] = []
         self.timeline = ""
+        self.timeline_images: list[str] = []
         self.map = ""
+        self.blocked: list[str] = []
+        """Addresses outside the site that the pages would have the book fetch."""
         self.texts: list[tuple[str, str]] = []
         """(source file, text) of every page read, for the glyph check."""
 
     def page_soup(self, page: BookPage, stops: tuple[str, ...] = ()) -> Tag:
         content = book_content(page, stops)
         self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
-        _titled_svgs(content)
-        # Source line breaks are spaces to a reader; WeasyPrint sometimes keeps them.
-        verbatim = {
-            id(t) for el in content.find_all(["pre", "code"]) for t in el.find_all(string=True)
-        }
-        for text in content.find_all(string=True):
-            if "\n" in text and id(text) not in verbatim:
-                text.replace_with(re.sub(r"\s*\n\s*", " ", str(text)))
+        _titled_svgs(content)  # (whitespace is folded when the text is written for Typst)
         return content
 
     def target(self, page: BookPage, href: str) -> str | None:
@@ -315,7 +287,15 @@ class _Book:
         for a in content.select(f'a[href^="#{page.key}--"]'):
             if str(a["href"])[1:] not in ids:  # e.g. the list of notes, now footnotes
                 a.unwrap()
-        self.articles.append({"key": page.key, "title": title_text, "html": str(content)})
+        typ, images = self.typeset(content, level=1)
+        self.articles.append({"key": page.key, "title": title_text, "typ": typ, "images": images})
+
+    def typeset(self, content: Tag, level: int) -> tuple[str, list[str]]:
+        """The content as Typst markup, and the site's pictures it shows."""
+        out = Typeset(level=level)
+        typ = out.blocks(content)
+        self.blocked.extend(out.blocked)
+        return typ, sorted(out.images)
 
     def footnote(self, item: Tag, kind: str) -> Tag:
         soup = _factory()
@@ -336,9 +316,6 @@ class _Book:
         for extra in item.select(".bf-sources"):
             note.append(" ")
             note.append(_inline(extra, "fn-meta"))
-        # Line breaks inside a footnote's inline text trip WeasyPrint's line splitting.
-        for text in note.find_all(string=True):
-            text.replace_with(re.sub(r"\s+", " ", str(text)))
         return note
 
     def entity(self, page: BookPage) -> None:
@@ -356,15 +333,14 @@ class _Book:
         for heading in content.find_all(["h2", "h3"]):
             heading.name = "h4"
         self.relink(page, content)
-        self.entities[page.key] = {"key": page.key, "name": name, "html": str(content)}
+        typ, images = self.typeset(content, level=3)
+        self.entities[page.key] = {"key": page.key, "name": name, "typ": typ, "images": images}
 
     def timeline_page(self, page: BookPage) -> None:
         content = self.page_soup(page)
         self.take_title(content, "")
-        for heading in content.find_all("h2"):
-            heading.name = "h3"
         self.relink(page, content)
-        self.timeline = str(content)
+        self.timeline, self.timeline_images = self.typeset(content, level=1)
 
     def map_page(self, page: BookPage) -> None:
         """The entity map, as a figure; its relations are the glossary's "Related"."""
@@ -383,11 +359,11 @@ class _Book:
                 label.name = "span"
                 label["class"] = "bf-key-item"
         self.relink(page, figure)
-        self.map = str(figure)
+        self.map, _ = self.typeset(figure, level=1)
 
 
 def _titled_svgs(content: Tag) -> None:
-    """Every picture in a tagged PDF needs alternative text; WeasyPrint takes an SVG's from
+    """Every picture in a tagged PDF needs alternative text; the book takes an SVG's from
     its ``<title>``. The map and the timeline have one; a key's swatch gets its label."""
     for svg in content.find_all("svg"):
         if svg.find("title", recursive=False) is not None:
@@ -446,7 +422,7 @@ def _inline(block: Tag, cls: str) -> Tag:
 
 
 def _font_file(family: str) -> str | None:
-    """The font file fontconfig (and so WeasyPrint) uses for ``family``."""
+    """The font file fontconfig finds for ``family`` (Typst is given its folder)."""
     try:
         done = subprocess.run(
             ["fc-match", "--format=%{file}", family],
@@ -519,16 +495,18 @@ def missing_glyphs(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str, str
 
 def _check_glyphs(
     texts: list[tuple[str, str]], meta: BookMeta, diagnostics: Diagnostics, root: Path | None
-) -> None:
+) -> set[str]:
     """Characters no book font has, each at its first place in its source file (under
-    ``root``, the project)."""
+    ``root``, the project); returns them."""
     texts = [*texts, ("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}")]
-    for source, ch, excerpt in missing_glyphs(texts):
+    missing = missing_glyphs(texts)
+    for source, ch, excerpt in missing:
         diagnostics.error(
             position_in_file(root, source, ch) if root is not None else Position(source),
             f'no font for the PDF has the character {ch!r} (U+{ord(ch):04X}) in "{excerpt}"; '
             "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
         )
+    return {ch for _, ch, _ in missing}
 
 
 def glyph_check(
@@ -541,16 +519,6 @@ def glyph_check(
 
 
 # --------------------------------------------------------------------------- the book
-
-
-@functools.cache
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("briefing.book", "pdf_templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def transform(pages: list[BookPage], site_dir: Path) -> _Book:
@@ -581,27 +549,146 @@ def _groups(book: _Book, entity_types: Mapping[str, str]) -> list[tuple[str, lis
 
 
 @functools.cache
-def _css() -> str:
-    kinds = THEME_DIR / "assets/briefing/kinds.css"
-    book = Path(__file__).parent / "pdf_templates/book.css"
-    return kinds.read_text("utf-8") + book.read_text("utf-8")
+def _kinds() -> str:
+    """The annotation kinds' colours as a Typst dictionary, read from the site's
+    ``kinds.css`` (light scheme), so that the book and the site agree."""
+    css = (THEME_DIR / "assets/briefing/kinds.css").read_text("utf-8")
+    light = css.split("}", 1)[0]
+    colours = dict(re.findall(r"--bf-([a-z-]+):\s*(#[0-9a-fA-F]{6})", light))
+    entries = [
+        f'"{kind}": (fg: rgb("{colours[kind]}"), bg: rgb("{colours[kind + "-bg"]}"))'
+        for kind in [*KIND_LABELS, "article"]
+        if kind in colours and kind + "-bg" in colours
+    ]
+    return "(" + ", ".join(entries) + ")"
 
 
-def part_html(meta: BookMeta, part: str, **context: Any) -> str:
-    """One part of the book ("front", "article", "glossary", "map" or "timeline") as a
-    document of its own."""
+@functools.cache
+def _preamble() -> str:
+    return (Path(__file__).parent / "typst_templates/book.typ").read_text("utf-8")
+
+
+def _head(meta: BookMeta, running: str, flipped: bool = False) -> str:
+    """What every part starts with: the book's metadata and page design."""
+    keywords = "".join(f"{literal(k)}, " for k in meta.keywords)
+    lang = meta.language.split("-")[0].lower()
+    lang = lang if re.fullmatch(r"[a-z]{2,3}", lang) else "en"
     return (
-        _templates()
-        .get_template("book.html.j2")
-        .render(
-            meta=meta,
-            paper=PAPER_SIZES.get(meta.paper, "A4"),
-            css=_css(),
-            part=part,
-            kinds=KIND_LABELS,
-            **context,
-        )
+        f"#let meta = (title: {literal(meta.title)}, author: {literal(meta.author)}, "
+        f"subtitle: {literal(meta.subtitle)}, keywords: ({keywords}), lang: {literal(lang)})\n"
+        f"#let paper = {literal(PAPER_SIZES.get(meta.paper, 'a4'))}\n"
+        f"#let kinds = {_kinds()}\n"
+        f"#let running = {literal(running)}\n"
+        f"{PICTURES_ON}\n" + _preamble() + ("\n#set page(flipped: true)\n" if flipped else "\n")
     )
+
+
+def _link(name: str, body: str) -> str:
+    return f"#link({literal('bf:' + label_name(name))})[{body}]"
+
+
+def _front(meta: BookMeta, contents: list[dict[str, Any]], total_pages: int) -> str:
+    """The cover, the contents (with the page of every part) and how to read the book."""
+    built = meta.date.strftime("%-d %B %Y")
+    version = f" · version {meta.version}" if meta.version else ""
+    author = f"#linebreak(){escape(meta.author)}" if meta.author else ""
+    subtitle = (
+        f"#block(width: 140mm, text(size: 14pt)[{escape(meta.subtitle)}])" if meta.subtitle else ""
+    )
+    cover = (
+        "#page(fill: navy, margin: (top: 70mm, x: 24mm, bottom: 20mm), header: none)[\n"
+        "#set text(fill: white)\n#set par(justify: false)\n"
+        '#text(font: sans, size: 10pt, weight: 700, tracking: 0.2em, fill: rgb("#b9c3f5"))'
+        "[ANNOTATED BRIEFING]\n\n"
+        "#block(above: 6mm, below: 8mm, text(font: sans, size: 30pt, weight: 700)"
+        f"[{escape(meta.title)}])\n\n{subtitle}\n\n"
+        "#block(above: 10mm, text(font: sans, size: 11pt, weight: 700)"
+        f"[Current as of {escape(meta.current_as_of_text)}])\n\n"
+        '#block(above: 40mm, text(font: sans, size: 9pt, fill: rgb("#d5dbf7"))'
+        f"[Built {escape(built + version)} · {total_pages} pages{author}])\n]\n"
+    )
+    lines = []
+    for entry in contents:
+        title = escape(entry["title"])
+        row = _link(entry["anchor"], f"{title} #box(width: 1fr, repeat[.#h(2pt)]) {entry['page']}")
+        weight = ", weight: 700" if entry.get("part") else ""
+        above = "5mm" if entry.get("part") else "2.5mm"
+        lines.append(f"#block(above: {above}, below: 0pt, text(font: sans{weight})[{row}])")
+    chips = " ".join(f"#bfkind({literal(k)})[{escape(v)}]" for k, v in KIND_LABELS.items())
+    return (
+        cover
+        + '#bfa("contents")\n'
+        + "#heading(level: 1, outlined: false, bookmarked: false)[Contents]\n"
+        + "\n".join(lines)
+        + "\n\n#v(14mm)\n#text(size: 9pt)[\n"
+        "#heading(level: 2, outlined: false, bookmarked: false)[How to read this book]\n\n"
+        "Highlighted passages carry an editor\\'s note, printed as a footnote on the same "
+        "page; its label says what kind of note it is:\n\n"
+        f"{chips}\n\n"
+        "Names that are #bfname[underlined with dots] are entries of the glossary at the "
+        "end, which also lists the pages that mention each one. Web addresses are printed "
+        "after their link the first time it appears in an article.\n]\n"
+    )
+
+
+def _articles(articles: list[dict[str, Any]]) -> str:
+    return "\n\n".join(
+        f"#bfarticle({literal(a['title'])}, {literal(label_name('article-' + a['key']))}, "
+        f"{literal(label_name('start.' + a['key']))})\n\n{a['typ']}"
+        for a in articles
+    )
+
+
+def _glossary(groups: list[tuple[str, list[Any]]], index: Mapping[str, list[Any]]) -> str:
+    out = ['#bfparttitle("Glossary", "glossary")']
+    for plural, members in groups:
+        out.append(f"#heading(level: 2, outlined: false, bookmarked: false)[{escape(plural)}]")
+        for entity in members:
+            pages = index.get(entity["key"])
+            if pages:
+                numbers = ", ".join(
+                    _link(anchor, f"#bfpagenumber[{number}]") for number, anchor in pages
+                )
+                line = f"Mentioned on page{'s' if len(pages) > 1 else ''} {numbers}."
+            else:
+                line = "Not mentioned in the articles."
+            anchor = literal(label_name("entity-" + entity["key"]))
+            out.append(
+                f"#bfentry({literal(entity['name'])}, {anchor})"
+                f"\n\n{entity['typ']}\n\n#bfindex[{line}]"
+            )
+    return "\n\n".join(out)
+
+
+MAP_INTRO = (
+    "Who is connected to whom: a line joins two entities when one lists the other as "
+    "related (dark) or when the same article mentions both (light, thicker for more "
+    "articles). Colour is the kind of entity, size how often the articles mention it; "
+    "each entity's glossary entry lists its related entities."
+)
+
+
+def part_source(meta: BookMeta, part: str, **context: Any) -> str:
+    """One part of the book ("front", "articles", "glossary", "map" or "timeline") as a
+    Typst document of its own."""
+    if part == "front":
+        body = _front(meta, context["contents"], context["total_pages"])
+        head = _head(meta, "")
+    elif part == "articles":
+        body, head = _articles(context["articles"]), _head(meta, "Articles")
+    elif part == "glossary":
+        body = _glossary(context["groups"], context["index"])
+        head = _head(meta, "Glossary")
+    elif part == "map":
+        body = (
+            '#bfparttitle("Entity map", "map")\n\n'
+            f"#text(size: 8.5pt)[{escape(MAP_INTRO)}\n\n{context['entity_map']}]"
+        )
+        head = _head(meta, "Entity map", flipped=True)
+    else:
+        body = '#bfparttitle("Timeline", "timeline")\n\n' + context["timeline"]
+        head = _head(meta, "Timeline")
+    return head + body + "\n\n#bfwhere()\n"
 
 
 def book_pages(
@@ -633,18 +720,27 @@ CACHE_FORMAT = "1"
 """Part of every cache key: bump it when what a cached layout holds changes."""
 PDF_CACHE = Path(".cache") / "briefing-pdf"
 """Where laid-out parts are kept between builds, relative to the project."""
-ARTICLES_PER_PART = 8
-"""Articles laid out together: every part embeds its own subsets of the fonts, which
-costs about a second a part (the Noto CJK files are large), so one article a part
-would spend more time on fonts than on pages."""
+ARTICLES_PER_PART = 10
+"""Articles laid out together, in one process: each part costs a process start and
+its own subsets of the fonts (about 0.4 s with Typst), so one article a part would
+spend more time on that than on pages, and editing one article lays out its part
+again (about a second)."""
+
+
+class BookError(Exception):
+    """A part of the book that Typst could not lay out, even without its pictures."""
 
 
 @dataclass(frozen=True)
 class Part:
     name: str  # for progress lines: "articles", "map", "glossary", ...
-    html: str
+    source: str
+    """The part as a Typst document."""
     articles: int = 0
     """How many articles it holds."""
+    images: tuple[str, ...] = ()
+    """The site's pictures it shows (site paths), part of its cache key."""
+    tagged: bool = True
 
 
 @dataclass(frozen=True)
@@ -653,75 +749,29 @@ class Laid:
 
     pdf: Path
     pages: int
-    mentions: list[list[str]]
-    """Mention anchors on each of its pages (for the glossary's index), and the
-    ``start.<slug>`` anchor of every article's title (for the contents)."""
-    placeholders: list[str]
-    """Link targets in other parts, given a stand-in anchor so the links are kept."""
-    blocked: list[str]
+    anchors: list[list[Any]]
+    """Every anchor of the part as ``[name, page, x, y]`` (page from 1, points from the
+    top left): mentions (``m.<entity>.<article>.<n>``, for the glossary's index), where
+    each article starts (``start.<slug>``, for the contents) and every link target."""
     problems: list[str]
     """Warnings of the layout engine, as text."""
 
-
-def lay_out(html: str, site_dir: str, out: str, tagged: bool = True) -> dict[str, Any]:
-    """Lay out one part with WeasyPrint and write it to ``out`` (a tagged PDF). Runs in a
-    worker process: takes and returns plain data."""
-    from weasyprint import HTML
-
-    engine = logging.getLogger("weasyprint")
-    problems = _Collect()
-    engine.addHandler(problems)
-    propagate, engine.propagate = engine.propagate, False
-    fetcher = LocalOnlyFetcher(Path(site_dir))
-    started = time.perf_counter()
-    try:
-        document = HTML(string=html, base_url=site_dir + "/", url_fetcher=fetcher).render()
-        anchors = {name for page in document.pages for name in page.anchors}
-        elsewhere = sorted(
-            {
-                target
-                for page in document.pages
-                for kind, target, *_ in page.links
-                if kind == "internal" and target not in anchors
-            }
-        )
-        if document.pages:  # targets in other parts: the join points them to the right page
-            for name in elsewhere:
-                document.pages[0].anchors[name] = (0, 0, 0, 0)
-        temporary = out + ".tmp"
-        options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-        document.write_pdf(temporary, **options)
-        os.replace(temporary, out)
-    finally:
-        engine.removeHandler(problems)
-        engine.propagate = propagate
-    result = {
-        "pages": len(document.pages),
-        "mentions": [  # and where each article starts
-            [name for name in page.anchors if name.startswith(("m.", "start."))]
-            for page in document.pages
-        ],
-        "seconds": round(time.perf_counter() - started, 3),
-        "placeholders": elsewhere,
-        "blocked": fetcher.blocked,
-        "problems": problems.messages,
-    }
-    del document
-    gc.collect()  # a layout's font data sits in reference cycles: ~90 MB a part otherwise
-    return result
+    @property
+    def mentions(self) -> list[list[str]]:
+        """The mention and article-start anchors on each page of the part."""
+        pages: list[list[str]] = [[] for _ in range(self.pages)]
+        for name, page, *_ in self.anchors:
+            if str(name).startswith(("m.", "start.")) and 0 < int(page) <= self.pages:
+                pages[int(page) - 1].append(str(name))
+        return pages
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def _worker_start() -> None:
-    import weasyprint  # noqa: F401  (imported once per worker, not once per part)
+@functools.cache
+def _font_dirs() -> tuple[str, ...]:
+    """The folders of the book's fonts: Typst reads these and nothing else (the same
+    fonts on every machine that has them, and no time spent scanning the rest)."""
+    dirs = {str(Path(file).parent) for family in BOOK_FONTS if (file := _font_file(family))}
+    return tuple(sorted(dirs))
 
 
 PROGRESS_LOGGER = "mkdocs.plugins.briefing.book"
@@ -759,22 +809,25 @@ class Layouts:
     laid out again."""
 
     def __init__(self, site_dir: Path, cache: Path, progress: Progress, jobs: int) -> None:
-        from weasyprint import __version__ as engine
+        from importlib.metadata import version
 
         self.site_dir = site_dir.resolve()
         self.cache = cache
         self.cache.mkdir(parents=True, exist_ok=True)
         self.progress = progress
         self.jobs = jobs
-        self.engine = engine
+        self.engine = f"Typst (typst-py {version('typst')})"
         self.used: set[Path] = set()
         self.hits = 0
         self.misses = 0
 
     def digest(self, part: Part) -> str:
-        key = hashlib.sha256(f"{CACHE_FORMAT}\\0{self.engine}\\0{part.html}".encode())
-        for src in sorted(set(re.findall(r'<img [^>]*src="([^"]+)"', part.html))):
-            file = (self.site_dir / unquote(src)).resolve()
+        fonts = "\\0".join(_font_dirs())
+        key = hashlib.sha256(
+            f"{CACHE_FORMAT}\\0{self.engine}\\0{fonts}\\0{part.tagged}\\0{part.source}".encode()
+        )
+        for src in part.images:
+            file = (self.site_dir / src).resolve()
             if file.is_relative_to(self.site_dir) and file.is_file():
                 key.update(src.encode() + b"\\0" + file.read_bytes())
         return key.hexdigest()[:32]
@@ -802,36 +855,25 @@ class Layouts:
             self.progress.stage("laying out " + ", ".join(pieces))
         elif total:
             self.progress.stage(f"all {total} articles unchanged, from the cache")
-        jobs = min(self.jobs, len(todo))
-        site = str(self.site_dir)
-        if jobs > 1:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_start) as pool:
-                futures = {
-                    pool.submit(lay_out, parts[i].html, site, str(paths[i])): i for i in todo
-                }
-                done = 0
-                for future in as_completed(futures):
-                    i = futures[future]
-                    results[i] = _save(paths[i], future.result())
-                    done += parts[i].articles
-                    self.progress.count("laying out articles", done, articles)
-        else:
-            done = 0
-            for i in todo:
-                results[i] = _save(paths[i], lay_out(parts[i].html, site, str(paths[i])))
-                done += parts[i].articles
-                self.progress.count("laying out articles", done, articles)
+        done = 0
+
+        def finished(i: int, laid: dict[str, Any]) -> None:
+            nonlocal done
+            results[i] = _save(paths[i], laid)
+            done += parts[i].articles
+            self.progress.count("laying out articles", done, articles)
+
+        jobs = [
+            (i, Job(parts[i].source, str(paths[i]), parts[i].images, parts[i].tagged)) for i in todo
+        ]
+        try:
+            run_layouts(jobs, str(self.site_dir), _font_dirs(), self.jobs, finished)
+        except LayoutError as error:
+            i, message = error.args
+            raise BookError(f"Typst could not lay out the {parts[i].name}: {message}") from error
         self.progress.done()
         return [
-            Laid(
-                paths[i],
-                results[i]["pages"],
-                results[i]["mentions"],
-                results[i]["placeholders"],
-                results[i]["blocked"],
-                results[i]["problems"],
-            )
+            Laid(paths[i], results[i]["pages"], results[i]["anchors"], results[i]["problems"])
             for i in range(len(parts))
         ]
 
@@ -875,18 +917,16 @@ NUMBER_FONT = ("Noto Sans CJK SC", 8.0)
 """Family and size (pt) of the page numbers."""
 
 
-def _digits_html(meta: BookMeta) -> str:
+def _digits_source() -> str:
     """Ten pages, the digits 0-9, each at the left edge of its page: the join sets every
     page number from them."""
-    width, height = (f"{v / MM:.2f}mm" for v in DIGIT_BOX)
+    width, height = (f"{v:.2f}pt" for v in DIGIT_BOX)
     family, size = NUMBER_FONT
-    pages = "".join(f"<div>{n}</div>" for n in range(10))
+    pages = "\n#pagebreak()\n".join(f"#align(horizon)[{n}]" for n in range(10))
     return (
-        f'<!DOCTYPE html><html lang="{html.escape(meta.language)}"><head><meta charset="utf-8">'
-        f"<style>@page {{ size: {width} {height}; margin: 0 }} body {{ margin: 0 }}"
-        f"div {{ break-after: page; font: {size}pt '{family}', sans-serif; color: #5b5b5b;"
-        f" line-height: {height}; white-space: nowrap }}</style></head>"
-        f"<body>{pages}</body></html>"
+        f"#set page(width: {width}, height: {height}, margin: 0pt)\n"
+        f'#set text(font: {literal(family)}, size: {size}pt, fill: rgb("#5b5b5b"))\n'
+        f"#set par(justify: false)\n{pages}\n#metadata(())<bf-where>\n"
     )
 
 
@@ -906,117 +946,153 @@ def write_book(
     The articles, the map and the timeline are laid out first, each on its own; then,
     their page counts known, the glossary (with the page of every mention) and the
     front matter (with the contents' page numbers); the parts are joined at last."""
-    from pikepdf import __version__ as pikepdf_version
-
-    from .pdfjoin import JoinPart, join
-
     progress = progress or Progress()
     result = BookResult()
     progress.stage(f"reading {len(pages)} pages of the site")
     book = transform(pages, site_dir)
-    _check_glyphs(book.texts, meta, diagnostics, root)
-    with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
-        layouts = Layouts(site_dir, cache or Path(scratch), progress, _jobs())
-        batches = article_batches(book.articles, ARTICLES_PER_PART)
-        bodies = [
-            Part("articles", part_html(meta, "articles", articles=b), len(b)) for b in batches
-        ]
-        if book.map:
-            bodies.append(Part("map", part_html(meta, "map", entity_map=book.map)))
-        bodies.append(Part("timeline", part_html(meta, "timeline", timeline=book.timeline)))
-        bodies.append(Part("page numbers", _digits_html(meta)))
-        laid = layouts.run(bodies)
-        articles, figures, digits = laid[: len(batches)], laid[len(batches) : -1], laid[-1]
-        groups = _groups(book, entity_types)
+    # A character no font has is an error (above); the book shows U+FFFD in its place.
+    missing = {ord(ch): "\ufffd" for ch in _check_glyphs(book.texts, meta, diagnostics, root)}
 
-        def contents(page: int, glossary_pages: int, number: int | None = None) -> list[Any]:
-            """The contents' entries, the articles starting where ``starts`` says (or all
-            on page ``number``, to measure the contents before the numbers are known)."""
-            entries = [
-                {
-                    "anchor": f"article-{a['key']}",
-                    "title": a["title"],
-                    "page": number or starts[a["key"]],
-                }
-                for a in book.articles
-            ]
-            for anchor, title, pages in (
-                ("glossary", "Glossary", glossary_pages),
-                ("map", "Entity map", figures[0].pages if book.map else 0),
-                ("timeline", "Timeline", figures[-1].pages),
-            ):
-                if anchor != "map" or book.map:
-                    entries.append(
-                        {"anchor": anchor, "title": title, "page": number or page, "part": True}
-                    )
-                page += pages
-            return entries
+    def typst_part(part: str, **context: Any) -> str:
+        return part_source(meta, part, **context).translate(missing)
 
-        # How long the contents are: laid out with numbers as wide as the real ones can
-        # get, so that the glossary, whose index prints page numbers, is laid out once.
-        widest = int("9" * len(str(2 * (4 + sum(p.pages for p in laid)))))
-        (probe,) = layouts.run(
-            [
-                Part(
-                    "cover and contents, to count their pages",
-                    part_html(meta, "front", contents=contents(0, 0, widest), total_pages=widest),
-                )
-            ]
-        )
-        front_pages = probe.pages
-        for _ in range(4):  # the numbers hardly change the contents' length: one round
-            starts: dict[str, int] = {}  # article -> its first page
-            index: dict[str, list[tuple[int, str]]] = {}
-            page = front_pages + 1
-            for part in articles:
-                for anchors in part.mentions:
-                    for anchor in anchors:
-                        if anchor.startswith("start."):
-                            starts[anchor.removeprefix("start.")] = page
-                            continue
-                        entries = index.setdefault(anchor.split(".")[1], [])
-                        if not entries or entries[-1][0] != page:
-                            entries.append((page, anchor))
-                    page += 1
-            glossary_html = part_html(meta, "glossary", groups=groups, index=index)
-            (glossary,) = layouts.run([Part("glossary", glossary_html)])
-            total = page + glossary.pages + sum(f.pages for f in figures) - 1
-            front_html = part_html(
-                meta, "front", contents=contents(page, glossary.pages), total_pages=total
-            )
-            (front,) = layouts.run([Part("cover and contents", front_html)])
-            if front.pages == front_pages:
-                break
-            front_pages = front.pages
-        order = [front, *articles, glossary, *figures]
-        progress.stage(f"writing {total} pages to {out.name}")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        info = {
-            "Title": meta.title,
-            "Author": meta.author,
-            "Subject": meta.subtitle,
-            "Keywords": ", ".join(meta.keywords),
-            "Creator": "Briefing",
-            "Producer": f"WeasyPrint {layouts.engine}, joined by pikepdf {pikepdf_version}",
-            "CreationDate": meta.date.strftime("D:%Y%m%d"),
-            "CurrentAsOf": meta.current_as_of,
-        }
-        result.pages = join(
-            [JoinPart(p.pdf, frozenset(p.placeholders)) for p in order],
-            out,
-            Digits(digits.pdf, digit_advances(*NUMBER_FONT)),
-            {k: v for k, v in info.items() if v},
-            meta.language,
-        )
-        if cache is not None:
-            layouts.prune()
-        result.cached = layouts.hits
-        result.laid_out = layouts.misses
+    result.blocked.extend(dict.fromkeys(book.blocked))
+    try:
+        with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
+            layouts = Layouts(site_dir, cache or Path(scratch), progress, _jobs())
+            _lay_out_book(book, typst_part, out, meta, entity_types, progress, result, layouts)
+            if cache is not None:
+                layouts.prune()
+    except BookError as error:
+        diagnostics.error(Position("mkdocs.yml"), f"the PDF book was not made: {error}")
     progress.done()
-    result.index = {k: [n for n, _ in v] for k, v in index.items()}
-    for part in order:
-        result.blocked.extend(part.blocked)
-        result.problems.extend(part.problems)
     for url in result.blocked:
         diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
     return result
+
+
+def _lay_out_book(
+    book: _Book,
+    typst_part: Callable[..., str],
+    out: Path,
+    meta: BookMeta,
+    entity_types: dict[str, str],
+    progress: Progress,
+    result: BookResult,
+    layouts: Layouts,
+) -> None:
+    """Lay out the parts (the articles, the figures; then the glossary and the front
+    matter, once the pages they print are known) and join them into ``out``."""
+    from pikepdf import __version__ as pikepdf_version
+
+    from .pdfjoin import JoinPart, join
+
+    batches = article_batches(book.articles, ARTICLES_PER_PART)
+    bodies = [
+        Part(
+            "articles",
+            typst_part("articles", articles=b),
+            len(b),
+            tuple(sorted({image for a in b for image in a["images"]})),
+        )
+        for b in batches
+    ]
+    if book.map:
+        bodies.append(Part("map", typst_part("map", entity_map=book.map)))
+    bodies.append(
+        Part(
+            "timeline",
+            typst_part("timeline", timeline=book.timeline),
+            images=tuple(book.timeline_images),
+        )
+    )
+    bodies.append(Part("page numbers", _digits_source(), tagged=False))
+    laid = layouts.run(bodies)
+    articles, figures, digits = laid[: len(batches)], laid[len(batches) : -1], laid[-1]
+    groups = _groups(book, entity_types)
+
+    def contents(page: int, glossary_pages: int, number: int | None = None) -> list[Any]:
+        """The contents' entries, the articles starting where ``starts`` says (or all
+        on page ``number``, to measure the contents before the numbers are known)."""
+        entries = [
+            {
+                "anchor": f"article-{a['key']}",
+                "title": a["title"],
+                "page": number or starts[a["key"]],
+            }
+            for a in book.articles
+        ]
+        for anchor, title, pages in (
+            ("glossary", "Glossary", glossary_pages),
+            ("map", "Entity map", figures[0].pages if book.map else 0),
+            ("timeline", "Timeline", figures[-1].pages),
+        ):
+            if anchor != "map" or book.map:
+                entries.append(
+                    {"anchor": anchor, "title": title, "page": number or page, "part": True}
+                )
+            page += pages
+        return entries
+
+    # How long the contents are: laid out with numbers as wide as the real ones can
+    # get, so that the glossary, whose index prints page numbers, is laid out once.
+    widest = int("9" * len(str(2 * (4 + sum(p.pages for p in laid)))))
+    (probe,) = layouts.run(
+        [
+            Part(
+                "cover and contents, to count their pages",
+                typst_part("front", contents=contents(0, 0, widest), total_pages=widest),
+            )
+        ]
+    )
+    front_pages = probe.pages
+    for _ in range(4):  # the numbers hardly change the contents' length: one round
+        starts: dict[str, int] = {}  # article -> its first page
+        index: dict[str, list[tuple[int, str]]] = {}
+        page = front_pages + 1
+        for part in articles:
+            for anchors in part.mentions:
+                for anchor in anchors:
+                    if anchor.startswith("start."):
+                        starts[anchor.removeprefix("start.")] = page
+                        continue
+                    entries = index.setdefault(anchor.split(".")[1], [])
+                    if not entries or entries[-1][0] != page:
+                        entries.append((page, anchor))
+                page += 1
+        glossary_source = typst_part("glossary", groups=groups, index=index)
+        images = tuple(sorted({i for e in book.entities.values() for i in e["images"]}))
+        (glossary,) = layouts.run([Part("glossary", glossary_source, images=images)])
+        total = page + glossary.pages + sum(f.pages for f in figures) - 1
+        front_source = typst_part(
+            "front", contents=contents(page, glossary.pages), total_pages=total
+        )
+        (front,) = layouts.run([Part("cover and contents", front_source)])
+        if front.pages == front_pages:
+            break
+        front_pages = front.pages
+    order = [front, *articles, glossary, *figures]
+    progress.stage(f"writing {total} pages to {out.name}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    info = {
+        "Title": meta.title,
+        "Author": meta.author,
+        "Subject": meta.subtitle,
+        "Keywords": ", ".join(meta.keywords),
+        "Creator": "Briefing",
+        "Producer": f"{layouts.engine}, joined by pikepdf {pikepdf_version}",
+        "CreationDate": meta.date.strftime("D:%Y%m%d"),
+        "CurrentAsOf": meta.current_as_of,
+    }
+    result.pages = join(
+        [JoinPart(p.pdf, p.anchors) for p in order],
+        out,
+        Digits(digits.pdf, digit_advances(*NUMBER_FONT)),
+        {k: v for k, v in info.items() if v},
+        meta.language,
+    )
+    result.cached = layouts.hits
+    result.laid_out = layouts.misses
+    result.index = {k: [n for n, _ in v] for k, v in index.items()}
+    for part in order:
+        result.problems.extend(part.problems)

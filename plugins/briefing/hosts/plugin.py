@@ -399,7 +399,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         )
         self.report(problems)
         for note in sorted(set(result.problems)):  # the layout engine's own remarks
-            log.info(f"PDF book: WeasyPrint: {note}")
+            log.info(f"PDF book: Typst: {note}")
         seconds = time.perf_counter() - started
         log.info(
             f"PDF book: {out.name}, {result.pages} pages in {seconds:.1f} s "
