@@ -45,6 +45,14 @@ def _write(path: str, text: str) -> Callable[[Path], None]:
     return change
 
 
+def _write_bytes(path: str, data: bytes) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_bytes(data)
+
+    return change
+
+
 def _both(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
     def change(project: Path) -> None:
         for one in changes:
@@ -65,6 +73,10 @@ CASES: dict[str, Callable[[Path], None]] = {
     "missing anchor, default validation": _append("docs/index.md", "\nSee [x](#nowhere).\n"),
     "nav names a missing file": _append("mkdocs.yml", "nav:\n  - index.md\n  - gone.md\n"),
     "a character no book font has": _append(ARTICLE, "\nThe sign \U0001d11e ends it.\n"),
+    "a picture the book cannot read": _both(
+        _write_bytes("docs/img/broken.png", b"\x89PNG\r\n\x1a\n" + b"no picture" * 40),
+        _append(ARTICLE, "\n![A broken chart](../img/broken.png)\n"),
+    ),
     "unknown entity": _append("docs/index.md", "\nAnd [[nobody]].\n"),
     "javascript link": _append("docs/index.md", "\n[x](javascript:alert(1))\n"),
     "title with markup": _write("docs/about.md", "---\ntitle: A <b>bold</b> page\n---\n\nHi.\n"),
@@ -77,7 +89,7 @@ CASES: dict[str, Callable[[Path], None]] = {
 }
 
 
-BOOK = {"clean", "a character no book font has"}
+BOOK = {"clean", "a character no book font has", "a picture the book cannot read"}
 """The cases built with the PDF book (it takes seconds; the fixture's other pages have
 no character the book's fonts lack, so the others are built without it)."""
 

@@ -251,6 +251,44 @@ def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
     ]
 
 
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d7"
+    "63f8cfc000000301010018dd8db00000000049454e44ae426082"
+)
+
+
+def test_a_picture_typst_cannot_read_is_its_alt_text_and_a_warning(project: Path) -> None:
+    (project / "docs/img").mkdir(parents=True)
+    (project / "docs/img/chart.png").write_bytes(PNG_1X1)
+    (project / "docs/img/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 50)
+    write(
+        project,
+        {
+            "briefing_src/articles/embargo.md": """
+        ---
+        title: The chip embargo tightens
+        date: 2024-10-01
+        ---
+
+        A chart: ![A real chart](../img/chart.png) and a broken one:
+        ![A broken chart](../img/broken.png)
+    """
+        },
+    )
+    result = run_build(project, strict=False, pdf=True)
+    assert result.ok, result.messages
+    warnings = [m.removeprefix("briefing: ") for m in result.messages if ": warning: " in m]
+    (warning,) = [w for w in warnings if "picture" in w]
+    assert warning.startswith(
+        "docs/img/broken.png:1:1: warning: the PDF book cannot show the picture "
+        "img/broken.png (failed to decode image"
+    ), warning
+    assert warning.endswith("it prints its alternative text instead")
+    text = " ".join(page_texts(reader(result)))
+    assert "[A broken chart]" in text and "[A real chart]" in text  # the part's safe layout
+    assert not run_build(project, strict=True, pdf=True).ok
+
+
 @pytest.mark.parametrize("paper, width", [("a4", 595), ("letter", 612)])
 def test_paper_size(project: Path, paper: str, width: int) -> None:
     config = (project / "mkdocs.yml").read_text()

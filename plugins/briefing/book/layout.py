@@ -107,7 +107,23 @@ def lay_out_safely(job: Job, site_dir: str, fonts: Sequence[str]) -> dict[str, A
         except Exception as again:
             raise LayoutError(_message(again)) from again
         result["problems"] = [*result["problems"], f"laid out without its pictures: {reason}"]
+        result["unreadable"] = find_unreadable(job.images, site_dir, fonts) or [reason]
         return result
+
+
+def find_unreadable(images: Iterable[str], site_dir: str, fonts: Sequence[str]) -> list[str]:
+    """Which of the pictures Typst cannot read, each tried alone: "path: reason"."""
+    found = []
+    with tempfile.TemporaryDirectory(prefix="briefing-typst-") as scratch:
+        out = str(Path(scratch) / "picture.pdf")
+        for path in images:
+            probe = f'#set document(title: "picture")\n#image({json.dumps("/" + path)}, alt: "x")\n'
+            probe += "#metadata(())<bf-where>\n"
+            try:
+                lay_out(Job(probe, out, (path,), False), site_dir, fonts)
+            except Exception as error:
+                found.append(f"{path}: {_message(error)}")
+    return found
 
 
 def _message(error: Exception) -> str:

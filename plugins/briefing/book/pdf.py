@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -43,10 +43,10 @@ from ..core.model import Briefing
 from ..markdown.extension import KIND_LABELS
 from ..site import THEME_DIR
 from ..site.pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
-from .layout import PICTURES_ON, Job, LayoutError
+from .layout import PICTURES_ON, Job, LayoutError, find_unreadable
 from .layout import run as run_layouts
 from .pdfjoin import DIGIT_BOX, Digits
-from .typeset import Typeset, escape, label_name, literal
+from .typeset import IMAGE_TYPES, Typeset, escape, label_name, literal
 
 PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}
 """The book's paper sizes, as Typst names them."""
@@ -95,6 +95,8 @@ class BookResult:
     """Warnings of the layout engine."""
     cached: int = 0
     """Parts taken from the cache folder."""
+    unreadable: list[str] = field(default_factory=list)
+    """Pictures Typst could not read ("site path: reason"), shown as their alt text."""
     laid_out: int = 0
     """Parts laid out by this build."""
 
@@ -509,13 +511,42 @@ def _check_glyphs(
     return {ch for _, ch, _ in missing}
 
 
-def glyph_check(
-    pages: list[BookPage], meta: BookMeta, diagnostics: Diagnostics, root: Path | None = None
+def book_check(
+    pages: list[BookPage],
+    site_dir: Path,
+    meta: BookMeta,
+    diagnostics: Diagnostics,
+    root: Path | None = None,
 ) -> None:
-    """The book's one check that needs no layout (``briefing check`` runs it): every
-    character of the texts the book reads is in one of its fonts."""
-    texts = [(page.source, book_content(page).get_text(" ")) for page in pages]
+    """What ``briefing check`` checks of the book, without laying it out, with the
+    messages of the build: every character of the texts the book reads is in one of its
+    fonts, and Typst can read every picture the book shows."""
+    texts, pictures = [], set()
+    for page in pages:
+        content = book_content(page)
+        texts.append((page.source, content.get_text(" ")))
+        for img in content.find_all("img", src=True):
+            src = urlsplit(str(img["src"]))
+            if not src.scheme and not src.netloc:
+                pictures.add(_join(urlsplit(page.url).path, unquote(src.path)))
     _check_glyphs(texts, meta, diagnostics, root)
+    shown = sorted(p for p in pictures if "." + p.rsplit(".", 1)[-1].lower() in IMAGE_TYPES)
+    unreadable = find_unreadable(shown, str(site_dir), _font_dirs()) if shown else []
+    _picture_warnings(unreadable, diagnostics, root)
+
+
+def _picture_warnings(
+    unreadable: Iterable[str], diagnostics: Diagnostics, root: Path | None
+) -> None:
+    for picture in dict.fromkeys(unreadable):
+        path, _, reason = picture.partition(": ")
+        docs = f"docs/{path}"
+        where = Position(docs) if root is not None and (root / docs).is_file() else None
+        diagnostics.warning(
+            where or Position("mkdocs.yml"),
+            f"the PDF book cannot show the picture {path} ({reason}); it prints its "
+            "alternative text instead",
+        )
 
 
 # --------------------------------------------------------------------------- the book
@@ -639,6 +670,12 @@ def _articles(articles: list[dict[str, Any]]) -> str:
     )
 
 
+INDEX_PAGES = 40
+"""Pages the glossary's index lists for one entity; past that it says how many more
+(at 1,000 articles an entity such as China is on some 1,800 pages: a list of that
+length helps no reader, and its links made the glossary the book's largest part)."""
+
+
 def _glossary(groups: list[tuple[str, list[Any]]], index: Mapping[str, list[Any]]) -> str:
     out = ['#bfparttitle("Glossary", "glossary")']
     for plural, members in groups:
@@ -647,9 +684,12 @@ def _glossary(groups: list[tuple[str, list[Any]]], index: Mapping[str, list[Any]
             pages = index.get(entity["key"])
             if pages:
                 numbers = ", ".join(
-                    _link(anchor, f"#bfpagenumber[{number}]") for number, anchor in pages
+                    _link(anchor, f"#bfpagenumber[{number}]")
+                    for number, anchor in pages[:INDEX_PAGES]
                 )
-                line = f"Mentioned on page{'s' if len(pages) > 1 else ''} {numbers}."
+                line = f"Mentioned on page{'s' if len(pages) > 1 else ''} {numbers}"
+                more = len(pages) - INDEX_PAGES
+                line += f", and on {more:,} more pages." if more > 0 else "."
             else:
                 line = "Not mentioned in the articles."
             anchor = literal(label_name("entity-" + entity["key"]))
@@ -755,6 +795,8 @@ class Laid:
     each article starts (``start.<slug>``, for the contents) and every link target."""
     problems: list[str]
     """Warnings of the layout engine, as text."""
+    unreadable: list[str] = field(default_factory=list)
+    """Pictures Typst could not read ("site path: reason"): the part shows alt text."""
 
     @property
     def mentions(self) -> list[list[str]]:
@@ -873,7 +915,13 @@ class Layouts:
             raise BookError(f"Typst could not lay out the {parts[i].name}: {message}") from error
         self.progress.done()
         return [
-            Laid(paths[i], results[i]["pages"], results[i]["anchors"], results[i]["problems"])
+            Laid(
+                paths[i],
+                results[i]["pages"],
+                results[i]["anchors"],
+                results[i]["problems"],
+                results[i].get("unreadable", []),
+            )
             for i in range(len(parts))
         ]
 
@@ -968,6 +1016,7 @@ def write_book(
     progress.done()
     for url in result.blocked:
         diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
+    _picture_warnings(result.unreadable, diagnostics, root)
     return result
 
 
@@ -1007,7 +1056,10 @@ def _lay_out_book(
         )
     )
     bodies.append(Part("page numbers", _digits_source(), tagged=False))
+    for article in book.articles:  # in its part's source now: memory for the rest
+        article["typ"] = ""
     laid = layouts.run(bodies)
+    del bodies
     articles, figures, digits = laid[: len(batches)], laid[len(batches) : -1], laid[-1]
     groups = _groups(book, entity_types)
 
@@ -1096,3 +1148,4 @@ def _lay_out_book(
     result.index = {k: [n for n, _ in v] for k, v in index.items()}
     for part in order:
         result.problems.extend(part.problems)
+        result.unreadable.extend(part.unreadable)

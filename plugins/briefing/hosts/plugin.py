@@ -372,8 +372,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.remove_tmp()
 
     def write_pdf(self, config: MkDocsConfig, out: Path | None) -> None:
-        """Write the book to ``out``; None: only check its glyphs (``briefing check``)."""
-        from ..book.pdf import PDF_CACHE, book_pages, glyph_check, write_book
+        """Write the book to ``out``; None: only check its glyphs and pictures (``briefing
+        check``)."""
+        from ..book.pdf import PDF_CACHE, book_check, book_pages, write_book
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
@@ -383,7 +384,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         meta = book_meta(config, self.config, self.briefing, self.root)
         problems = Diagnostics()
         if out is None:
-            glyph_check(pages, meta, problems, self.root)
+            book_check(pages, Path(config.site_dir), meta, problems, self.root)
             self.report(problems)
             return
         started = time.perf_counter()

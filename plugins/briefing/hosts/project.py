@@ -6,10 +6,10 @@ that is then thrown away), so one code path decides: Briefing's loader, the Mark
 extension, the docs vetting and the page checks report through the plugin exactly as in
 ``mkdocs build --strict``, and MkDocs' own validation (links to missing pages, and to
 missing anchors when ``validation:`` makes them warnings), the nav, the theme and other
-plugins warn as they do in the build. The PDF book is not laid out; the one problem
-only the book finds, a character no book font has, is checked on the same page texts
-the book reads (:func:`briefing.book.pdf.glyph_check`). The export reads from the same
-run every page's mentions before it writes one.
+plugins warn as they do in the build. The PDF book is not laid out; the problems only
+the book finds, a character no book font has and a picture Typst cannot read, are
+checked on the same pages the book reads (:func:`briefing.book.pdf.book_check`). The
+export reads from the same run every page's mentions before it writes one.
 
 MkDocs' own warnings carry no position: each is given the file it names (a link
 warning, the line and column of the link in that file), and the message as MkDocs
