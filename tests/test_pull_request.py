@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from briefing.cli import main
 from conftest import run_build
@@ -524,3 +525,44 @@ def test_a_quote_found_at_15_places_lists_10_and_counts_the_rest(project: Path) 
     strict = run_build(project)
     assert not strict.ok
     assert strict.messages[0] == f"briefing: {line}", strict.messages
+
+
+@pytest.mark.parametrize(
+    ("tag", "col", "message"),
+    [
+        ("gpj\\u202Eexe", 15, "must not contain invisible or direction-changing characters"),
+        ("two\\nlines", 15, "must be one line (U+000A at character 4)"),
+    ],
+)
+def test_a_hostile_tag_is_an_error_and_never_reaches_the_book(
+    project: Path, tag: str, col: int, message: str
+) -> None:
+    """Tags become the PDF's /Keywords: a direction override (U+202E) or a line break in
+    one is an error at its place in check and the strict build; a non-strict build drops
+    the article (its front matter is invalid) and its tags with it."""
+    rel = "briefing_src/articles/kling-launch.md"
+    article = project / rel
+    text = article.read_text("utf-8")
+    assert "\ntags: [video]\n" in text
+    article.write_text(text.replace("\ntags: [video]\n", f'\ntags: [video, "{tag}"]\n'), "utf-8")
+    embargo = project / "briefing_src/articles/embargo.md"
+    embargo.write_text(
+        embargo.read_text("utf-8").replace(
+            "date: 2024-10-01\n", "date: 2024-10-01\ntags: [chips]\n"
+        ),
+        "utf-8",
+    )
+    where = f"{rel}:6:{col}: error: 'tags[1]': {message}"
+    code, lines = check(project)
+    assert code == 1
+    assert len(lines) == 1 and lines[0].startswith(where), lines
+    strict = run_build(project)
+    assert not strict.ok
+    assert any(m.startswith(f"briefing: {where}") for m in strict.messages), strict.messages
+    loose = run_build(project, strict=False, pdf=True)
+    assert loose.ok, loose.messages
+    assert any(m.startswith(f"briefing: {where}") for m in loose.messages), loose.messages
+    keywords = PdfReader(loose.site / "briefing.pdf").metadata.get("/Keywords")
+    assert keywords == "chips", keywords  # neither the bad tag nor its article's "video"
+    assert not (loose.site / "articles/kling-launch").exists()
+    assert "\u202e" not in site_text(loose.site)
