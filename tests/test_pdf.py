@@ -230,6 +230,28 @@ def test_html_nested_too_deep_is_an_error_and_the_book_is_still_made(project: Pa
     assert "&lt;div&gt;" * 40 in html  # the code span kept every tag it shows
 
 
+def test_cells_spanning_100000_columns_and_rows_are_clamped_in_the_book(project: Path) -> None:
+    # The flood: such a table took the PDF 71 s instead of 2 (benchmarks/floods.py
+    # times it); the spans are cut to MAX_SPAN in the page, so the book too is made of it.
+    from briefing.core.safety import MAX_SPAN
+
+    cell = "<td colspan=100000 rowspan=100000>cell</td>"
+    rows = "".join(f"<tr>{cell * 10}</tr>" for _ in range(5))
+    (project / "briefing_src/articles/embargo.md").write_text(
+        "---\ntitle: The chip embargo tightens\ndate: 2024-10-01\n---\n\n"
+        f"A table.\n\n<table>{rows}</table>\n\nAfter the table.\n",
+        encoding="utf-8",
+    )
+    result = run_build(project, pdf=True)
+    assert result.ok, result.messages
+    page = result.html("articles/embargo/index.html")
+    spans = {(td["colspan"], td["rowspan"]) for td in page.select("article table td")}
+    assert spans == {(str(MAX_SPAN), str(MAX_SPAN))}
+    assert len(page.select("article table td")) == 50
+    text = " ".join(page_texts(reader(result)))
+    assert text.count("cell") == 50 and "After the table." in text
+
+
 def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
     write(
         project,

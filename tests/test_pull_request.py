@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from briefing.cli import main
 from conftest import run_build
@@ -462,3 +464,105 @@ def test_an_article_that_leaves_a_textarea_open_keeps_its_notes(project: Path) -
         if el.tag in (f"{XHTML}textarea", f"{XHTML}style") and "bf-note" in "".join(el.itertext())
     ]
     assert "And then  nothing more." in _note_paragraphs(tree)
+
+
+def _flood_article(project: Path, body: str, front: str = "") -> str:
+    rel = "briefing_src/articles/flood.md"
+    (project / rel).write_text(
+        f"---\ntitle: Flood\ndate: 2024-01-01\n{front}---\n{body}\n", encoding="utf-8"
+    )
+    return rel
+
+
+def test_a_flood_of_problems_is_counted_not_printed(project: Path) -> None:
+    """1,200 unknown [[id]] links: check prints 1,000 of them then the count of the rest;
+    the build logs 1,000 then says the rest are not shown; a quiet strict build (-q)
+    prints 50 with its failure, then the count of the rest."""
+    rel = _flood_article(project, "\n\n".join(f"[[no-such-{i:04}]]" for i in range(1200)))
+    result = CliRunner().invoke(main, ["check", "-f", str(project / "mkdocs.yml")])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1000, lines[-3:]
+    assert all(line.startswith(f"{rel}:") and "unknown entity 'no-such-" in line for line in lines)
+    assert result.stderr.splitlines() == ["and 200 more problems", "1,200 errors"]
+
+    strict = run_build(project)
+    assert not strict.ok
+    flood = [m for m in strict.messages if m.startswith(f"briefing: {rel}:")]
+    assert len(flood) == 1000
+    # (the line said "briefing: briefing: more than", and check counted it as a warning)
+    assert strict.messages[-2] == "briefing: more than 1,000 problems; the rest are not shown"
+    assert strict.messages[-1].startswith("briefing: 1,200 problems in strict mode;")
+    assert len(strict.messages) == 1002, strict.messages[:3]
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BRIEFING_PDF": "0"}
+    quiet = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert quiet.returncode != 0
+    err = quiet.stderr.splitlines()
+    assert sum(line.startswith(f"{rel}:") for line in err) == 50, err
+    assert "and 1,150 more" in err, err
+    assert any("briefing: 1,200 problems in strict mode" in line for line in err), err
+
+
+def test_a_quote_found_at_15_places_lists_10_and_counts_the_rest(project: Path) -> None:
+    body = " ".join(f"word{i} the same words here." for i in range(15))
+    front = "annotations:\n  - {quote: the same words here, kind: context, note: Which one?}\n"
+    rel = _flood_article(project, body, front)
+    code, lines = check(project)
+    assert code == 1
+    assert len(lines) == 1, lines
+    line = lines[0]
+    assert line.startswith(f"{rel}:5:13: error: quote found 15 times; add a 'prefix' or 'suffix'")
+    places = re.findall(r'(?:choose one: |; )(\d+): "', line)
+    assert places == [str(n) for n in range(1, 11)], line
+    assert line.endswith('"; and 5 more'), line
+    strict = run_build(project)
+    assert not strict.ok
+    assert strict.messages[0] == f"briefing: {line}", strict.messages
+
+
+@pytest.mark.parametrize(
+    ("tag", "col", "message"),
+    [
+        ("gpj\\u202Eexe", 15, "must not contain invisible or direction-changing characters"),
+        ("two\\nlines", 15, "must be one line (U+000A at character 4)"),
+    ],
+)
+def test_a_hostile_tag_is_an_error_and_never_reaches_the_book(
+    project: Path, tag: str, col: int, message: str
+) -> None:
+    """Tags become the PDF's /Keywords: a direction override (U+202E) or a line break in
+    one is an error at its place in check and the strict build; a non-strict build drops
+    the article (its front matter is invalid) and its tags with it."""
+    rel = "briefing_src/articles/kling-launch.md"
+    article = project / rel
+    text = article.read_text("utf-8")
+    assert "\ntags: [video]\n" in text
+    article.write_text(text.replace("\ntags: [video]\n", f'\ntags: [video, "{tag}"]\n'), "utf-8")
+    embargo = project / "briefing_src/articles/embargo.md"
+    embargo.write_text(
+        embargo.read_text("utf-8").replace(
+            "date: 2024-10-01\n", "date: 2024-10-01\ntags: [chips]\n"
+        ),
+        "utf-8",
+    )
+    where = f"{rel}:6:{col}: error: 'tags[1]': {message}"
+    code, lines = check(project)
+    assert code == 1
+    assert len(lines) == 1 and lines[0].startswith(where), lines
+    strict = run_build(project)
+    assert not strict.ok
+    assert any(m.startswith(f"briefing: {where}") for m in strict.messages), strict.messages
+    loose = run_build(project, strict=False, pdf=True)
+    assert loose.ok, loose.messages
+    assert any(m.startswith(f"briefing: {where}") for m in loose.messages), loose.messages
+    keywords = PdfReader(loose.site / "briefing.pdf").metadata.get("/Keywords")
+    assert keywords == "chips", keywords  # neither the bad tag nor its article's "video"
+    assert not (loose.site / "articles/kling-launch").exists()
+    assert "\u202e" not in site_text(loose.site)

@@ -146,7 +146,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             if len(self.reported) <= MAX_LOGGED:
                 log.warning(problem.format())
             elif len(self.reported) == MAX_LOGGED + 1:
-                log.warning(f"briefing: more than {MAX_LOGGED:,} problems; the rest are not shown")
+                log.warning(f"more than {MAX_LOGGED:,} problems; the rest are not shown")
 
     def configure_search(self, config: MkDocsConfig) -> None:
         search = config.plugins.get("material/search") or config.plugins.get("search")
@@ -437,7 +437,7 @@ def book_meta(
 def strict_failure(problems: list[Diagnostic], staging: Staging | None) -> str:
     """Why a strict build stops; the problems themselves when the log hid them (-q)."""
     count = len(problems)
-    text = f"briefing: {count} problem{'s' if count != 1 else ''} in strict mode"
+    text = f"briefing: {count:,} problem{'s' if count != 1 else ''} in strict mode"
     if staging is not None:
         text += f"; {staging.site_dir} left as it was"
     if not log.isEnabledFor(logging.WARNING):
