@@ -562,6 +562,10 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     cache = project / ".cache" / "briefing-pdf"
     parts = sorted(cache.glob("*.pdf"))
     assert len(parts) == 8  # 2 of articles, map, timeline, digits, front measured, glossary, front
+    # The book's reading of each page is kept too: 16 articles, the entities, map, timeline.
+    read = sorted((cache / "pages").glob("*.json"))
+    entities = len(list((project / "briefing_src/entities").glob("*.yml")))
+    assert len(read) == 16 + entities + 2
     # Unchanged: nothing laid out again, the same book.
     warm = briefing_pdf(project, tmp_path / "warm.pdf")
     assert "PDF book: all 16 articles unchanged, from the cache" in warm.splitlines(), warm
@@ -577,4 +581,7 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     assert "PDF book: laying out 6 of 16 articles" in edited.splitlines(), edited
     assert len(set(cache.glob("*.pdf")) - set(parts)) <= 3  # that part, glossary, contents
     assert len(list(cache.glob("*.pdf"))) == len(parts)
+    # Only the edited article's page was read again; the entry it replaces is gone.
+    assert len(set((cache / "pages").glob("*.json")) - set(read)) == 1
+    assert len(list((cache / "pages").glob("*.json"))) == len(read)
     assert "A sentence added later." in " ".join(page_texts(PdfReader(tmp_path / "edited.pdf")))

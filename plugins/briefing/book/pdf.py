@@ -179,6 +179,36 @@ class _Book:
         self.texts: list[tuple[str, str]] = []
         """(source file, text) of every page read, for the glyph check."""
 
+    def entry(self, page: BookPage, before: tuple[int, int]) -> dict[str, Any]:
+        """What reading ``page`` added to the book (``before``: the lengths of the texts
+        and blocked addresses before), as plain data for the page cache."""
+        entry: dict[str, Any] = {
+            "texts": self.texts[before[0] :],
+            "blocked": self.blocked[before[1] :],
+        }
+        if page.kind == "article":
+            entry["article"] = self.articles[-1]
+        elif page.kind == "entity":
+            entry["entity"] = self.entities[page.key]
+        elif page.kind == "map":
+            entry["map"] = self.map
+        else:
+            entry["timeline"] = [self.timeline, self.timeline_images]
+        return entry
+
+    def restore(self, page: BookPage, entry: dict[str, Any]) -> None:
+        """Add a page to the book from its entry in the page cache."""
+        self.texts.extend((str(source), str(text)) for source, text in entry["texts"])
+        self.blocked.extend(entry["blocked"])
+        if page.kind == "article":
+            self.articles.append(entry["article"])
+        elif page.kind == "entity":
+            self.entities[page.key] = entry["entity"]
+        elif page.kind == "map":
+            self.map = entry["map"]
+        else:
+            self.timeline, self.timeline_images = entry["timeline"]
+
     def page_soup(self, page: BookPage, stops: tuple[str, ...] = ()) -> Tag:
         content = book_content(page, stops)
         self.texts.append((page.source, content.get_text(" ")))  # for the glyph check
@@ -552,10 +582,19 @@ def _picture_warnings(
 # --------------------------------------------------------------------------- the book
 
 
-def transform(pages: list[BookPage], site_dir: Path) -> _Book:
-    """Read and rearrange the site's pages for the book (done once per book)."""
+def transform(pages: list[BookPage], site_dir: Path, cache: Path | None = None) -> _Book:
+    """Read and rearrange the site's pages for the book (done once per book). With a
+    ``cache`` folder, a page whose HTML, place in the book and the book's other pages
+    are as they were is taken from there instead (``pages/``, one entry a page)."""
     book = _Book(pages, site_dir)
+    store = _PageCache(cache / "pages", pages) if cache is not None else None
     for page in pages:
+        key = store.key(page) if store is not None else ""
+        entry = store.load(key) if store is not None else None
+        if entry is not None:
+            book.restore(page, entry)
+            continue
+        before = (len(book.texts), len(book.blocked))
         if page.kind == "article":
             book.article(page)
         elif page.kind == "entity":
@@ -564,7 +603,55 @@ def transform(pages: list[BookPage], site_dir: Path) -> _Book:
             book.map_page(page)
         else:
             book.timeline_page(page)
+        if store is not None:
+            store.save(key, book.entry(page, before))
+    if store is not None:
+        store.prune()
     return book
+
+
+class _PageCache:
+    """The book's reading of each page of the site, kept between builds under a digest
+    of everything it depends on: the page's HTML, its place in the book, the pages the
+    book has (links are made from them) and the code that reads it."""
+
+    def __init__(self, folder: Path, pages: list[BookPage]) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        code = hashlib.sha256(CACHE_FORMAT.encode())
+        for module in ("pdf.py", "typeset.py"):
+            code.update((Path(__file__).parent / module).read_bytes())
+        code.update(json.dumps(sorted((p.url, p.kind, p.key) for p in pages)).encode())
+        self.base = code.digest()
+        self.used: set[str] = set()
+
+    def key(self, page: BookPage) -> str:
+        digest = hashlib.sha256(self.base)
+        digest.update(json.dumps([page.kind, page.key, page.url, page.source]).encode())
+        # What the book reads of the page: not its navigation, nor an entity page's lists
+        # of mentions and notes, which change with every article.
+        stops = ENTITY_TAIL if page.kind == "entity" else ()
+        digest.update(_content_only(page.html.read_text("utf-8"), stops).encode())
+        name = digest.hexdigest()[:32]
+        self.used.add(name)
+        return name
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        try:
+            entry = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return entry if isinstance(entry, dict) else None
+
+    def save(self, key: str, entry: dict[str, Any]) -> None:
+        temporary = self.folder / f"{key}.tmp"
+        temporary.write_text(json.dumps(entry), "utf-8")
+        os.replace(temporary, self.folder / f"{key}.json")
+
+    def prune(self) -> None:
+        for file in self.folder.iterdir():
+            if file.stem not in self.used and file.suffix in (".json", ".tmp"):
+                file.unlink(missing_ok=True)
 
 
 def _groups(book: _Book, entity_types: Mapping[str, str]) -> list[tuple[str, list[Any]]]:
@@ -997,7 +1084,7 @@ def write_book(
     progress = progress or Progress()
     result = BookResult()
     progress.stage(f"reading {len(pages)} pages of the site")
-    book = transform(pages, site_dir)
+    book = transform(pages, site_dir, cache)
     # A character no font has is an error (above); the book shows U+FFFD in its place.
     missing = {ord(ch): "\ufffd" for ch in _check_glyphs(book.texts, meta, diagnostics, root)}
 
