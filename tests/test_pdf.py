@@ -188,20 +188,15 @@ def test_fonts_are_embedded(basic_pdf: BuildResult) -> None:
     assert any("CJK" in name for name in embedded), embedded
 
 
-def test_a_glyph_no_font_has_is_an_error_naming_the_text(project: Path) -> None:
-    write(
-        project,
-        {
-            "briefing_src/articles/embargo.md": """
-        ---
-        title: The chip embargo tightens
-        date: 2024-10-01
-        ---
-
-        A scribe wrote 𓀀 on the wall.
-    """
-        },
+def write_embargo(project: Path, body: str) -> None:
+    """The fixture's chip-embargo article, with ``body`` as its text (from line 6)."""
+    (project / "briefing_src/articles/embargo.md").write_text(
+        f"---\ntitle: The chip embargo tightens\ndate: 2024-10-01\n---\n\n{body}", "utf-8"
     )
+
+
+def test_a_glyph_no_font_has_is_an_error_naming_the_text(project: Path) -> None:
+    write_embargo(project, "A scribe wrote 𓀀 on the wall.\n")
     result = run_build(project, pdf=True)
     assert not result.ok
     errors = [e.removeprefix("briefing: ") for e in result.errors()]
@@ -215,11 +210,7 @@ def test_html_nested_too_deep_is_an_error_and_the_book_is_still_made(project: Pa
     # 250 nested <div> made the PDF's layout a RecursionError (a traceback, no book).
     deep = "<div>" * 250 + "deep text" + "</div>" * 250
     code = "`" + "<div>" * 40 + "`"  # shown, not made: not counted
-    (project / "briefing_src/articles/embargo.md").write_text(
-        "---\ntitle: The chip embargo tightens\ndate: 2024-10-01\n---\n\n"
-        f"Code such as {code} is fine.\n\n{deep}\n\nAfter the flood.\n",
-        encoding="utf-8",
-    )
+    write_embargo(project, f"Code such as {code} is fine.\n\n{deep}\n\nAfter the flood.\n")
     result = run_build(project, strict=False, pdf=True)
     assert result.ok
     errors = [e.removeprefix("briefing: ") for e in result.errors()]
@@ -237,11 +228,7 @@ def test_cells_spanning_100000_columns_and_rows_are_clamped_in_the_book(project:
 
     cell = "<td colspan=100000 rowspan=100000>cell</td>"
     rows = "".join(f"<tr>{cell * 10}</tr>" for _ in range(5))
-    (project / "briefing_src/articles/embargo.md").write_text(
-        "---\ntitle: The chip embargo tightens\ndate: 2024-10-01\n---\n\n"
-        f"A table.\n\n<table>{rows}</table>\n\nAfter the table.\n",
-        encoding="utf-8",
-    )
+    write_embargo(project, f"A table.\n\n<table>{rows}</table>\n\nAfter the table.\n")
     result = run_build(project, pdf=True)
     assert result.ok, result.messages
     page = result.html("articles/embargo/index.html")
@@ -253,19 +240,7 @@ def test_cells_spanning_100000_columns_and_rows_are_clamped_in_the_book(project:
 
 
 def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
-    write(
-        project,
-        {
-            "briefing_src/articles/embargo.md": """
-        ---
-        title: The chip embargo tightens
-        date: 2024-10-01
-        ---
-
-        ![A chart](https://example.org/chart.png)
-    """
-        },
-    )
+    write_embargo(project, "![A chart](https://example.org/chart.png)\n")
     result = run_build(project, pdf=True)
     assert not result.ok
     assert [e.removeprefix("briefing: ") for e in result.errors()] == [
@@ -283,19 +258,9 @@ def test_a_picture_typst_cannot_read_is_its_alt_text_and_a_warning(project: Path
     (project / "docs/img").mkdir(parents=True)
     (project / "docs/img/chart.png").write_bytes(PNG_1X1)
     (project / "docs/img/broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 50)
-    write(
+    write_embargo(
         project,
-        {
-            "briefing_src/articles/embargo.md": """
-        ---
-        title: The chip embargo tightens
-        date: 2024-10-01
-        ---
-
-        A chart: ![A real chart](../img/chart.png) and a broken one:
-        ![A broken chart](../img/broken.png)
-    """
-        },
+        "A chart: ![A real chart](../img/chart.png) and a broken one:\n![A broken chart](../img/broken.png)\n",
     )
     result = run_build(project, strict=False, pdf=True)
     assert result.ok, result.messages

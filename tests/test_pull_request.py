@@ -156,21 +156,23 @@ def newline_file_name(p: Path) -> str:
     return "docs/a\\u000a::error"
 
 
-@attack
-def generated_collision(p: Path) -> str:
-    target = p / "docs/glossary/kling/index.md"
+def _kling_page(p: Path, rel: str) -> str:
+    """A docs page of the contributor's where Briefing generates Kling's glossary page."""
+    target = p / rel
     target.parent.mkdir(parents=True)
     target.write_text(f"# Kling\n\n{SECRET}\n", encoding="utf-8")
-    return "docs/glossary/kling/index.md"
+    return rel
+
+
+@attack
+def generated_collision(p: Path) -> str:
+    return _kling_page(p, "docs/glossary/kling/index.md")
 
 
 @attack
 def generated_collision_in_another_case(p: Path) -> str:
     # On macOS or Windows it is written over glossary/kling/; elsewhere a second "Kling".
-    target = p / "docs/Glossary/Kling/index.md"
-    target.parent.mkdir(parents=True)
-    target.write_text(f"# Kling\n\n{SECRET}\n", encoding="utf-8")
-    return "docs/Glossary/Kling/index.md"
+    return _kling_page(p, "docs/Glossary/Kling/index.md")
 
 
 @attack

@@ -314,9 +314,11 @@ class _Book:
                 for stand_in, form in _stamp(src, page, first + i + 1, forms, digits):
                     numbers[stand_in] = form
                     skip.add(stand_in)
+        ids: list[tuple[str, tuple[int, int]]] = []
         if tree is not None and "/IDTree" in tree:  # element ids made unique in the book
             for name, elem in pikepdf.NameTree(tree.IDTree).items():
                 elem.ID = String(f"p{part_no} {name}")
+                ids.append((f"p{part_no} {name}", elem.objgen))
         # Numbers in the book: the part's page tree is the book's, its Document element
         # the book's, every other object it keeps a new number.
         for node in _page_tree(root):
@@ -343,9 +345,7 @@ class _Book:
             for key, value in _number_tree(tree.get("/ParentTree")):
                 self.nums.append(b"%d %s" % (offset + key, _renumber(_unparse(value), numbers)))
                 self.next_key = max(self.next_key, offset + key + 1)
-            if "/IDTree" in tree:
-                for name, elem in pikepdf.NameTree(tree.IDTree).items():
-                    self.ids[f"p{part_no} {name}"] = numbers[elem.objgen]
+        self.ids.update((unique, numbers[objgen]) for unique, objgen in ids)
         if not self.metadata and "/Metadata" in root:
             self.metadata = numbers.get(root.Metadata.objgen, 0)
         with src.open_outline() as items:
@@ -355,10 +355,7 @@ class _Book:
             number = numbers.get(obj.objgen)
             if number is None or obj.objgen in skip or number in (self.pages_root, self.document):
                 continue
-            if isinstance(obj, pikepdf.Stream):
-                _write_stream(writer, number, obj, numbers)
-            else:
-                writer.write(number, _renumber(_unparse(obj), numbers))
+            _write_object(writer, number, obj, numbers)
 
     def _relink(self, annot: pikepdf.Object, page: int) -> None:
         """A ``bf:NAME`` link becomes a link to the named destination NAME."""
@@ -387,21 +384,17 @@ class _Book:
             dest = item.destination
             if isinstance(dest, Array) and len(dest) and dest[0].objgen in where:
                 page = self.pages[where[dest[0].objgen]]
-                rest = [
-                    float(v) if isinstance(v, (int, float)) or _is_number(v) else None
-                    for v in list(dest)[2:5]
-                ]
-                x, y = [*rest, None, None][:2]
+                x, y = [*(_number(v) for v in list(dest)[2:4]), None, None][:2]
                 self.outline.append((depth, item.title, _dest(page.number, x, y)))
             self._collect(item.children, where, depth + 1)
 
 
-def _is_number(value: object) -> bool:
+def _number(value: object) -> float | None:
+    """A destination's coordinate (None for PDF's null: keep the viewer's)."""
     try:
-        float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return False
-    return True
+        return None
 
 
 def _unparse(obj: pikepdf.Object) -> bytes:
@@ -441,9 +434,14 @@ def _describe(name: str) -> str:
     return "Go to this place in the book"
 
 
-def _write_stream(
+def _write_object(
     writer: _Writer, number: int, obj: pikepdf.Object, numbers: Mapping[tuple[int, int], int]
 ) -> None:
+    """Write a part's object into the book as object ``number``, its references renumbered
+    (a stream's data as it is, still compressed)."""
+    if not isinstance(obj, pikepdf.Stream):
+        writer.write(number, _renumber(_unparse(obj), numbers))
+        return
     raw = obj.read_raw_bytes()
     head = Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
     head.Length = len(raw)
@@ -530,10 +528,7 @@ def _write_digits(writer: _Writer, digits: Digits) -> list[int]:
                     todo.append(value)
         for obj in seen:
             number = numbers[obj.objgen]
-            if isinstance(obj, pikepdf.Stream):
-                _write_stream(writer, number, obj, numbers)
-            else:
-                writer.write(number, _renumber(_unparse(obj), numbers))
+            _write_object(writer, number, obj, numbers)
         return [numbers[form.objgen] for form in forms]
     finally:
         src.close()
