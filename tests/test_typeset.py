@@ -120,3 +120,23 @@ def test_html_becomes_book_markup_and_nothing_else() -> None:
     assert "colspan: 1," not in typ and "colspan: 100000" not in typ
     assert out.blocked == ["https://evil.example/x.png"]
     assert out.images == set()  # a .bmp is not a picture Typst reads: its alt text is shown
+
+
+def test_lines_through_and_under_text_never_combine(tmp_path: Path) -> None:
+    # Material's critic, caret and tilde marks around a mention: PDF/UA-1 allows no
+    # underline inside a strike-through (or the reverse), and Typst refuses such a book.
+    from briefing.book.pdf import BookMeta, part_source
+
+    html = (
+        '<p><del>struck <a class="bf-mention" href="#entity-kling">Kling</a></del> and '
+        '<ins>added <u>twice</u> <span class="bf-mention-repeat">Kling</span></ins> and '
+        '<s>gone <ins>back</ins></s> and <a class="bf-mention" href="#entity-kling">Kling</a>.</p>'
+    )
+    typ = Typeset().blocks(BeautifulSoup(html, "html.parser"))
+    assert typ.count("#strike[") == 2 and typ.count("#underline[") == 1
+    assert typ.count("#bfname[") == 1  # the mention outside the marks keeps its dots
+    article = {"key": "x", "title": "Marks", "typ": typ}
+    source = part_source(BookMeta(title="Marks"), "articles", articles=[article])
+    pdf = typst.compile(source.encode(), root=str(tmp_path), format="pdf", pdf_standards=["ua-1"])
+    text = folded(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "struck Kling and added twice Kling and gone back and Kling." in text

@@ -36,6 +36,14 @@ BLOCK_TAGS = frozenset(
     " tfoot th thead tr ul legend".split()
 )
 SKIP_TAGS = frozenset("script style template head title noscript button select textarea".split())
+DECORATIONS = {
+    "del": "strike",
+    "s": "strike",
+    "strike": "strike",
+    "ins": "underline",
+    "u": "underline",
+}
+"""Elements drawn with a line through or under their text, and Typst's function for it."""
 HIDDEN = frozenset({"bf-tags"})
 """Classes of the site's blocks that the book leaves out (the tags are for the web)."""
 CLASS_BLOCKS = {
@@ -97,6 +105,8 @@ class Typeset:
     blocked: list[str] = field(default_factory=list)
     kind: str = "context"
     """The annotation kind of the footnote being written."""
+    decorated: int = 0
+    """How many struck or underlined elements the text being written is inside."""
 
     # ----------------------------------------------------------------------- blocks
 
@@ -229,11 +239,18 @@ class Typeset:
             return anchor + self.image(node)
         if name == "br":
             return "#linebreak()"
-        if name == "input":
+        if name == "input":  # a task list's box; content tabs' radio buttons are the site's
+            if str(node.get("type", "")).lower() != "checkbox":
+                return ""
             return "\\[x\\] " if node.has_attr("checked") else "\\[ \\] "
         if name == "span" and "footnote" in cls:
             return self.footnote(node)
-        body = self.inline_children(node)
+        decoration = DECORATIONS.get(name)
+        self.decorated += decoration is not None
+        try:
+            body = self.inline_children(node)
+        finally:
+            self.decorated -= decoration is not None
         if name == "a":
             return anchor + self.link(node, body)
         if name == "mark":
@@ -242,7 +259,7 @@ class Typeset:
                 f"{anchor}#bfhl({literal(kind)})[{body}]" if kind else f"{anchor}#highlight[{body}]"
             )
         if "bf-mention-repeat" in cls:
-            return f"{anchor}#bfname[{body}]"
+            return anchor + self.name(body)
         for c in cls:
             if c in CLASS_INLINES:
                 return f"{anchor}#{CLASS_INLINES[c]}[{body}]"
@@ -258,13 +275,16 @@ class Typeset:
             return f"{anchor}#super[{body}]"
         if name in ("sub",):
             return f"{anchor}#sub[{body}]"
-        if name in ("del", "s", "strike"):
-            return f"{anchor}#strike[{body}]"
-        if name in ("ins", "u"):
-            return f"{anchor}#underline[{body}]"
+        if decoration is not None:  # one line a passage: PDF/UA-1 allows no two together
+            return f"{anchor}#{decoration}[{body}]" if not self.decorated else anchor + body
         if name == "small":
             return f"{anchor}#text(size: 0.85em)[{body}]"
         return anchor + body
+
+    def name(self, body: str) -> str:
+        """An entity's name: dotted underline, never hyphenated; only the latter inside a
+        struck or underlined passage (a tagged PDF may not combine two such lines)."""
+        return f"#text(hyphenate: false)[{body}]" if self.decorated else f"#bfname[{body}]"
 
     def footnote(self, node: Tag) -> str:
         kind = next((c[8:] for c in classes(node) if c.startswith("bf-kind-")), "context")
@@ -277,7 +297,7 @@ class Typeset:
         if href.startswith("#"):
             target = f"#link({literal('bf:' + label_name(href[1:]))})"
             if "bf-mention" in classes(node):
-                return f"{target}[#bfname[{body}]]"
+                return f"{target}[{self.name(body)}]"
             return f"{target}[{body}]"
         scheme = urlsplit(href).scheme.lower()
         if scheme not in ("http", "https", "mailto"):
