@@ -68,9 +68,12 @@ MOTIVATIONS = {
     "fact-check": "oa:assessing",  # the W3C context names no "assessing" term: use the IRI
     "correction": "editing",
     "question": "questioning",
+    # Not "editing" (a request to change the text, as a correction is): the passage was
+    # accurate when published and stays as it is; the note comments on what came after.
+    "update": "commenting",
 }
-"""A kind's Web Annotation motivation. Context and analysis share one, so every
-annotation also carries its kind as a ``tagging`` body."""
+"""A kind's Web Annotation motivation. Context, analysis and update share one, so every
+annotation also carries its kind as a ``tagging`` body (what the importer reads first)."""
 KIND_OF_MOTIVATION = {
     "describing": "definition",
     "oa:assessing": "fact-check",
@@ -662,6 +665,7 @@ def data_document(
                 "mentions": len(pages),
                 "mentioned_on": pages,
                 "url": site.entity(entity.id),
+                "reviewed": _iso(entity.reviewed),
             }
         )
     articles = []
@@ -712,7 +716,8 @@ def data_document(
                     "entities": list(model.entities),
                     "sources": [{"title": s.title, "url": s.url} for s in model.sources],
                     "author": model.author,
-                    "date": model.date.isoformat() if model.date else None,
+                    "date": _iso(model.date),
+                    "reviewed": _iso(annotation.reviewed),
                     "url": site.note(annotation),
                 }
             )
@@ -724,6 +729,10 @@ def data_document(
         "articles": articles,
         "annotations": annotations,
     }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 ENTITY_COLUMNS = ("id", "name", "type", "summary", "aliases", "related", "mentions", "url")
@@ -768,6 +777,9 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+REVIEWED = "When a person last checked it against its sources (YYYY-MM-DD), if recorded"
+
+
 def data_schema() -> dict[str, Any]:
     """The JSON Schema of ``briefing.json`` (and, in its description, of entities.csv)."""
     text = {"type": "string"}
@@ -790,6 +802,7 @@ def data_schema() -> dict[str, Any]:
             },
             "mentioned_on": {**_strings(), "description": "URLs of the pages that mention it"},
             "url": text,
+            "reviewed": {**_nullable(date), "description": REVIEWED},
         }
     )
     source = _object({"name": text, "url": _nullable(text), "published": _nullable(date)})
@@ -836,6 +849,7 @@ def data_schema() -> dict[str, Any]:
             "sources": {"type": "array", "items": _object({"title": text, "url": _nullable(text)})},
             "author": _nullable(text),
             "date": _nullable(date),
+            "reviewed": {**_nullable(date), "description": REVIEWED},
             "url": text,
         }
     )
