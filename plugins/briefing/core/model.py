@@ -46,7 +46,7 @@ EntityType = Literal[
     "concept",
 ]
 AnnotationKind = Literal[
-    "context", "fact-check", "definition", "analysis", "correction", "question"
+    "context", "fact-check", "definition", "analysis", "correction", "question", "update"
 ]
 Verdict = Literal["accurate", "mostly-accurate", "mixed", "misleading", "false", "unverified"]
 """A fact-check's finding, from best to worst; ``unverified`` stands outside the scale."""
@@ -54,6 +54,9 @@ ENTITY_TYPES: tuple[str, ...] = typing.get_args(EntityType)
 ANNOTATION_KINDS: tuple[str, ...] = typing.get_args(AnnotationKind)
 VERDICTS: tuple[str, ...] = typing.get_args(Verdict)
 VERDICT_KINDS = ("fact-check", "correction")
+DATED_KINDS = ("update",)
+"""Kinds whose note must say when it was written: an update tells what happened after
+the passage was published, so a reader needs the date it speaks of."""
 VERDICT_LABELS = {
     "accurate": "Accurate",
     "mostly-accurate": "Mostly accurate",
@@ -263,6 +266,10 @@ class EntityModel(_Strict):
     match_case: bool | None = Field(
         default=None, description="Override the smart-case rule for all names of this entity"
     )
+    reviewed: IsoDate | None = Field(
+        default=None,
+        description="YYYY-MM-DD: when a person last checked the entity against its sources",
+    )
 
 
 class ArticleSource(_Strict):
@@ -276,6 +283,18 @@ class ArticleSource(_Strict):
 class AnnotationModel(_Strict):
     """A reviewer's note anchored to an exact passage of an article."""
 
+    # What the validators below enforce, for editors that read the JSON Schema.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"kind": {"enum": list(DATED_KINDS)}}},
+                    "then": {"required": ["date"], "not": {"required": ["verdict"]}},
+                }
+            ]
+        }
+    )
+
     quote: Text = Field(description="Exact passage as a reader sees it (markup ignored)")
     prefix: str = Field(default="", description="Text just before, to pick one occurrence")
     suffix: str = Field(default="", description="Text just after, to pick one occurrence")
@@ -284,12 +303,31 @@ class AnnotationModel(_Strict):
     entities: list[str] = Field(default_factory=list, description="Entity ids the note is about")
     sources: list[SourceRef] = Field(default_factory=list)
     author: str | None = None
-    date: IsoDate | None = None
+    date: IsoDate | None = Field(
+        default=None,
+        validate_default=True,
+        description="YYYY-MM-DD: when the note was written (required on an update)",
+    )
     verdict: Verdict | None = Field(
         default=None,
         description="fact-check and correction only: accurate, mostly-accurate, mixed, "
         "misleading, false or unverified",
     )
+    reviewed: IsoDate | None = Field(
+        default=None,
+        description="YYYY-MM-DD: when a person last checked the note against its sources",
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _date_for_updates(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        kind = info.data.get("kind")
+        if value is None and kind in DATED_KINDS:
+            raise ValueError(
+                f"an {kind} note needs 'date' (YYYY-MM-DD): the day it was written, so "
+                "a reader knows as of when it speaks"
+            )
+        return value
 
     @field_validator("verdict", mode="before")
     @classmethod
@@ -301,6 +339,11 @@ class AnnotationModel(_Strict):
     @classmethod
     def _verdict_for_checks(cls, value: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("kind")
+        if value is not None and kind in DATED_KINDS:
+            raise ValueError(
+                f"an {kind} note has no verdict: it reports later events and does not rate "
+                "the passage (which was accurate when published)"
+            )
         if value is not None and kind is not None and kind not in VERDICT_KINDS:
             raise ValueError(
                 f"a verdict belongs on a fact-check or a correction, not on a {kind} note"
@@ -349,6 +392,11 @@ class Entity:
     def names(self) -> tuple[str, ...]:
         return (self.model.name, *self.model.aliases)
 
+    @property
+    def reviewed(self) -> dt.date | None:
+        """When a person last checked the entity against its sources."""
+        return self.model.reviewed
+
 
 @dataclass(frozen=True)
 class Annotation:
@@ -365,6 +413,11 @@ class Annotation:
     @property
     def key(self) -> str:
         return f"{self.article}-{self.index + 1}"
+
+    @property
+    def reviewed(self) -> dt.date | None:
+        """When a person last checked the note against its sources."""
+        return self.model.reviewed
 
 
 @dataclass(frozen=True)

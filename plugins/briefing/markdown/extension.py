@@ -59,6 +59,7 @@ KIND_LABELS = {
     "analysis": "Analysis",
     "correction": "Correction",
     "question": "Question",
+    "update": "Update",
 }
 SKIP_TAGS = frozenset(
     [

@@ -33,6 +33,7 @@ from ..core.context import RenderContext
 from ..core.model import (
     ANNOTATION_KINDS,
     ENTITY_TYPES,
+    VERDICT_KINDS,
     VERDICT_LABELS,
     VERDICTS,
     Annotation,
@@ -59,7 +60,7 @@ SCHEMA_ORG = "https://schema.org"
 
 VERDICT_SCALE = {"false": 1, "misleading": 2, "mixed": 3, "mostly-accurate": 4, "accurate": 5}
 """ClaimReview's ratingValue, worst (1) to best (5). ``unverified`` has no place on the
-scale: its rating carries the name only."""
+scale: such a note is shown with its label but published as no ClaimReview."""
 
 MOTIVATIONS = {
     "context": "commenting",
@@ -68,9 +69,12 @@ MOTIVATIONS = {
     "fact-check": "oa:assessing",  # the W3C context names no "assessing" term: use the IRI
     "correction": "editing",
     "question": "questioning",
+    # Not "editing" (a request to change the text, as a correction is): the passage was
+    # accurate when published and stays as it is; the note comments on what came after.
+    "update": "commenting",
 }
-"""A kind's Web Annotation motivation. Context and analysis share one, so every
-annotation also carries its kind as a ``tagging`` body."""
+"""A kind's Web Annotation motivation. Context, analysis and update share one, so every
+annotation also carries its kind as a ``tagging`` body (what the importer reads first)."""
 KIND_OF_MOTIVATION = {
     "describing": "definition",
     "oa:assessing": "fact-check",
@@ -406,16 +410,31 @@ def _thing(entity: Entity, site: Site) -> dict[str, Any]:
     return {"@type": "Thing", "name": entity.name, "url": site.entity(entity.id)}
 
 
-def claim_review(annotation: Annotation, article: Article, site: Site) -> dict[str, Any]:
+def is_claim_review(annotation: Annotation) -> bool:
+    """Is the note a real fact-check, published as a ClaimReview: a fact-check or a
+    correction whose verdict stands on the scale (``unverified`` rates nothing) and that
+    cites a source a reader can open? An update never is: it reports later events and
+    rates nothing (the passage was accurate when published)."""
     model = annotation.model
-    assert model.verdict is not None
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": VERDICT_LABELS[model.verdict]}
-    if model.verdict in VERDICT_SCALE:
-        rating.update(
-            ratingValue=VERDICT_SCALE[model.verdict],
-            bestRating=max(VERDICT_SCALE.values()),
-            worstRating=min(VERDICT_SCALE.values()),
-        )
+    return (
+        model.kind in VERDICT_KINDS
+        and model.verdict in VERDICT_SCALE
+        and any(source.url for source in model.sources)
+    )
+
+
+def claim_review(annotation: Annotation, article: Article, site: Site) -> dict[str, Any]:
+    """The schema.org ClaimReview of a note that :func:`is_claim_review`: its verdict
+    rates the passage as of the article's publication."""
+    model = annotation.model
+    assert model.verdict in VERDICT_SCALE
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "alternateName": VERDICT_LABELS[model.verdict],
+        "ratingValue": VERDICT_SCALE[model.verdict],
+        "bestRating": max(VERDICT_SCALE.values()),
+        "worstRating": min(VERDICT_SCALE.values()),
+    }
     claim: dict[str, Any] = {"@type": "Claim"}
     source = article.model.source
     if source is not None:
@@ -439,7 +458,7 @@ def claim_review(annotation: Annotation, article: Article, site: Site) -> dict[s
 
 
 def article_json_ld(article: Article, site: Site, briefing: Briefing) -> dict[str, Any]:
-    """NewsArticle, and a ClaimReview for every fact-check or correction with a verdict."""
+    """NewsArticle, and a ClaimReview for every real fact-check (:func:`is_claim_review`)."""
     news: dict[str, Any] = {
         "@type": "NewsArticle",
         "headline": article.title,
@@ -462,9 +481,7 @@ def article_json_ld(article: Article, site: Site, briefing: Briefing) -> dict[st
     )
     if about:
         news["about"] = [_thing(briefing.entities[e], site) for e in about]
-    reviews = [
-        claim_review(a, article, site) for a in article.annotations if a.model.verdict is not None
-    ]
+    reviews = [claim_review(a, article, site) for a in article.annotations if is_claim_review(a)]
     return {"@context": SCHEMA_ORG, "@graph": [news, *reviews]}
 
 
@@ -662,6 +679,7 @@ def data_document(
                 "mentions": len(pages),
                 "mentioned_on": pages,
                 "url": site.entity(entity.id),
+                "reviewed": _iso(entity.reviewed),
             }
         )
     articles = []
@@ -712,7 +730,8 @@ def data_document(
                     "entities": list(model.entities),
                     "sources": [{"title": s.title, "url": s.url} for s in model.sources],
                     "author": model.author,
-                    "date": model.date.isoformat() if model.date else None,
+                    "date": _iso(model.date),
+                    "reviewed": _iso(annotation.reviewed),
                     "url": site.note(annotation),
                 }
             )
@@ -724,6 +743,10 @@ def data_document(
         "articles": articles,
         "annotations": annotations,
     }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 ENTITY_COLUMNS = ("id", "name", "type", "summary", "aliases", "related", "mentions", "url")
@@ -768,6 +791,9 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+REVIEWED = "When a person last checked it against its sources (YYYY-MM-DD), if recorded"
+
+
 def data_schema() -> dict[str, Any]:
     """The JSON Schema of ``briefing.json`` (and, in its description, of entities.csv)."""
     text = {"type": "string"}
@@ -790,6 +816,7 @@ def data_schema() -> dict[str, Any]:
             },
             "mentioned_on": {**_strings(), "description": "URLs of the pages that mention it"},
             "url": text,
+            "reviewed": {**_nullable(date), "description": REVIEWED},
         }
     )
     source = _object({"name": text, "url": _nullable(text), "published": _nullable(date)})
@@ -836,6 +863,7 @@ def data_schema() -> dict[str, Any]:
             "sources": {"type": "array", "items": _object({"title": text, "url": _nullable(text)})},
             "author": _nullable(text),
             "date": _nullable(date),
+            "reviewed": {**_nullable(date), "description": REVIEWED},
             "url": text,
         }
     )

@@ -58,7 +58,7 @@ class PageView:
 
 SIDECAR_TEMPLATE = """# Annotations of {slug}.md: a YAML list, see CONTRIBUTING.md
 - quote: "exact words of the article, as a reader sees them"
-  kind: context   # context, fact-check, definition, analysis, correction or question
+  kind: context   # context, fact-check, definition, analysis, correction, question or update
   note: |
     Your note, in your own words.
   sources:

@@ -159,7 +159,7 @@
   function entry(quote, prefix) {
     var lines = ["- quote: " + yamlString(quote)];
     if (prefix) lines.push("  prefix: " + yamlString(prefix));
-    lines.push("  kind: context   # context, fact-check, definition, analysis, correction, question");
+    lines.push("  kind: context   # context, fact-check, definition, analysis, correction, question, update");
     lines.push("  note: |");
     lines.push("    Your note, in your own words.");
     lines.push("  sources:");
