@@ -3,15 +3,17 @@ build and ``briefing check`` share; and ``briefing suggest-entities``."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from briefing.cli import main
 from briefing.core.sources import load_briefing
-from conftest import run_build, write
+from conftest import FIXTURES, run_build, write
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "editorial.yml").read_text("utf-8"))
 BASE = {"entities/kling.yml": "name: Kling\ntype: product\nsummary: A video model.\n"}
@@ -47,24 +49,119 @@ THREE = {
 }
 
 
-def test_check_warns_and_fails_as_the_strict_build_does(project: Path, monkeypatch) -> None:
-    # Warnings, not errors: a plain build passes; but a strict build fails on them, so
-    # check exits 1 too (one verdict for CI, whichever of the two it runs).
+NOTES = [
+    "briefing_src/articles/a.md:5:23: note: 'High-Flyer' is named in 3 articles but has no"
+    " entity (add one, or an alias; `briefing suggest-entities` lists them all) [unnamed_entity]",
+    "briefing_src/articles/a.md:5:60: note: 'Open Source Initiative' is named in 3 articles"
+    " but has no entity (add one, or an alias; `briefing suggest-entities` lists them all)"
+    " [unnamed_entity]",
+]
+
+
+def set_rules(project: Path, rules: str) -> None:
+    """The fixture's mkdocs.yml, its briefing plugin given an ``editorial:`` option (a
+    YAML flow mapping)."""
+    text = (FIXTURES / "basic/mkdocs.yml").read_text("utf-8")
+    option = f"  - briefing:\n      editorial: {rules}\n"
+    (project / "mkdocs.yml").write_text(text.replace("  - briefing:\n", option), "utf-8")
+
+
+def test_suggestions_are_notes_that_fail_nothing(project: Path) -> None:
+    # Names without an entity are suggestions (level info by default): check prints them
+    # as notes and exits 0; the strict build logs them at INFO and succeeds.
     write(project, THREE)
-    monkeypatch.chdir(project)
     result = CliRunner().invoke(main, ["check", "-f", str(project / "mkdocs.yml")])
-    assert result.exit_code == 1, result.output
-    lines = result.stdout.splitlines()
-    assert lines == [
-        "briefing_src/articles/a.md:5:23: warning: 'High-Flyer' is named in 3 articles but has no"
-        " entity (add one, or an alias; `briefing suggest-entities` lists them all)",
-        "briefing_src/articles/a.md:5:60: warning: 'Open Source Initiative' is named in 3 articles"
-        " but has no entity (add one, or an alias; `briefing suggest-entities` lists them all)",
-    ]
-    build = run_build(project)
-    assert not build.ok
-    warned = [m.removeprefix("briefing: ") for m in build.messages if ": warning: " in m]
-    assert sorted(warned) == lines
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == NOTES
+    assert "no problems found, 2 notes" in result.stderr
+    github = CliRunner().invoke(
+        main, ["check", "-f", str(project / "mkdocs.yml"), "--format", "github"]
+    )
+    assert github.exit_code == 0
+    assert github.stdout.startswith("::notice file=briefing_src/articles/a.md,line=5,col=23::")
+    logged, logger = _Info(), logging.getLogger("mkdocs")
+    level = logger.level
+    logger.addHandler(logged)
+    logger.setLevel(logging.INFO)
+    try:
+        build = run_build(project)
+    finally:
+        logger.removeHandler(logged)
+        logger.setLevel(level)
+    assert build.ok and build.messages == [], build.messages
+    assert [
+        m.removeprefix("briefing: ") for m in logged.messages if "[unnamed_entity]" in m
+    ] == NOTES
+
+
+class _Info(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.INFO:
+            self.messages.append(record.getMessage())
+
+
+@pytest.mark.parametrize(
+    ("level", "check_fails", "strict_ok"),
+    [("error", True, False), ("warning", True, False), ("info", False, True), ("off", False, True)],
+)
+def test_a_rule_level_decides_what_fails(
+    project: Path, level: str, check_fails: bool, strict_ok: bool
+) -> None:
+    """error and warning fail check and the strict build (check fails on what the strict
+    build fails on), never a plain build; info fails nothing; off is silent."""
+    write(project, THREE)
+    set_rules(project, f"{{unnamed_entity: {level}}}")
+    result = CliRunner().invoke(main, ["check", "-f", str(project / "mkdocs.yml")])
+    assert result.exit_code == (1 if check_fails else 0), result.output
+    shown = {"error": "error", "warning": "warning", "info": "note"}.get(level)
+    expected = [line.replace(": note: ", f": {shown}: ") for line in NOTES] if shown else []
+    assert result.stdout.splitlines() == expected
+    strict = run_build(project)
+    assert strict.ok is strict_ok, strict.messages
+    assert [m.removeprefix("briefing: ") for m in strict.messages if "[unnamed_" in m] == (
+        expected if level in ("error", "warning") else []
+    )
+    assert run_build(project, strict=False).ok
+
+
+def test_a_rule_has_its_thresholds(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write(project, THREE)
+    config = str(project / "mkdocs.yml")
+    set_rules(project, "{unnamed_entity: {level: error, min_articles: 4}, source_url: off}")
+    result = CliRunner().invoke(main, ["check", "-f", config])
+    assert result.exit_code == 0 and result.stdout == "", result.output
+    set_rules(project, "{source_url: {level: error, kinds: [analysis]}}")
+    result = CliRunner().invoke(main, ["check", "-f", config])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "briefing_src/articles/kling-launch.md:16:12: error: an analysis needs a source with a"
+        " URL that readers can check (the official text, the original report) [source_url]"
+    )
+    set_rules(project, "{unnamed_entity: loud}")
+    result = CliRunner().invoke(main, ["check", "-f", config])
+    assert result.exit_code == 1  # MkDocs logs why, as for any invalid option
+    assert "unnamed_entity': level must be one of error, warning, info, off, not 'loud'" in (
+        caplog.text
+    )
+
+
+def test_pdf_from_a_site_is_made_whatever_the_rules_find(project: Path) -> None:
+    """`briefing pdf --site` never fails on the editorial rules' findings (it stopped on a
+    name in three articles without an entity): they judged the content when the site was
+    built; the book is made of what the site shows."""
+    write(project, THREE)
+    set_rules(project, "{unnamed_entity: warning}")
+    assert run_build(project, strict=False).ok
+    config = str(project / "mkdocs.yml")
+    result = CliRunner().invoke(main, ["pdf", "-f", config, "--site", str(project / "site")])
+    assert result.exit_code == 0, result.output
+    assert "High-Flyer" not in result.output
+    book = PdfReader(project / "site" / "briefing.pdf")
+    assert "High-Flyer" in " ".join(page.extract_text() for page in book.pages)
 
 
 def test_suggest_entities_ranks_names_and_its_commands_make_valid_entities(
@@ -95,6 +192,7 @@ def test_suggest_entities_ranks_names_and_its_commands_make_valid_entities(
     assert after.stdout == ""
     check = CliRunner().invoke(main, ["check", "-f", config])
     assert check.exit_code == 0 and check.stdout == "", check.output
+    assert check.stderr == "no problems found\n"
 
 
 def test_the_name_scan_runs_once_per_changed_article(tmp_path: Path) -> None:

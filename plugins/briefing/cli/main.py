@@ -56,7 +56,8 @@ config_option = click.option(
 @click.option("--base", default="origin/main", show_default=True, help="Base git revision.")
 def check(config_file: str, style: str, summary: bool, base: str) -> None:
     """Report every problem a strict build would fail on (the build runs into a temporary
-    folder; site/ is not touched, the book is not laid out). Exit 1 on any."""
+    folder; site/ is not touched, the book is not laid out). Exit 1 on any. Suggestions
+    (editorial rules at level info) follow as note: lines; they leave the status alone."""
     if summary:
         from .summary import SummaryError, summarize
 
@@ -66,21 +67,25 @@ def check(config_file: str, style: str, summary: bool, base: str) -> None:
             raise click.ClickException(str(exc)) from exc
         return
     problems = check_project(config_file)
-    shown = problems.sorted()
+    # The problems first, then the suggestions (notes: they fail nothing).
+    shown = sorted(problems.failures) + sorted(d for d in problems if not d.fails)
     for problem in shown[:MAX_SHOWN]:
         click.echo(problem.format("github" if style == "github" else "text"))
     if len(shown) > MAX_SHOWN:
         click.echo(f"and {len(shown) - MAX_SHOWN:,} more problems", err=True)
     # A warning fails `mkdocs build --strict` too: check fails on the same inputs.
     errors = len(problems.errors)
-    warnings = len(problems) - errors
-    if problems:
-        counts = [f"{errors:,} error{'s' if errors != 1 else ''}"] if errors else []
-        if warnings:
-            counts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+    warnings = len(problems.failures) - errors
+    notes = len(problems) - errors - warnings
+    counts = [f"{errors:,} error{'s' if errors != 1 else ''}"] if errors else []
+    if warnings:
+        counts.append(f"{warnings:,} warning{'s' if warnings != 1 else ''}")
+    if notes:
+        counts.append(f"{notes:,} note{'s' if notes != 1 else ''}")
+    if errors or warnings:
         click.echo(", ".join(counts), err=True)
         sys.exit(1)
-    click.echo("no problems found", err=True)
+    click.echo(", ".join(["no problems found", *counts]), err=True)
 
 
 @main.command()
@@ -183,6 +188,7 @@ def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str 
     import time
 
     from ..book.pdf import PDF_CACHE, book_pages, write_book
+    from ..core.rules import NO_RULES
     from ..core.sources import load_briefing
     from ..core.yamlsrc import Limits
     from ..hosts.plugin import book_meta
@@ -192,7 +198,11 @@ def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str 
     if paper:
         options.paper = paper
     root = Path(config.config_file_path).resolve().parent
-    briefing, problems = load_briefing(root, options.src, limits=Limits(**options.limits))
+    # The editorial rules judged the content when the site was built (or by check): the
+    # book of a finished site is made of what it shows, whatever they found.
+    briefing, problems = load_briefing(
+        root, options.src, limits=Limits(**options.limits), rules=NO_RULES
+    )
     generated = {page.uri: page for page in generate_pages(briefing)}
     built = built_page(site)
     for uri, page in generated.items():
@@ -540,8 +550,9 @@ def import_annotations_command(config_file: str, export: str, dry_run: bool) -> 
         problems += write_and_check(config_file, report).sorted()
     for problem in problems:
         click.echo(problem.format())
-    if problems:
-        count = len(problems)
+    failures = [p for p in problems if p.fails]  # notes (suggestions) fail nothing
+    if failures:
+        count = len(failures)
         click.echo(f"{count} problem{'s' if count != 1 else ''}", err=True)
         sys.exit(1)
 

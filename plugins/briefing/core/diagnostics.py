@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
+"""``info``: a suggestion. It fails nothing: the build logs it at INFO, ``briefing check``
+prints it as a ``note:`` line (GitHub: a notice)."""
+_SHOWN = {"error": "error", "warning": "warning", "info": "note"}
+_GITHUB = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 @dataclass(frozen=True, order=True)
@@ -36,16 +40,23 @@ class Diagnostic:
     severity: Severity = "error"
 
     def format(self, style: Literal["text", "github"] = "text") -> str:
-        """One line: ``path:line:col: error: message``, or a GitHub workflow command,
-        its data and properties escaped as GitHub documents them. Control and format
-        characters of file names and quoted text show as ``\\uXXXX``: nothing a pull
-        request writes can start a line, a command or an annotation of its own."""
+        """One line: ``path:line:col: error: message`` (``warning:``, ``note:``), or a
+        GitHub workflow command, its data and properties escaped as GitHub documents
+        them. Control and format characters of file names and quoted text show as
+        ``\\uXXXX``: nothing a pull request writes can start a line, a command or an
+        annotation of its own."""
         p = self.position
         path, message = printable(p.path), printable(self.message)
         if style == "github":
             where = f"file={_property(path)},line={p.line},col={p.col}"
-            return f"::{self.severity} {where}::{_data(message)}"
-        return f"{path}:{p.line}:{p.col}: {self.severity}: {message}"
+            return f"::{_GITHUB[self.severity]} {where}::{_data(message)}"
+        return f"{path}:{p.line}:{p.col}: {_SHOWN[self.severity]}: {message}"
+
+    @property
+    def fails(self) -> bool:
+        """Does it fail a strict build (and ``briefing check``)? Every problem but a
+        suggestion does."""
+        return self.severity != "info"
 
     def __str__(self) -> str:
         return self.format()
@@ -116,6 +127,11 @@ class Diagnostics:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def failures(self) -> list[Diagnostic]:
+        """The problems that fail a strict build: all but the suggestions."""
+        return [d for d in self.items if d.fails]
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items)

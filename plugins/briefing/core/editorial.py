@@ -1,13 +1,15 @@
-"""Editorial warnings: things a newsroom editor would query, not things that break a build.
+"""Editorial rules: things a newsroom editor would query, not things that break a build.
 
-* an article dated before the source it rests on was published;
-* a fact-check or a correction with no source that has a URL (a reader cannot check it);
-* a name that three or more articles use but that has no entity in the glossary.
+* ``source_date``: an article dated before the source it rests on was published;
+* ``source_url``: a fact-check, a correction or an update with no source that has a URL
+  (a reader cannot check it);
+* ``unnamed_entity``: a name that three or more articles use but that has no entity in
+  the glossary (a suggestion);
+* ``review_due`` and ``current_as_of``: freshness, in :mod:`.review`.
 
-They are warnings (``mkdocs build --strict`` makes them fatal, and ``briefing check``,
-which fails on what the strict build fails on, exits 1 on them). :func:`load_briefing`
-adds them after loading, so the build and the check see the same ones through one code
-path.
+Each has a level (error, warning, info, off) and its thresholds in the plugin's options
+(:class:`.rules.EditorialRules`). :func:`load_briefing` adds the findings after loading,
+so the build and the check see the same ones through one code path.
 
 Names are found without a language model: runs of capitalised words, acronyms and
 product codes (``High-Flyer``, ``Open Source Initiative``, ``NTIA``, ``H20``) in each
@@ -29,12 +31,11 @@ from pathlib import Path
 from .diagnostics import Diagnostic, Position, line_col
 from .mentions import Matcher, build_matcher
 from .model import Article, Briefing
+from .review import review_findings
+from .rules import EditorialRules
 
-MIN_ARTICLES = 3
-"""A name used in this many articles without an entity is reported."""
-
-CHECKED_KINDS = ("fact-check", "correction")
-"""Annotation kinds that must cite a source a reader can open."""
+MIN_ARTICLES = EditorialRules.min_articles
+"""By default, a name used in this many articles without an entity is reported."""
 
 # Capitalised words that are not names of anything the glossary should hold.
 GENERIC_WORDS = frozenset(
@@ -109,28 +110,38 @@ class ProseCache:
         return found
 
 
-def editorial_warnings(briefing: Briefing, cache: ProseCache | None = None) -> list[Diagnostic]:
-    """Every editorial warning for a loaded briefing, in source order (``cache``: the
-    prose of articles scanned by an earlier load)."""
-    warnings: list[Diagnostic] = []
+def editorial_warnings(
+    briefing: Briefing, cache: ProseCache | None = None, rules: EditorialRules | None = None
+) -> list[Diagnostic]:
+    """Every finding of the editorial rules for a loaded briefing, each at its rule's
+    level, in source order (``cache``: the prose of articles scanned by an earlier
+    load). A rule that is off does not run."""
+    rules = rules or EditorialRules()
+    found: list[Diagnostic | None] = []
     root = Path(briefing.root)
     for article in sorted(briefing.articles, key=lambda a: a.path):
-        warnings.extend(_date_warnings(root, article))
-        warnings.extend(_source_warnings(article))
-    for use in unnamed_entities(briefing, cache=cache):
-        assert use.first is not None
-        warnings.append(
-            Diagnostic(
-                use.first,
-                f"'{use.name}' is named in {len(use.articles)} articles but has no entity "
-                f"(add one, or an alias; `briefing suggest-entities` lists them all)",
-                "warning",
+        if rules.source_date != "off":
+            found.extend(_date_warnings(root, article, rules))
+        if rules.source_url != "off":
+            found.extend(_source_warnings(article, rules))
+    if rules.unnamed_entity != "off":
+        for use in unnamed_entities(briefing, rules.min_articles, cache=cache):
+            assert use.first is not None
+            found.append(
+                rules.finding(
+                    "unnamed_entity",
+                    use.first,
+                    f"'{use.name}' is named in {len(use.articles)} articles but has no entity "
+                    f"(add one, or an alias; `briefing suggest-entities` lists them all)",
+                )
             )
-        )
-    return warnings
+    found.extend(review_findings(briefing, rules))
+    return [d for d in found if d is not None]
 
 
-def _date_warnings(root: Path, article: Article) -> Iterator[Diagnostic]:
+def _date_warnings(
+    root: Path, article: Article, rules: EditorialRules
+) -> Iterator[Diagnostic | None]:
     source = article.model.source
     if source is None or source.published is None:
         return
@@ -138,26 +149,27 @@ def _date_warnings(root: Path, article: Article) -> Iterator[Diagnostic]:
     earliest = dt.date.fromisoformat(published if len(published) == 10 else published + "-01")
     if article.date >= earliest:
         return
-    yield Diagnostic(
+    yield rules.finding(
+        "source_date",
         _front_matter_position(root, article, "date"),
         f"the article is dated {article.date.isoformat()}, before its source was published "
         f"({published}): date it on or after the source, or cite the source it rests on",
-        "warning",
     )
 
 
-def _source_warnings(article: Article) -> Iterator[Diagnostic]:
+def _source_warnings(article: Article, rules: EditorialRules) -> Iterator[Diagnostic | None]:
     for annotation in article.annotations:
         model = annotation.model
-        if model.kind not in CHECKED_KINDS:
+        if model.kind not in rules.source_url_kinds:
             continue
         if any(source.url for source in model.sources):
             continue
-        yield Diagnostic(
+        article_word = "an" if model.kind[0] in "aeiou" else "a"
+        yield rules.finding(
+            "source_url",
             annotation.position,
-            f"a {model.kind} needs a source with a URL that readers can check "
+            f"{article_word} {model.kind} needs a source with a URL that readers can check "
             f"(the official text, the original report)",
-            "warning",
         )
 
 

@@ -32,6 +32,7 @@ from .model import (
     Entity,
     EntityModel,
 )
+from .rules import EditorialRules
 from .safety import unclosed_tags
 from .yamlsrc import Limits, Located, load_yaml
 
@@ -84,8 +85,10 @@ def load_briefing(
     *,
     limits: Limits | None = None,
     cache: FileCache | None = None,
+    rules: EditorialRules | None = None,
 ) -> tuple[Briefing, Diagnostics]:
-    """Read the sources under ``root/src``; return what is usable and every problem."""
+    """Read the sources under ``root/src``; return what is usable and every problem,
+    the findings of the editorial ``rules`` (default: their default levels) included."""
     loader = _Loader(Path(root).resolve(), src, limits or Limits(), cache)
     if cache is not None:
         cache.start(loader.limits)
@@ -93,7 +96,7 @@ def load_briefing(
     if cache is not None:
         cache.finish()
     # the check and the build alike
-    loader.diags.extend(editorial_warnings(briefing, cache.prose if cache else None))
+    loader.diags.extend(editorial_warnings(briefing, cache.prose if cache else None, rules))
     return briefing, loader.diags
 
 

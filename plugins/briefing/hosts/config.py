@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
+import yaml
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+
+from ..core.diagnostics import Position
+from ..core.model import ANNOTATION_KINDS
+from ..core.rules import LEVELS, EditorialRules
 
 
 class _IsoDate(c.OptionallyRequired[str]):
@@ -18,6 +25,76 @@ class _IsoDate(c.OptionallyRequired[str]):
         except ValueError:
             raise c.ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}") from None
         return text
+
+
+class _Rule(c.BaseConfigOption[dict[str, Any]]):
+    """An editorial rule: its level alone (``info``) or with its thresholds
+    (``{level: info, min_articles: 5}``)."""
+
+    def __init__(self, level: str, **thresholds: Any) -> None:
+        super().__init__()
+        self.default = {"level": level, **thresholds}
+
+    def run_validation(self, value: object) -> dict[str, Any]:
+        if isinstance(value, (str, bool)):
+            value = {"level": value}
+        if not isinstance(value, dict):
+            raise c.ValidationError(
+                f"expected a level ({', '.join(LEVELS)}) or a mapping with 'level' and the "
+                f"rule's thresholds, not {value!r}"
+            )
+        out = dict(self.default)
+        for key, item in value.items():
+            if key == "level":
+                item = "off" if item is False else item  # YAML 1.1 reads a bare off as false
+                if item not in LEVELS:
+                    raise c.ValidationError(
+                        f"level must be one of {', '.join(LEVELS)}, not {item!r}"
+                    )
+            elif key not in self.default:
+                known = ", ".join(k for k in self.default if k != "level") or "none"
+                raise c.ValidationError(f"unknown key {key!r} (this rule's thresholds: {known})")
+            elif isinstance(self.default[key], int):
+                if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                    raise c.ValidationError(f"{key} must be a whole number from 1, not {item!r}")
+            elif not isinstance(item, (list, tuple)) or any(
+                k not in ANNOTATION_KINDS for k in item
+            ):
+                raise c.ValidationError(
+                    f"{key} must be a list of annotation kinds ({', '.join(ANNOTATION_KINDS)}), "
+                    f"not {item!r}"
+                )
+            out[key] = tuple(item) if isinstance(item, (list, tuple)) else item
+        return out
+
+
+_DEFAULTS = EditorialRules()
+
+
+class EditorialConfig(Config):
+    """The editorial rules (``plugins: - briefing: editorial: ...``): each one's level,
+    ``error``, ``warning`` (fails the strict build and ``briefing check``), ``info``
+    (a suggestion: logged, printed by check as a note, fails nothing) or ``off``, alone
+    or with its thresholds."""
+
+    source_date = _Rule(_DEFAULTS.source_date)
+    """An article dated before the source it rests on was published."""
+    source_url = _Rule(_DEFAULTS.source_url, kinds=_DEFAULTS.source_url_kinds)
+    """A note of one of ``kinds`` that cites no source with a URL."""
+    unnamed_entity = _Rule(_DEFAULTS.unnamed_entity, min_articles=_DEFAULTS.min_articles)
+    """A name used in ``min_articles`` or more articles that no entity claims."""
+    review_due = _Rule(_DEFAULTS.review_due)
+    """An entity or note not reviewed within ``review_period`` days before current_as_of
+    (only with a ``review_period``)."""
+    current_as_of = _Rule(_DEFAULTS.current_as_of)
+    """``current_as_of`` later than the newest review the briefing records."""
+
+
+class _Days(c.OptionallyRequired[int]):
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise c.ValidationError(f"expected a number of days from 1, not {value!r}")
+        return value
 
 
 class BriefingConfig(Config):
@@ -41,7 +118,15 @@ class BriefingConfig(Config):
     """File name of the PDF book in the site."""
     current_as_of = c.Optional(_IsoDate())
     """ISO date (YYYY-MM-DD) the briefing is current as of, printed on the book's cover and
-    in its metadata. Default: the date of the newest article."""
+    in its metadata. Default: the date of the newest article. A date later than the
+    newest review in the briefing is a warning (rule ``current_as_of``)."""
+    review_period = c.Optional(_Days())
+    """Days: an entity or note not reviewed (``reviewed: YYYY-MM-DD``; a note without it
+    counts from its ``date``) within this many days before current_as_of is due for
+    review: a warning at its place (rule ``review_due``), listed on the ``review/`` page.
+    Not set: no review period, no page."""
+    editorial = c.SubConfig(EditorialConfig)
+    """The editorial rules' levels and thresholds (see EditorialConfig)."""
     nav_articles = c.Type(int, default=30)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""
@@ -73,3 +158,59 @@ class BriefingConfig(Config):
     """Sources to add to the policy's directives, e.g. {img-src: "https:",
     connect-src: "https://analytics.example.org"} for a site's own external images or
     analytics. Each one loosens the policy for every page."""
+
+
+def editorial_rules(options: BriefingConfig, config_file: str | None) -> EditorialRules:
+    """The editorial rules as the plugin's options set them; ``config_file``: mkdocs.yml,
+    where a finding about ``current_as_of`` is reported."""
+    rules = options.editorial
+    as_of_position = None
+    if options.current_as_of and config_file:
+        as_of_position = option_position(Path(config_file), "current_as_of")
+    return EditorialRules(
+        source_date=rules.source_date["level"],
+        source_url=rules.source_url["level"],
+        source_url_kinds=rules.source_url["kinds"],
+        unnamed_entity=rules.unnamed_entity["level"],
+        min_articles=rules.unnamed_entity["min_articles"],
+        review_due=rules.review_due["level"],
+        review_period=options.review_period,
+        current_as_of=rules.current_as_of["level"],
+        as_of=dt.date.fromisoformat(options.current_as_of) if options.current_as_of else None,
+        as_of_position=as_of_position,
+    )
+
+
+def option_position(config_file: Path, name: str) -> Position:
+    """Where the briefing plugin's option ``name`` is written in ``config_file`` (its
+    key's line and column; the file's start when it cannot be found)."""
+    path = config_file.resolve()
+    where = Position(path.name)
+    try:
+        root = yaml.compose(path.read_text("utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return where
+    plugins = _value(root, "plugins")
+    for plugin in plugins.value if isinstance(plugins, yaml.SequenceNode) else ():
+        key = _key(_value(plugin, "briefing"), name)
+        if key is not None:
+            return Position(path.name, key.start_mark.line + 1, key.start_mark.column + 1)
+    return where
+
+
+def _entry(node: yaml.Node | None, name: str) -> tuple[yaml.Node, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                return key, value
+    return None
+
+
+def _key(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    found = _entry(node, name)
+    return found[0] if found else None
+
+
+def _value(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    found = _entry(node, name)
+    return found[1] if found else None

@@ -101,6 +101,7 @@ def export_project(config_file: str | Path, out: Path) -> Exported:
         hand_written,
         options.get("nav_articles", 30),
         options.get("nav_entities", 150),
+        review=analysis.review is not None,
     )
     extension = {
         "src": options.get("src", "briefing_src"),
@@ -132,7 +133,7 @@ def _write_generated(analysis: Analysis, docs: Path, figures_dir: Path) -> int:
     figures = Figures(briefing, context.page_entities, context.mentions)
     env = _parts_env()
     count = 0
-    for page in generate_pages(briefing, root="../", cjk_gap=ZWSP):
+    for page in generate_pages(briefing, root="../", cjk_gap=ZWSP, review=analysis.review):
         body, meta = get_data(page.content)
         meta.pop("template", None)  # the theme's templates need Briefing's Python
 
@@ -206,7 +207,10 @@ def _copy_docs(
 
     assert analysis.briefing is not None
     vetted = {
-        p.resolve() for p in docs_pages(config, root, analysis.briefing, options, Diagnostics())
+        p.resolve()
+        for p in docs_pages(
+            config, root, analysis.briefing, options, Diagnostics(), analysis.review
+        )
     }
     pages: list[str] = []
     for file in get_files(config):

@@ -80,7 +80,7 @@ def load(project: Path, src: str, link_mode: str) -> Loaded:
         return cached[1]
     briefing, problems = load_briefing(project, src)
     for problem in problems:
-        log.warning(problem.format())
+        (log.warning if problem.fails else log.info)(problem.format())
     context = RenderContext()
     linker = Linker(briefing, context, link_mode)
     generated = {page.uri: page for page in generate_pages(briefing, root="../")}

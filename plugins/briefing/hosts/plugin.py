@@ -30,6 +30,7 @@ from ..core.context import PageRef, RenderContext, Source
 from ..core.diagnostics import Diagnostic, Diagnostics, Position
 from ..core.files import docs_folder_problems
 from ..core.model import Briefing
+from ..core.review import review_status
 from ..core.sources import FileCache, load_briefing
 from ..core.yamlsrc import Limits
 from ..markdown.extension import BriefingExtension, Linker
@@ -54,7 +55,7 @@ from ..site.pages import compact_sections, generate_pages, generated_ref, nav_na
 from ..site.search import configure_search
 from ..site.staging import Staging
 from ..site.view import PageView, edit_url, page_view
-from .config import BriefingConfig
+from .config import BriefingConfig, editorial_rules
 from .docsfiles import BUILD_OUTPUTS, vet_docs
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.context = RenderContext()
         self.logged = 0
-        self.reported: list[Diagnostic] = []  # what Briefing logged: strict mode fails on any
+        self.reported: list[Diagnostic] = []  # what Briefing logged: strict fails on all but info
         source_problems = check_sources(self.config.csp_sources)
         if source_problems:
             raise PluginError("briefing: " + "; ".join(source_problems))
@@ -96,10 +97,12 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         docs_problems = docs_folder_problems(self.root, config.docs_dir)
         if docs_problems:
             raise PluginError("\n".join(f"briefing: {p.format()}" for p in docs_problems))
+        self.rules = editorial_rules(self.config, config.config_file_path)
         briefing, problems = load_briefing(
-            self.root, self.config.src, limits=limits, cache=self.cache
+            self.root, self.config.src, limits=limits, cache=self.cache, rules=self.rules
         )
         self.briefing: Briefing = briefing
+        self.review = review_status(briefing, self.rules)  # None: no review period
         self.report(problems)
         self.linker = Linker(briefing, self.context, self.config.link_mode)
         config.markdown_extensions.append(BriefingExtension(self.linker))  # type: ignore[arg-type]
@@ -140,11 +143,15 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def report(self, problems: Iterable[Diagnostic]) -> None:
         """Log Briefing's problems; each one fails a strict build, whatever the log level
-        (``mkdocs build -q`` hides warnings from MkDocs' own strict count)."""
+        (``mkdocs build -q`` hides warnings from MkDocs' own strict count), but for the
+        suggestions (``info``): logged at INFO, they fail nothing."""
         for problem in problems:
             self.reported.append(problem)
             if len(self.reported) <= MAX_LOGGED:
-                log.warning(problem.format())
+                if problem.fails:
+                    log.warning(problem.format())
+                else:
+                    log.info(problem.format())
             elif len(self.reported) == MAX_LOGGED + 1:
                 log.warning(f"more than {MAX_LOGGED:,} problems; the rest are not shown")
 
@@ -162,7 +169,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             config.site_dir = self.staging.folder
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
-        self.generated = {page.uri: page for page in generate_pages(self.briefing)}
+        self.generated = {
+            page.uri: page for page in generate_pages(self.briefing, review=self.review)
+        }
         self.report(
             vet_docs(
                 files,
@@ -188,12 +197,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 [uri for uri in docs if uri not in self.generated],
                 self.config.nav_articles,
                 self.config.nav_entities,
+                review=self.review is not None,
             )
         elif not nav_names(config.nav) & set(self.generated):
             # A site with its own nav gets Briefing's sections at its end, one entry
             # each; naming any generated page in the nav (e.g. glossary/index.md)
             # places them instead.
-            config.nav = [*config.nav, *compact_sections()]
+            config.nav = [*config.nav, *compact_sections(review=self.review is not None)]
         self.files = files
         self.urls: dict[str, str] = {}  # source path -> site URL, for the page views
         return files
@@ -349,10 +359,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         elif self.checking == "glyphs" and self.config.pdf:
             self.write_pdf(config, None)
         self.remove_tmp()
-        if config.strict and self.reported:
+        failures = [p for p in self.reported if p.fails]
+        if config.strict and failures:
             if self.staging is not None:
                 self.staging.discard()
-            raise PluginError(strict_failure(self.reported, self.staging))
+            raise PluginError(strict_failure(failures, self.staging))
         if self.staging is None:
             return
         if self.staging.publish(config.strict):

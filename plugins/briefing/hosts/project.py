@@ -31,6 +31,7 @@ from ..core.context import RenderContext
 from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
 from ..core.files import docs_folder_problems
 from ..core.model import Briefing
+from ..core.review import ReviewStatus
 from ..site import THEME_DIR
 from ..site.opendata import RESERVED
 from ..site.pages import generate_pages
@@ -44,6 +45,8 @@ class Analysis:
     briefing: Briefing | None
     context: RenderContext
     problems: Diagnostics
+    review: ReviewStatus | None = None
+    """What is due for review (None: the briefing keeps no review period)."""
 
 
 class _Records(logging.Handler):
@@ -120,7 +123,7 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
     if failure is not None and not problems:
         problems.error(_rel_position(path), failure)
     if plugin is not None and getattr(plugin, "briefing", None) is not None:
-        return Analysis(plugin.briefing, plugin.context, problems)
+        return Analysis(plugin.briefing, plugin.context, problems, plugin.review)
     return Analysis(None, context, problems)
 
 
@@ -130,6 +133,7 @@ def docs_pages(
     briefing: Briefing,
     options: dict[str, Any],
     problems: Diagnostics,
+    review: ReviewStatus | None = None,
 ) -> list[Path]:
     """The docs pages the build would render: MkDocs' own list of files (dot folders
     and ``exclude_docs`` left out), vetted as the plugin vets it."""
@@ -145,7 +149,7 @@ def docs_pages(
             files,
             config,
             root,
-            generated={*(page.uri for page in generate_pages(briefing)), *RESERVED},
+            generated={*(page.uri for page in generate_pages(briefing, review=review)), *RESERVED},
             theme_dirs=[*config.theme.dirs, str(THEME_DIR)],
             static_types=options.get("static_types", []),
         )

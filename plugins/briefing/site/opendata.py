@@ -33,6 +33,7 @@ from ..core.context import RenderContext
 from ..core.model import (
     ANNOTATION_KINDS,
     ENTITY_TYPES,
+    VERDICT_KINDS,
     VERDICT_LABELS,
     VERDICTS,
     Annotation,
@@ -59,7 +60,7 @@ SCHEMA_ORG = "https://schema.org"
 
 VERDICT_SCALE = {"false": 1, "misleading": 2, "mixed": 3, "mostly-accurate": 4, "accurate": 5}
 """ClaimReview's ratingValue, worst (1) to best (5). ``unverified`` has no place on the
-scale: its rating carries the name only."""
+scale: such a note is shown with its label but published as no ClaimReview."""
 
 MOTIVATIONS = {
     "context": "commenting",
@@ -409,16 +410,31 @@ def _thing(entity: Entity, site: Site) -> dict[str, Any]:
     return {"@type": "Thing", "name": entity.name, "url": site.entity(entity.id)}
 
 
-def claim_review(annotation: Annotation, article: Article, site: Site) -> dict[str, Any]:
+def is_claim_review(annotation: Annotation) -> bool:
+    """Is the note a real fact-check, published as a ClaimReview: a fact-check or a
+    correction whose verdict stands on the scale (``unverified`` rates nothing) and that
+    cites a source a reader can open? An update never is: it reports later events and
+    rates nothing (the passage was accurate when published)."""
     model = annotation.model
-    assert model.verdict is not None
-    rating: dict[str, Any] = {"@type": "Rating", "alternateName": VERDICT_LABELS[model.verdict]}
-    if model.verdict in VERDICT_SCALE:
-        rating.update(
-            ratingValue=VERDICT_SCALE[model.verdict],
-            bestRating=max(VERDICT_SCALE.values()),
-            worstRating=min(VERDICT_SCALE.values()),
-        )
+    return (
+        model.kind in VERDICT_KINDS
+        and model.verdict in VERDICT_SCALE
+        and any(source.url for source in model.sources)
+    )
+
+
+def claim_review(annotation: Annotation, article: Article, site: Site) -> dict[str, Any]:
+    """The schema.org ClaimReview of a note that :func:`is_claim_review`: its verdict
+    rates the passage as of the article's publication."""
+    model = annotation.model
+    assert model.verdict in VERDICT_SCALE
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "alternateName": VERDICT_LABELS[model.verdict],
+        "ratingValue": VERDICT_SCALE[model.verdict],
+        "bestRating": max(VERDICT_SCALE.values()),
+        "worstRating": min(VERDICT_SCALE.values()),
+    }
     claim: dict[str, Any] = {"@type": "Claim"}
     source = article.model.source
     if source is not None:
@@ -442,7 +458,7 @@ def claim_review(annotation: Annotation, article: Article, site: Site) -> dict[s
 
 
 def article_json_ld(article: Article, site: Site, briefing: Briefing) -> dict[str, Any]:
-    """NewsArticle, and a ClaimReview for every fact-check or correction with a verdict."""
+    """NewsArticle, and a ClaimReview for every real fact-check (:func:`is_claim_review`)."""
     news: dict[str, Any] = {
         "@type": "NewsArticle",
         "headline": article.title,
@@ -465,9 +481,7 @@ def article_json_ld(article: Article, site: Site, briefing: Briefing) -> dict[st
     )
     if about:
         news["about"] = [_thing(briefing.entities[e], site) for e in about]
-    reviews = [
-        claim_review(a, article, site) for a in article.annotations if a.model.verdict is not None
-    ]
+    reviews = [claim_review(a, article, site) for a in article.annotations if is_claim_review(a)]
     return {"@context": SCHEMA_ORG, "@graph": [news, *reviews]}
 
 

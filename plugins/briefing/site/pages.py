@@ -18,7 +18,8 @@ from markupsafe import escape
 
 from ..core.context import PageRef, Source
 from ..core.mentions import is_cjk
-from ..core.model import Annotation, Article, Briefing
+from ..core.model import Annotation, Article, Briefing, Entity
+from ..core.review import ReviewStatus
 from ..core.safety import close_tags
 from ..markdown.extension import KIND_LABELS
 
@@ -37,6 +38,7 @@ GLOSSARY = "glossary/index.md"
 ARTICLES = "articles/index.md"
 TIMELINE = "timeline/index.md"
 MAP = "map/index.md"
+REVIEW = "review/index.md"
 
 _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]"} | {ord("<"): "&lt;", ord("&"): "&amp;"}
 
@@ -101,20 +103,26 @@ def entity_uri(entity_id: str) -> str:
 
 
 def navigation(
-    briefing: Briefing, docs: list[str], articles: int = 30, entities: int = 150
+    briefing: Briefing,
+    docs: list[str],
+    articles: int = 30,
+    entities: int = 150,
+    review: bool = False,
 ) -> list[Any]:
     """The site's navigation: the hand-written pages (``docs``, Home first), then
     :func:`sections`."""
     ordered = sorted(docs, key=lambda uri: (uri != "index.md", "/" in uri, uri))
     nav: list[Any] = [{"Home": uri} if uri == "index.md" else uri for uri in ordered]
-    return nav + sections(briefing, articles, entities)
+    return nav + sections(briefing, articles, entities, review)
 
 
-def sections(briefing: Briefing, articles: int = 30, entities: int = 150) -> list[Any]:
+def sections(
+    briefing: Briefing, articles: int = 30, entities: int = 150, review: bool = False
+) -> list[Any]:
     """Briefing's sections of the navigation: the newest ``articles`` (all are on the
-    Articles page), the glossary by type up to ``entities`` entities, the map and the
-    timeline. Every page carries the navigation, so a long one costs time on every
-    page."""
+    Articles page), the glossary by type up to ``entities`` entities, the map, the
+    timeline and (``review``: with a review period) the page of what is due for review.
+    Every page carries the navigation, so a long one costs time on every page."""
     glossary: list[Any] = [GLOSSARY]
     if len(briefing.entities) <= entities:
         for kind, members in briefing.entities_by_type():
@@ -125,14 +133,21 @@ def sections(briefing: Briefing, articles: int = 30, entities: int = 150) -> lis
         {"Glossary": glossary},
         {"Map": MAP},
         {"Timeline": TIMELINE},
+        *([{"Due for review": REVIEW}] if review else []),
     ]
 
 
-def compact_sections() -> list[Any]:
+def compact_sections(review: bool = False) -> list[Any]:
     """Briefing's sections for a site with its own nav: one entry each. Listing every
     article and entity would grow the site's navigation, rendered on every page, by
     as many entries (and its build time with them)."""
-    return [{"Articles": ARTICLES}, {"Glossary": GLOSSARY}, {"Map": MAP}, {"Timeline": TIMELINE}]
+    return [
+        {"Articles": ARTICLES},
+        {"Glossary": GLOSSARY},
+        {"Map": MAP},
+        {"Timeline": TIMELINE},
+        *([{"Due for review": REVIEW}] if review else []),
+    ]
 
 
 def nav_names(nav: Any) -> set[str]:
@@ -147,13 +162,14 @@ def nav_names(nav: Any) -> set[str]:
 
 
 def generate_pages(
-    briefing: Briefing, *, root: str = "/", cjk_gap: str = ""
+    briefing: Briefing, *, root: str = "/", cjk_gap: str = "", review: ReviewStatus | None = None
 ) -> list[GeneratedPage]:
     """Every generated page's Markdown. Links between them start with ``root``: ``/``
     (docs-absolute, which the MkDocs plugin has MkDocs resolve) or ``../`` (relative:
     every generated page stands one folder deep), as the export writes them.
     ``cjk_gap`` goes around CJK aliases: a zero-width space lets a search that splits
-    words only on its separator (Zensical's) index ``可灵`` as a word of its own."""
+    words only on its separator (Zensical's) index ``可灵`` as a word of its own.
+    ``review``: what is due for review, for the ``review/`` page (None: no page)."""
     env = _env().overlay()
     env.globals["root"] = root
     env.filters["gap"] = lambda alias: (
@@ -227,7 +243,25 @@ def generate_pages(
             autolink=False,
         )
     )
+    if review is not None:
+        pages.append(review_page(briefing, review, env))
     return pages
+
+
+def review_page(briefing: Briefing, status: ReviewStatus, env: jinja2.Environment) -> GeneratedPage:
+    """``review/``: the entities and notes due for review, with links and dates."""
+
+    def reviewed(day: Any) -> str:
+        return f"last reviewed {day.isoformat()}" if day else "never reviewed"
+
+    content = env.get_template("review.md.j2").render(
+        status=status,
+        entities=[d for d in status.due if isinstance(d.item, Entity)],
+        notes=[d for d in status.due if not isinstance(d.item, Entity)],
+        articles={a.slug: a for a in briefing.articles},
+        reviewed=reviewed,
+    )
+    return GeneratedPage(REVIEW, content, briefing.src, autolink=False)
 
 
 @dataclass(frozen=True)
