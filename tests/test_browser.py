@@ -275,6 +275,7 @@ def test_kind_legend_and_colours(reader: Reader) -> None:
         "Analysis",
         "Correction",
         "Question",
+        "Update",
     }
     assert len(labels) >= 4
     colours = {chip.evaluate("e => getComputedStyle(e).backgroundColor") for chip in chips.all()}
