@@ -371,7 +371,10 @@ def describe(violations: list[dict]) -> str:
     )
 
 
-@pytest.mark.parametrize("path", ["", ARTICLE, "glossary/kling/", "glossary/", "timeline/", "map/"])
+# reading/: the legend of every kind's colours (Update included), in both schemes.
+@pytest.mark.parametrize(
+    "path", ["", ARTICLE, "glossary/kling/", "glossary/", "timeline/", "map/", "reading/"]
+)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations(
     browser: Browser, base_url: str, path: str, scheme: str

@@ -226,9 +226,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, dict[
     that are errors are published too, and can be searched)."""
     root = tmp_path_factory.mktemp("payloads") / "basic"
     shutil.copytree(FIXTURES / "basic", root)
+    # A review period of one day: the review/ page lists every entity and note (names,
+    # quotes and titles of the payloads), searched like every page.
+    config = root / "mkdocs.yml"
+    review = "  - briefing:\n      review_period: 1\n      editorial: {review_due: info}\n"
+    config.write_text(config.read_text("utf-8").replace("  - briefing:\n", review), "utf-8")
     pages = write_corpus(root, CASES)
     result = run_build(root, strict=False)
     assert result.ok, result.messages
+    assert (result.site / "review/index.html").is_file()
     return result, pages
 
 

@@ -66,7 +66,7 @@ def test_what_is_due_for_review_is_a_warning_and_a_page(project: Path) -> None:
     page = built.html("review/index.html")
     content = page.select_one("article")
     assert "current as of 2025-06-30" in content.get_text()
-    assert "These 5 were last reviewed before 2024-06-30, or never" in content.get_text()
+    assert "These 5 items were last reviewed before 2024-06-30, or never" in content.get_text()
     entities = [
         (a.get_text(), a["href"], li.get_text())
         for li in content.select("#entities + ul li")

@@ -89,3 +89,20 @@ def test_schemas_accept_the_shipped_files_and_reject_typos() -> None:
     assert not entity.is_valid({**base, "name": "<b>X</b>"})
     assert not entity.is_valid({**base, "name": "Kling\u202e"})
     assert not entity.is_valid({**base, "name": "Kling", "aliases": ["Kl\u200bing"]})
+
+
+def test_schemas_say_what_an_update_needs() -> None:
+    """Editors flag an update without a date or with a verdict, as the check does."""
+    sidecar = jsonschema.Draft202012Validator(json_schemas()["annotations.schema.json"])
+    entity = jsonschema.Draft202012Validator(json_schemas()["entity.schema.json"])
+    note = {"quote": "q", "kind": "update", "note": "n"}
+    assert not sidecar.is_valid([note])
+    assert sidecar.is_valid([{**note, "date": "2025-01-02", "reviewed": "2025-02-01"}])
+    assert not sidecar.is_valid([{**note, "date": "2025-01-02", "verdict": "false"}])
+    assert sidecar.is_valid([{**note, "kind": "fact-check", "verdict": "false"}])
+    assert entity.is_valid(
+        {"name": "X", "type": "company", "summary": "S", "reviewed": "2025-02-01"}
+    )
+    assert not entity.is_valid(
+        {"name": "X", "type": "company", "summary": "S", "reviewed": "2025-02"}
+    )

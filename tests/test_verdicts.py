@@ -10,6 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from conftest import FIXTURES, BuildResult, run_build, write
@@ -143,3 +144,23 @@ def test_an_update_in_the_data_never_as_claim_review(verdicts: BuildResult) -> N
     assert "Update on “the fourth claim”, in Five claims" in titles
     published = "".join(p.read_text("utf-8") for p in Path(site).rglob("*.html"))
     assert published.count('"ClaimReview"') == 2  # the two real fact-checks, nothing else
+
+
+def test_an_imported_update_keeps_its_kind_and_no_verdict(project: Path) -> None:
+    from test_opendata import hypothesis_row, import_cli
+
+    sidecar = project / "briefing_src/articles/kling-launch.annotations.yml"
+    before = sidecar.read_text("utf-8")
+    rows = [hypothesis_row("Kling AI is also sold", "Later, abroad too.", ["update", "false"])]
+    export = project / "export.json"
+    export.write_text(json.dumps({"total": 1, "rows": rows}), "utf-8")
+    done = import_cli(project, export)
+    (added,) = yaml.safe_load(sidecar.read_text("utf-8")[len(before) :])
+    assert added["kind"] == "update" and "verdict" not in added
+    assert str(added["date"]) == "2025-01-02"  # the annotation's creation: an update's date
+    # Checked as a hand-written one: an update cites a source with a URL.
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[-1].endswith(
+        "warning: an update needs a source with a URL that readers can check"
+        " (the official text, the original report) [source_url]"
+    )
