@@ -352,3 +352,25 @@ def test_the_cache_outside_the_project(project: Path, tmp_path: Path, xdg: dict[
     assert_clean(result)
     assert snapshot(outside).keys() == parts.keys()  # all from the cache, none replaced
     assert snapshot(project / ".cache") == committed
+
+
+def test_a_repository_planted_in_the_cache_runs_nothing(
+    project: Path, tmp_path: Path, xdg: dict[str, str]
+) -> None:
+    """From an archive, the cache folder can hold a ``.git`` of the attacker's whose
+    configuration runs a program on ``git ls-files`` (core.fsmonitor): git is asked in the
+    project, with fsmonitor off, so nothing runs; the entries are misses as ever."""
+    cache = project / CACHE
+    (cache / "pages").mkdir(parents=True)
+    (cache / "pages" / ("0" * 32 + ".json")).write_text(ATTACKER)
+    marker = tmp_path / "ran"
+    for command in (
+        ["init", "-q"],
+        ["add", "-f", "pages"],
+        ["config", "core.fsmonitor", f"touch {marker}; false"],
+    ):
+        subprocess.run(["git", *command], cwd=cache, check=True, capture_output=True)
+    result = build(project, xdg)
+    assert result.ok, result.messages
+    assert_clean(result)
+    assert not marker.exists()

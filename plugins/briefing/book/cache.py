@@ -98,21 +98,22 @@ def refusal(folder: Path, root: Path) -> str | None:
             return f"{shown(step, root)} is a symbolic link"
         if not stat.S_ISDIR(mode):
             return f"{shown(step, root)} is not a folder"
-    tracked = _tracked(folder)
+    tracked = _tracked(folder, root if inside is not None else folder)
     if tracked:
         return f"git tracks {tracked} file{'s' if tracked != 1 else ''} in it"
     return None
 
 
-def _tracked(folder: Path) -> int:
+def _tracked(folder: Path, where: Path) -> int:
     """How many files in ``folder`` git tracks (0 when it is in no repository, or git
-    cannot say)."""
+    cannot say), asking git in ``where``: the project for a folder in it, never the folder,
+    where a planted ``.git`` (from an archive) could configure git to run a program."""
     if not folder.is_dir():
         return 0
     try:
         done = subprocess.run(
-            ["git", "ls-files", "-z", "--", "."],
-            cwd=folder,
+            ["git", "-c", "core.fsmonitor=false", "ls-files", "-z", "--", str(folder)],
+            cwd=where,
             capture_output=True,
             timeout=30,
             check=False,
@@ -128,7 +129,10 @@ def _key_file(folder: Path, root: Path) -> Path | None:
     if not folder.resolve().is_relative_to(root.resolve()):
         return folder / FOLDER_KEY
     home = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(home) if Path(home).is_absolute() else Path.home() / ".cache"
+    try:
+        base = Path(home) if Path(home).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home folder
+        return None
     where = base / USER_KEY
     return None if where.resolve().is_relative_to(root.resolve()) else where
 
@@ -312,7 +316,7 @@ def open_cache(folder: Path, root: Path, diagnostics: Diagnostics) -> BookCache 
     where = _key_file(folder, root)
     try:
         if where is None:
-            raise OSError("the user's cache folder is inside the project")
+            raise OSError("the user's cache folder is inside the project, or there is none")
         if where.parent == folder:
             folder.mkdir(parents=True, exist_ok=True)
         key = _keep_key(where)

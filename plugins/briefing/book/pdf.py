@@ -1137,18 +1137,18 @@ def write_book(
     root: Path | None = None,
 ) -> BookResult:
     """Lay out the book and write it to ``out``. Problems go to ``diagnostics``. ``cache``
-    is the cache folder (``cache.cache_folder``) of the project at ``root``, or None.
+    is the cache folder (``cache.cache_folder``) of the project at ``root`` (both are
+    needed to use one).
 
     The articles, the map and the timeline are laid out first, each on its own; then,
     their page counts known, the glossary (with the page of every mention) and the
     front matter (with the contents' page numbers); the parts are joined at last."""
     progress = progress or Progress()
     result = BookResult()
-    store = open_cache(cache, root or cache, diagnostics) if cache is not None else None
+    store = open_cache(cache, root, diagnostics) if cache and root else None
+    where = shown(store.folder, root) if store is not None and root is not None else ""
     if store is not None and store.note:
-        progress.stage(
-            f"the cache {shown(cache or store.folder, root or store.folder)}: {store.note}"
-        )
+        progress.stage(f"the cache {where}: {store.note}")
     progress.stage(f"reading {len(pages)} pages of the site")
     book = transform(pages, site_dir, store)
     # A character no font has is an error (above); the book shows U+FFFD in its place.
@@ -1170,8 +1170,8 @@ def write_book(
     progress.done()
     if store is not None and store.rejected:
         progress.stage(
-            f"{store.rejected} entries of the cache {shown(store.folder, root or store.folder)} "
-            "not used: not written by this machine's Briefing, or damaged"
+            f"{store.rejected} entries of the cache {where} not used: not written by this "
+            "machine's Briefing, or damaged"
         )
     for url in result.blocked:
         diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
