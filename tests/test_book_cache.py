@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -297,12 +298,21 @@ def test_linked_entries_are_neither_followed_nor_written_through(
     stale = cache / "pages" / ("f" * 32 + ".json")  # a name no page has: pruned
     stale.symlink_to(outside / "0-victim.json")
     (outside / "0-victim.json").write_text(ATTACKER)
+    # What a stopped build left two days ago (removed, a link as a link), and today (kept).
+    day = 24 * 3600
+    (cache / ".new-old").mkdir()
+    (cache / ".new-old" / "part.pdf").symlink_to(outside / "0-victim.json")
+    (cache / ".new-link").symlink_to(outside, target_is_directory=True)
+    (cache / ".new-today").mkdir()
+    for left in (".new-old", ".new-link"):
+        os.utime(cache / left, (0, time.time() - 2 * day), follow_symlinks=False)
     before = snapshot(outside)
     result = build(project, xdg)
     assert result.ok, result.messages
     assert_clean(result)
     assert snapshot(outside) == before
     assert not stale.is_symlink() and not stale.exists()
+    assert sorted(p.name for p in cache.glob(".new-*")) == [".new-today"]
     assert not [p for p in cache.rglob("*") if p.is_symlink()]
 
 

@@ -31,6 +31,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,8 +54,12 @@ PAGES = "pages"
 """The sub-folder of the book's reading of each page."""
 ENTRY = re.compile(r"(?:pages/)?[0-9a-f]{32}\.json|[0-9a-f]{32}\.pdf")
 """The names Briefing gives entries: nothing else is read or pruned."""
-MAX_ENTRY = 256 * 2**20
-"""Bytes an entry may have (a part's PDF included): a larger file is a miss, unread."""
+MAX_ENTRY = 64 * 2**20
+"""Bytes an entry may have: a larger file is a miss, unread."""
+MAX_PDF = 256 * 2**20
+"""Bytes a part's PDF may have (read only when a signed entry gives its size)."""
+STALE = 24 * 3600
+"""Seconds after which what a stopped build left in the folder is deleted."""
 SIGNED = b"briefing-cache 1 "
 """How a signed entry starts: this, its HMAC in hex, a line break, then the data."""
 
@@ -165,7 +170,7 @@ def _keep_key(where: Path) -> bytes:
     return key
 
 
-def read_regular(path: Path, limit: int = MAX_ENTRY) -> bytes | None:
+def read_regular(path: Path, limit: int) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (not a link, a pipe or a device) of
     at most ``limit`` bytes; None otherwise, or if it cannot be read."""
     try:
@@ -208,7 +213,7 @@ class BookCache:
         if this machine signed it; None for a miss. The name counts as used."""
         assert ENTRY.fullmatch(name), name
         self.used.add(name)
-        raw = read_regular(self.folder / name)
+        raw = read_regular(self.folder / name, MAX_ENTRY)
         if raw is None:
             return None
         head, _, data = raw.partition(b"\n")
@@ -260,7 +265,7 @@ class BookCache:
         """Whether the file ``name`` (a part's PDF) has this size and SHA-256."""
         assert ENTRY.fullmatch(name), name
         self.used.add(name)
-        data = read_regular(self.folder / name, min(size, MAX_ENTRY))
+        data = read_regular(self.folder / name, min(size, MAX_PDF))
         if data is not None and len(data) == size and hashlib.sha256(data).hexdigest() == sha256:
             return True
         self.rejected += 1
@@ -279,7 +284,9 @@ class BookCache:
     def prune(self) -> None:
         """Delete the entries this build did not use (the cache does not grow forever):
         only names as Briefing makes them, files or links (a link, not what it points
-        at), nothing else."""
+        at), nothing else; and what a build that was stopped left a day ago (its new
+        files and folders: a running build's are younger)."""
+        stale = time.time() - STALE
         for sub in ("", PAGES):
             try:
                 found = list(os.scandir(self.folder / sub))
@@ -287,11 +294,15 @@ class BookCache:
                 continue
             for item in found:
                 name = f"{sub}/{item.name}" if sub else item.name
-                if not ENTRY.fullmatch(name) or name in self.used:
-                    continue
-                if item.is_symlink() or item.is_file(follow_symlinks=False):
-                    with contextlib.suppress(OSError):
-                        os.unlink(item.path)
+                unused = ENTRY.fullmatch(name) is not None and name not in self.used
+                with contextlib.suppress(OSError):
+                    left = item.name.startswith(".new-") and (
+                        item.stat(follow_symlinks=False).st_mtime < stale
+                    )
+                    if left and item.is_dir(follow_symlinks=False):
+                        shutil.rmtree(item.path)  # (a link in it is removed, not followed)
+                    elif (left or unused) and not item.is_dir(follow_symlinks=False):
+                        os.unlink(item.path)  # a file, or a link (not what it points at)
 
 
 def check_cache(folder: Path, root: Path, diagnostics: Diagnostics) -> bool:
