@@ -10,10 +10,11 @@ outside the site folder is read.
 
 Every article starts on a new page, so the book is laid out in parts: each article,
 the map and the timeline on its own (in worker processes, and kept in a cache folder
-so that an unchanged article is not laid out again), then the glossary, whose index
-prints the page of every mention, and the front matter, whose contents print the
-page of every part, once those pages are known. ``pdfjoin`` joins the parts into one
-tagged PDF (PDF/UA-1) and stamps the page numbers.
+so that an unchanged article is not laid out again: ``cache``, whose entries are signed
+and checked, never an input), then the glossary, whose index prints the page of every
+mention, and the front matter, whose contents print the page of every part, once those
+pages are known. ``pdfjoin`` joins the parts into one tagged PDF (PDF/UA-1) and stamps
+the page numbers.
 """
 
 from __future__ import annotations
