@@ -234,6 +234,8 @@ def measure(label: str, project: Path, pages_hint: int) -> None:
 
 
 def main() -> None:
+    # The book's cache in each project, which a cold run empties (not one the caller set).
+    os.environ.pop("BRIEFING_CACHE_DIR", None)
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--no-shipped", action="store_true", help="skip the shipped briefing")

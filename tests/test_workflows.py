@@ -288,6 +288,95 @@ def test_pages_builds_and_deploys_on_push_to_main() -> None:
     }
 
 
+@pytest.mark.parametrize("name", WORKFLOW_FILES)
+def test_every_job_has_a_timeout(name: str) -> None:
+    # A hanging build would hold a runner for GitHub's default, six hours.
+    for job_id, job in workflow(name)["jobs"].items():
+        minutes = job.get("timeout-minutes")
+        assert isinstance(minutes, int) and 0 < minutes <= 60, (name, job_id, minutes)
+
+
+def test_pages_builds_and_deploys_only_from_main() -> None:
+    # workflow_dispatch may be started on any branch: neither job runs there.
+    for job in workflow("pages.yml")["jobs"].values():
+        assert job["if"] == "github.ref == 'refs/heads/main'", job
+
+
+BOOK_CACHE = "${{ runner.temp }}/briefing-pdf"
+"""Where CI keeps the PDF book's cache: outside the checkout."""
+
+
+@pytest.mark.parametrize("name", WORKFLOW_FILES)
+def test_the_book_cache_is_kept_outside_the_checkout(name: str) -> None:
+    """Only the build step gets BRIEFING_CACHE_DIR (the test suite's builds keep their
+    own caches in their own folders), and main's Actions cache is that folder."""
+    wf = workflow(name)
+    with_cache = [s for s in steps(wf) if "BRIEFING_CACHE_DIR" in (s.get("env") or {})]
+    assert [s["run"].strip() for s in with_cache] == ["./scripts/build"]
+    assert with_cache[0]["env"]["BRIEFING_CACHE_DIR"] == BOOK_CACHE
+    assert all("BRIEFING_CACHE_DIR" not in (job.get("env") or {}) for job in wf["jobs"].values())
+    assert "BRIEFING_CACHE_DIR" not in (wf.get("env") or {})
+    caches = steps_using(wf, "actions/cache")
+    assert [c["with"]["path"] for c in caches] == ([BOOK_CACHE] if name == "pages.yml" else [])
+    if caches:
+        assert steps(wf).index(caches[0]) < steps(wf).index(with_cache[0])
+
+
+def refuse_cache_step() -> dict[str, Any]:
+    wf = workflow("pr.yml")
+    [step] = [s for s in steps(wf) if s.get("name") == "Refuse files under .cache/"]
+    runs = scripts(wf)
+    assert runs.index(step["run"]) < next(i for i, s in enumerate(runs) if "./scripts/" in s)
+    return step
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("files", "refused"),
+    [
+        ({"README.md": "x"}, False),
+        ({".cache/briefing-pdf/pages/0123456789abcdef0123456789abcdef.json": "{}"}, True),
+        ({".cache/x\n::warning::forged.pdf": "%PDF"}, True),
+        ({".cache/briefing-pdf": "a file in the folder's place"}, True),
+    ],
+    ids=["clean", "page-entry", "name-with-a-workflow-command", "file-in-place"],
+)
+def test_pr_refuses_files_under_dot_cache(
+    tmp_path: Path, files: dict[str, str], refused: bool
+) -> None:
+    """The step's script, run as GitHub runs it (bash -e -o pipefail) in a checkout whose
+    commit holds ``files``; an untracked .cache/ (setup.sh's npm folder) is no problem."""
+    repo = tmp_path / "checkout"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", "-f", ".")
+    (repo / ".cache/npm").mkdir(parents=True)
+    (repo / ".cache/npm/package.json").write_text("{}", encoding="utf-8")
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", refuse_cache_step()["run"]],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == (1 if refused else 0), done.stdout + done.stderr
+    commands = [line for line in done.stdout.splitlines() if line.startswith("::")]
+    assert commands == (
+        [
+            "::error::the pull request has 1 file(s) under .cache/, where the build keeps its "
+            "caches: remove them (a cache is never taken from the repository)"
+        ]
+        if refused
+        else []
+    )
+
+
 def test_pr_checks_sources_summarises_and_uploads_the_site() -> None:
     wf = workflow("pr.yml")
     assert set(triggers(wf)) == {"pull_request"}

@@ -10,10 +10,11 @@ outside the site folder is read.
 
 Every article starts on a new page, so the book is laid out in parts: each article,
 the map and the timeline on its own (in worker processes, and kept in a cache folder
-so that an unchanged article is not laid out again), then the glossary, whose index
-prints the page of every mention, and the front matter, whose contents print the
-page of every part, once those pages are known. ``pdfjoin`` joins the parts into one
-tagged PDF (PDF/UA-1) and stamps the page numbers.
+so that an unchanged article is not laid out again: ``cache``, whose entries are signed
+and checked, never an input), then the glossary, whose index prints the page of every
+mention, and the front matter, whose contents print the page of every part, once those
+pages are known. ``pdfjoin`` joins the parts into one tagged PDF (PDF/UA-1) and stamps
+the page numbers.
 """
 
 from __future__ import annotations
@@ -33,19 +34,22 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, cast
 from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from pydantic import ConfigDict, TypeAdapter, with_config
+from typing_extensions import TypedDict  # pydantic reads this one before Python 3.12
 
 from ..core.diagnostics import Diagnostics, Position, position_in_file
 from ..core.model import Briefing
 from ..markdown.extension import KIND_LABELS
 from ..site import THEME_DIR
 from ..site.pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
+from .cache import PAGES, BookCache, open_cache, scratch_cache, shown
 from .layout import PICTURES_ON, Job, LayoutError, find_unreadable
 from .layout import run as run_layouts
-from .pdfjoin import DIGIT_BOX, Digits
+from .pdfjoin import DIGIT_BOX, Digits, JoinError
 from .typeset import IMAGE_TYPES, Typeset, escape, label_name, literal
 
 PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}
@@ -130,7 +134,8 @@ footnotes of the articles, and the pages that mention it are the glossary's inde
 def git_version(root: Path) -> str:
     try:
         done = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
+            # No fsmonitor: a .git/config shipped in an archive could name a program for it.
+            ["git", "-c", "core.fsmonitor=false", "describe", "--always", "--dirty", "--tags"],
             cwd=root,
             capture_output=True,
             text=True,
@@ -160,6 +165,41 @@ def book_content(page: BookPage, stops: tuple[str, ...] = ()) -> Tag:
     ):
         junk.decompose()
     return content
+
+
+_ENTRY_CONFIG = ConfigDict(extra="forbid", strict=True)
+
+
+@with_config(_ENTRY_CONFIG)
+class _ArticleEntry(TypedDict):
+    key: str
+    title: str
+    typ: str
+    images: list[str]
+
+
+@with_config(_ENTRY_CONFIG)
+class _EntityEntry(TypedDict):
+    key: str
+    name: str
+    typ: str
+    images: list[str]
+
+
+@with_config(_ENTRY_CONFIG)
+class PageEntry(TypedDict):
+    """The book's reading of one page, as the page cache keeps it: the texts read (for
+    the glyph check), the addresses blocked, and the page's part of the book."""
+
+    texts: list[tuple[str, str]]
+    blocked: list[str]
+    article: NotRequired[_ArticleEntry]
+    entity: NotRequired[_EntityEntry]
+    map: NotRequired[str]
+    timeline: NotRequired[tuple[str, list[str]]]
+
+
+PAGE_ENTRY = TypeAdapter(PageEntry)
 
 
 class _Book:
@@ -196,14 +236,15 @@ class _Book:
             entry["timeline"] = [self.timeline, self.timeline_images]
         return entry
 
-    def restore(self, page: BookPage, entry: dict[str, Any]) -> None:
-        """Add a page to the book from its entry in the page cache."""
-        self.texts.extend((str(source), str(text)) for source, text in entry["texts"])
+    def restore(self, page: BookPage, entry: PageEntry) -> None:
+        """Add a page to the book from its entry in the page cache (checked by
+        ``_PageCache.load``: it has the page's part and nothing else)."""
+        self.texts.extend(entry["texts"])
         self.blocked.extend(entry["blocked"])
         if page.kind == "article":
-            self.articles.append(entry["article"])
+            self.articles.append(dict(entry["article"]))
         elif page.kind == "entity":
-            self.entities[page.key] = entry["entity"]
+            self.entities[page.key] = dict(entry["entity"])
         elif page.kind == "map":
             self.map = entry["map"]
         else:
@@ -582,15 +623,15 @@ def _picture_warnings(
 # --------------------------------------------------------------------------- the book
 
 
-def transform(pages: list[BookPage], site_dir: Path, cache: Path | None = None) -> _Book:
+def transform(pages: list[BookPage], site_dir: Path, cache: BookCache | None = None) -> _Book:
     """Read and rearrange the site's pages for the book (done once per book). With a
-    ``cache`` folder, a page whose HTML, place in the book and the book's other pages
-    are as they were is taken from there instead (``pages/``, one entry a page)."""
+    ``cache``, a page whose HTML, place in the book and the book's other pages are as
+    they were is taken from there instead (``pages/``, one entry a page)."""
     book = _Book(pages, site_dir)
-    store = _PageCache(cache / "pages", pages) if cache is not None else None
+    store = _PageCache(cache, pages) if cache is not None else None
     for page in pages:
         key = store.key(page) if store is not None else ""
-        entry = store.load(key) if store is not None else None
+        entry = store.load(key, page) if store is not None else None
         if entry is not None:
             book.restore(page, entry)
             continue
@@ -605,8 +646,6 @@ def transform(pages: list[BookPage], site_dir: Path, cache: Path | None = None) 
             book.timeline_page(page)
         if store is not None:
             store.save(key, book.entry(page, before))
-    if store is not None:
-        store.prune()
     return book
 
 
@@ -615,15 +654,13 @@ class _PageCache:
     of everything it depends on: the page's HTML, its place in the book, the pages the
     book has (links are made from them) and the code that reads it."""
 
-    def __init__(self, folder: Path, pages: list[BookPage]) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, cache: BookCache, pages: list[BookPage]) -> None:
+        self.cache = cache
         code = hashlib.sha256(CACHE_FORMAT.encode())
         for module in ("pdf.py", "typeset.py"):
             code.update((Path(__file__).parent / module).read_bytes())
         code.update(json.dumps(sorted((p.url, p.kind, p.key) for p in pages)).encode())
         self.base = code.digest()
-        self.used: set[str] = set()
 
     def key(self, page: BookPage) -> str:
         digest = hashlib.sha256(self.base)
@@ -632,26 +669,24 @@ class _PageCache:
         # of mentions and notes, which change with every article.
         stops = ENTITY_TAIL if page.kind == "entity" else ()
         digest.update(_content_only(page.html.read_text("utf-8"), stops).encode())
-        name = digest.hexdigest()[:32]
-        self.used.add(name)
-        return name
+        return digest.hexdigest()[:32]
 
-    def load(self, key: str) -> dict[str, Any] | None:
-        try:
-            entry = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
-        except (OSError, ValueError):
+    def load(self, key: str, page: BookPage) -> PageEntry | None:
+        """The page's entry, if this machine wrote it and it holds the page's part of
+        the book and nothing else (a miss otherwise)."""
+        entry = self.cache.load(f"{PAGES}/{key}.json", PAGE_ENTRY)
+        if entry is None:
             return None
-        return entry if isinstance(entry, dict) else None
+        part: Any = cast(dict[str, Any], entry).get(page.kind)
+        if set(entry) != {"texts", "blocked", page.kind} or (
+            page.kind in ("article", "entity") and part["key"] != page.key
+        ):
+            self.cache.rejected += 1
+            return None
+        return entry
 
     def save(self, key: str, entry: dict[str, Any]) -> None:
-        temporary = self.folder / f"{key}.tmp"
-        temporary.write_text(json.dumps(entry), "utf-8")
-        os.replace(temporary, self.folder / f"{key}.json")
-
-    def prune(self) -> None:
-        for file in self.folder.iterdir():
-            if file.stem not in self.used and file.suffix in (".json", ".tmp"):
-                file.unlink(missing_ok=True)
+        self.cache.write(f"{PAGES}/{key}.json", json.dumps(entry).encode())
 
 
 def _groups(book: _Book, entity_types: Mapping[str, str]) -> list[tuple[str, list[Any]]]:
@@ -843,10 +878,8 @@ def book_pages(
 
 # --------------------------------------------------------------------------- layout
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 """Part of every cache key: bump it when what a cached layout holds changes."""
-PDF_CACHE = Path(".cache") / "briefing-pdf"
-"""Where laid-out parts are kept between builds, relative to the project."""
 ARTICLES_PER_PART = 10
 """Articles laid out together, in one process: each part costs a process start and
 its own subsets of the fonts (about 0.4 s with Typst), so one article a part would
@@ -932,43 +965,60 @@ class Progress:
             self.counting = False
 
 
+@with_config(_ENTRY_CONFIG)
+class LaidEntry(TypedDict):
+    """A laid-out part as the cache keeps it, beside its PDF."""
+
+    pages: int
+    anchors: list[tuple[str, int, float, float]]
+    problems: list[str]
+    unreadable: NotRequired[list[str]]
+    seconds: NotRequired[float]
+    pdf: tuple[int, str]
+    """The PDF's size and SHA-256: the entry holds for that file only."""
+
+
+LAID_ENTRY = TypeAdapter(LaidEntry)
+
+
 class Layouts:
     """Lays out parts, in worker processes when there are several, keeping each in the
-    cache folder under a digest of everything that shapes it: an unchanged part is not
-    laid out again."""
+    cache under a digest of everything that shapes it: an unchanged part is not laid out
+    again. A new part is made in ``incoming`` (the build's own folder) and then moved
+    into the cache."""
 
-    def __init__(self, site_dir: Path, cache: Path, progress: Progress, jobs: int) -> None:
+    def __init__(
+        self, site_dir: Path, cache: BookCache, incoming: Path, progress: Progress, jobs: int
+    ) -> None:
         from importlib.metadata import version
 
         self.site_dir = site_dir.resolve()
         self.cache = cache
-        self.cache.mkdir(parents=True, exist_ok=True)
+        self.incoming = incoming
         self.progress = progress
         self.jobs = jobs
         self.engine = f"Typst (typst-py {version('typst')})"
-        self.used: set[Path] = set()
         self.hits = 0
         self.misses = 0
 
     def digest(self, part: Part) -> str:
-        fonts = "\\0".join(_font_dirs())
+        fonts = "\0".join(_font_dirs())
         key = hashlib.sha256(
-            f"{CACHE_FORMAT}\\0{self.engine}\\0{fonts}\\0{part.tagged}\\0{part.source}".encode()
+            f"{CACHE_FORMAT}\0{self.engine}\0{fonts}\0{part.tagged}\0{part.source}".encode()
         )
         for src in part.images:
             file = (self.site_dir / src).resolve()
             if file.is_relative_to(self.site_dir) and file.is_file():
-                key.update(src.encode() + b"\\0" + file.read_bytes())
+                key.update(src.encode() + b"\0" + file.read_bytes())
         return key.hexdigest()[:32]
 
     def run(self, parts: list[Part]) -> list[Laid]:
         """Lay out ``parts`` (those not in the cache), saying what it does."""
-        paths = [self.cache / f"{self.digest(part)}.pdf" for part in parts]
-        results: dict[int, dict[str, Any]] = {}
+        names = [self.digest(part) for part in parts]
+        results: dict[int, Laid] = {}
         todo = []
-        for i, path in enumerate(paths):
-            self.used.update({path, path.with_suffix(".json")})
-            found = _load(path)
+        for i, name in enumerate(names):
+            found = self._load(name)
             if found is None:
                 todo.append(i)
             else:
@@ -988,12 +1038,21 @@ class Layouts:
 
         def finished(i: int, laid: dict[str, Any]) -> None:
             nonlocal done
-            results[i] = _save(paths[i], laid)
+            results[i] = self._keep(names[i], laid)
             done += parts[i].articles
             self.progress.count("laying out articles", done, articles)
 
         jobs = [
-            (i, Job(parts[i].source, str(paths[i]), parts[i].images, parts[i].tagged)) for i in todo
+            (
+                i,
+                Job(
+                    parts[i].source,
+                    str(self.incoming / f"{names[i]}.pdf"),
+                    parts[i].images,
+                    parts[i].tagged,
+                ),
+            )
+            for i in todo
         ]
         try:
             run_layouts(jobs, str(self.site_dir), _font_dirs(), self.jobs, finished)
@@ -1001,35 +1060,38 @@ class Layouts:
             i, message = error.args
             raise BookError(f"Typst could not lay out the {parts[i].name}: {message}") from error
         self.progress.done()
-        return [
-            Laid(
-                paths[i],
-                results[i]["pages"],
-                results[i]["anchors"],
-                results[i]["problems"],
-                results[i].get("unreadable", []),
-            )
-            for i in range(len(parts))
-        ]
+        return [results[i] for i in range(len(parts))]
 
-    def prune(self) -> None:
-        """Forget the parts this build did not use (the cache does not grow forever)."""
-        for file in self.cache.iterdir():
-            if file not in self.used and file.suffix in (".pdf", ".json", ".tmp"):
-                file.unlink(missing_ok=True)
+    def _load(self, name: str) -> Laid | None:
+        """The part ``name`` from the cache: its entry signed by this machine, of the right
+        shape, and its PDF the file the entry describes (a miss otherwise)."""
+        entry = self.cache.load(f"{name}.json", LAID_ENTRY)
+        if entry is None:
+            return None
+        size, sha256 = entry["pdf"]
+        if not self.cache.matches(f"{name}.pdf", size, sha256):
+            return None
+        return Laid(
+            self.cache.folder / f"{name}.pdf",
+            entry["pages"],
+            [list(anchor) for anchor in entry["anchors"]],
+            entry["problems"],
+            entry.get("unreadable", []),
+        )
 
-
-def _load(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.with_suffix(".json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and path.is_file() else None
-
-
-def _save(path: Path, data: dict[str, Any]) -> dict[str, Any]:
-    path.with_suffix(".json").write_text(json.dumps(data), "utf-8")
-    return data
+    def _keep(self, name: str, laid: dict[str, Any]) -> Laid:
+        """A part just laid out (its PDF in ``incoming``), moved into the cache with its
+        signed entry (left where it is if it cannot be)."""
+        made = self.incoming / f"{name}.pdf"
+        data = made.read_bytes()
+        pdf = made
+        if self.cache.place(made, f"{name}.pdf"):
+            pdf = self.cache.folder / f"{name}.pdf"
+            entry = {**laid, "pdf": [len(data), hashlib.sha256(data).hexdigest()]}
+            self.cache.write(f"{name}.json", json.dumps(entry).encode())
+        return Laid(
+            pdf, laid["pages"], laid["anchors"], laid["problems"], laid.get("unreadable", [])
+        )
 
 
 def _jobs() -> int:
@@ -1076,15 +1138,21 @@ def write_book(
     progress: Progress | None = None,
     root: Path | None = None,
 ) -> BookResult:
-    """Lay out the book and write it to ``out``. Problems go to ``diagnostics``.
+    """Lay out the book and write it to ``out``. Problems go to ``diagnostics``. ``cache``
+    is the cache folder (``cache.cache_folder``) of the project at ``root`` (both are
+    needed to use one).
 
     The articles, the map and the timeline are laid out first, each on its own; then,
     their page counts known, the glossary (with the page of every mention) and the
     front matter (with the contents' page numbers); the parts are joined at last."""
     progress = progress or Progress()
     result = BookResult()
+    store = open_cache(cache, root, diagnostics) if cache and root else None
+    where = shown(store.folder, root) if store is not None and root is not None else ""
+    if store is not None and store.note:
+        progress.stage(f"the cache {where}: {store.note}")
     progress.stage(f"reading {len(pages)} pages of the site")
-    book = transform(pages, site_dir, cache)
+    book = transform(pages, site_dir, store)
     # A character no font has is an error (above); the book shows U+FFFD in its place.
     missing = {ord(ch): "\ufffd" for ch in _check_glyphs(book.texts, meta, diagnostics, root)}
 
@@ -1094,13 +1162,19 @@ def write_book(
     result.blocked.extend(dict.fromkeys(book.blocked))
     try:
         with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
-            layouts = Layouts(site_dir, cache or Path(scratch), progress, _jobs())
-            _lay_out_book(book, typst_part, out, meta, entity_types, progress, result, layouts)
-            if cache is not None:
-                layouts.prune()
-    except BookError as error:
+            parts = store or scratch_cache(Path(scratch))
+            with parts.incoming() as incoming:
+                layouts = Layouts(site_dir, parts, incoming, progress, _jobs())
+                _lay_out_book(book, typst_part, out, meta, entity_types, progress, result, layouts)
+            parts.prune()
+    except (BookError, JoinError) as error:
         diagnostics.error(Position("mkdocs.yml"), f"the PDF book was not made: {error}")
     progress.done()
+    if store is not None and store.rejected:
+        progress.stage(
+            f"{store.rejected} entries of the cache {where} not used: not written by this "
+            "machine's Briefing, or damaged"
+        )
     for url in result.blocked:
         diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
     _picture_warnings(result.unreadable, diagnostics, root)

@@ -14,10 +14,18 @@ written out, and closed before the next, so its memory does not grow with the bo
 pikepdf document of the whole book held 215 MB at 471 pages and grew with every page).
 What is kept across parts is small: a number and a few offsets per object, the page
 references, the parent-tree entries and the anchors.
+
+A part comes from Typst, through the book's cache; the join takes nothing active from it
+whatever the cache holds: an object naming an action other than a link (JavaScript,
+launch, forms, embedded files, additional actions ...), an annotation other than a link,
+or a link to a scheme other than http, https, mailto and the book's own places stops the
+join with a ``JoinError`` naming the part's file. The catalog, outline and name trees of a
+part are never copied (the book writes its own).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import zlib
@@ -38,6 +46,22 @@ LINK_SCHEME = "bf:"
 """How a part writes a link to an anchor of the book (in any part)."""
 PER_OBJECT_STREAM = 200
 """Objects packed in one compressed object stream."""
+
+
+class JoinError(Exception):
+    """A part that cannot be joined: unreadable, or holding something active."""
+
+
+ACTIVE = re.compile(
+    rb"\((?:\\.|[^\\)])*\)"  # a literal string: its text is not looked at
+    rb"|/(JS|JavaScript|Launch|OpenAction|AA|SubmitForm|ResetForm|ImportData|GoToR|GoToE"
+    rb"|RichMedia|Rendition|Movie|Sound|Hide|Named|SetOCGState|EmbeddedFiles?|AcroForm"
+    rb"|XFA)(?![^\s/<>\[\]()%{}])",
+    re.S,
+)
+"""PDF names that run, launch, submit, embed or act on opening: the book has none."""
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+"""The schemes of the book's links to the outside (``bf:`` places are its own)."""
 
 
 @dataclass(frozen=True)
@@ -180,8 +204,22 @@ def join(
     language: str,
 ) -> int:
     """Write the parts as one PDF to ``out``; returns its number of pages. Page ``i``
-    (1-based) gets the number ``i`` stamped at the foot, except the cover."""
-    parts = list(parts)
+    (1-based) gets the number ``i`` stamped at the foot, except the cover. A join that
+    fails (``JoinError``) leaves no ``out``, rather than part of a book."""
+    try:
+        return _join(list(parts), out, digits, info, language)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+def _join(
+    parts: list[JoinPart],
+    out: Path,
+    digits: Digits | None,
+    info: Mapping[str, str],
+    language: str,
+) -> int:
     with out.open("wb") as file:
         writer = _Writer(file)
         catalog, pages_root, tree_root, document = (writer.reserve() for _ in range(4))
@@ -277,11 +315,8 @@ class _Book:
     def add(
         self, part: JoinPart, part_no: int, forms: list[int] | None, digits: Digits | None
     ) -> None:
-        src = pikepdf.open(part.pdf)
-        try:
+        with _opened(part.pdf) as src:
             self._add(src, part, part_no, forms, digits)
-        finally:
-            src.close()
 
     def _add(
         self,
@@ -304,6 +339,7 @@ class _Book:
         # What the book changes in the part's pages: parent-tree keys, links, numbers.
         for i, page in enumerate(src.pages):
             page_obj = page.obj
+            _refuse_active(part.pdf, page_obj.get("/Annots") or [])
             if tree is not None and "/StructParents" in page_obj:
                 page_obj.StructParents = offset + int(page_obj.StructParents)
             for annot in page_obj.get("/Annots") or []:
@@ -355,7 +391,7 @@ class _Book:
             number = numbers.get(obj.objgen)
             if number is None or obj.objgen in skip or number in (self.pages_root, self.document):
                 continue
-            _write_object(writer, number, obj, numbers)
+            _write_object(writer, number, obj, numbers, part.pdf)
 
     def _relink(self, annot: pikepdf.Object, page: int) -> None:
         """A ``bf:NAME`` link becomes a link to the named destination NAME."""
@@ -435,17 +471,46 @@ def _describe(name: str) -> str:
 
 
 def _write_object(
-    writer: _Writer, number: int, obj: pikepdf.Object, numbers: Mapping[tuple[int, int], int]
+    writer: _Writer,
+    number: int,
+    obj: pikepdf.Object,
+    numbers: Mapping[tuple[int, int], int],
+    source: Path,
 ) -> None:
-    """Write a part's object into the book as object ``number``, its references renumbered
-    (a stream's data as it is, still compressed)."""
+    """Write an object of the part ``source`` into the book as object ``number``, its
+    references renumbered (a stream's data as it is, still compressed); JoinError if its
+    syntax names anything active."""
     if not isinstance(obj, pikepdf.Stream):
-        writer.write(number, _renumber(_unparse(obj), numbers))
-        return
-    raw = obj.read_raw_bytes()
-    head = Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
-    head.Length = len(raw)
-    writer.write_stream(number, _renumber(_unparse(head), numbers), raw)
+        body = _unparse(obj)
+        head = b""
+    else:
+        raw = obj.read_raw_bytes()
+        stream_dict = Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
+        stream_dict.Length = len(raw)
+        body = head = _unparse(stream_dict)
+    for found in ACTIVE.finditer(body):
+        if found.group(1) is not None:
+            name = found.group(1).decode()
+            raise JoinError(f"{source}: object {obj.objgen[0]} holds /{name}; the book has none")
+    if not head:
+        writer.write(number, _renumber(body, numbers))
+    else:
+        writer.write_stream(number, _renumber(head, numbers), raw)
+
+
+def _refuse_active(source: Path, annots: Iterable[pikepdf.Object]) -> None:
+    """A page's annotations must be links, to the book's places or to http, https and
+    mailto addresses, and act on nothing else."""
+    for annot in annots:
+        if not isinstance(annot, Dictionary) or annot.get("/Subtype") != Name.Link:
+            raise JoinError(f"{source}: a page has an annotation that is not a link")
+        action = annot.get("/A")
+        if action is None:
+            continue
+        kind = action.get("/S") if isinstance(action, Dictionary) else None
+        uri = str(action.get("/URI", "")) if kind == Name.URI else ""
+        if kind != Name.GoTo and not uri.lower().startswith((LINK_SCHEME, *LINK_SCHEMES)):
+            raise JoinError(f"{source}: a link acts with {kind} {uri[:40]!r}; the book's do not")
 
 
 def _skipped(src: pikepdf.Pdf, keep_metadata: bool) -> set[tuple[int, int]]:
@@ -499,10 +564,25 @@ def _skipped(src: pikepdf.Pdf, keep_metadata: bool) -> set[tuple[int, int]]:
     return out
 
 
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[pikepdf.Pdf]:
+    """A part, open; JoinError if it cannot be read, or its objects are not as a PDF's
+    should be."""
+    try:
+        src = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError, ValueError) as error:
+        raise JoinError(f"{path} is not a PDF that can be read: {error}") from error
+    try:
+        yield src
+    except (pikepdf.PdfError, ValueError, TypeError, AttributeError) as error:
+        raise JoinError(f"{path} cannot be joined: {error}") from error
+    finally:
+        src.close()
+
+
 def _write_digits(writer: _Writer, digits: Digits) -> list[int]:
     """The ten digit forms, written into the book; returns their numbers."""
-    src = pikepdf.open(digits.pdf)
-    try:
+    with _opened(digits.pdf) as src:
         if len(src.pages) != 10 or len(digits.advances) != 10:
             raise ValueError(f"{digits.pdf}: {len(src.pages)} pages, not the ten digits")
         forms = [page.as_form_xobject() for page in src.pages]
@@ -528,10 +608,8 @@ def _write_digits(writer: _Writer, digits: Digits) -> list[int]:
                     todo.append(value)
         for obj in seen:
             number = numbers[obj.objgen]
-            _write_object(writer, number, obj, numbers)
+            _write_object(writer, number, obj, numbers, digits.pdf)
         return [numbers[form.objgen] for form in forms]
-    finally:
-        src.close()
 
 
 def _stamp(

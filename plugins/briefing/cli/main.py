@@ -187,7 +187,8 @@ def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str 
     sources (mkdocs.yml's briefing options), their text from the site's HTML."""
     import time
 
-    from ..book.pdf import PDF_CACHE, book_pages, write_book
+    from ..book.cache import cache_folder
+    from ..book.pdf import book_pages, write_book
     from ..core.rules import NO_RULES
     from ..core.sources import load_briefing
     from ..core.yamlsrc import Limits
@@ -219,7 +220,7 @@ def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str 
     book = Diagnostics()
     out.parent.mkdir(parents=True, exist_ok=True)
     pages = book_pages(generated, built, site, briefing)
-    result = write_book(pages, site, out, meta, types, book, cache=root / PDF_CACHE)
+    result = write_book(pages, site, out, meta, types, book, cache=cache_folder(root), root=root)
     _fail_on(book)
     seconds = time.perf_counter() - started
     click.echo(f"{out.name}: {result.pages} pages in {seconds:.1f} s", err=True)

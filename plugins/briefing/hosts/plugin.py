@@ -385,7 +385,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def write_pdf(self, config: MkDocsConfig, out: Path | None) -> None:
         """Write the book to ``out``; None: only check its glyphs and pictures (``briefing
         check``)."""
-        from ..book.pdf import PDF_CACHE, book_check, book_pages, write_book
+        from ..book.cache import cache_folder, check_cache
+        from ..book.pdf import book_check, book_pages, write_book
 
         def built(uri: str) -> tuple[str, str] | None:
             file = self.files.get_file_from_path(uri)
@@ -396,6 +397,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         problems = Diagnostics()
         if out is None:
             book_check(pages, Path(config.site_dir), meta, problems, self.root)
+            check_cache(cache_folder(self.root), self.root, problems)
             self.report(problems)
             return
         started = time.perf_counter()
@@ -406,7 +408,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             meta,
             {e.id: e.type for e in self.briefing.entities.values()},
             problems,
-            cache=self.root / PDF_CACHE,
+            cache=cache_folder(self.root),
             root=self.root,
         )
         self.report(problems)
