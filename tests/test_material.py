@@ -18,7 +18,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
+from briefing.cli import lookalike
 from briefing.cli.parity import canonical, compare_sites, content, differences, mention_problems
 from briefing.core.diagnostics import Diagnostics
 from briefing.site.csp import check_sources, policy
@@ -30,16 +32,22 @@ from conftest import FIXTURES, BuildResult, run_build
 ARTICLE_ADDITIONS = "a.bf-marker, h2#annotations, p.bf-legend, ol.bf-annotation-list"
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
-    root = tmp_path_factory.mktemp("material")
+def plain_and_briefed(root: Path, fixture: str) -> tuple[Path, Path]:
+    """Two copies of a fixture site: without Briefing (no plugin, no sources), and as
+    it is."""
     briefed = root / "briefing"
-    shutil.copytree(FIXTURES / "material", briefed)
+    shutil.copytree(FIXTURES / fixture, briefed)
     plain = root / "plain"
-    shutil.copytree(FIXTURES / "material", plain)
+    shutil.copytree(FIXTURES / fixture, plain)
     config = (plain / "mkdocs.yml").read_text("utf-8")
     config = re.sub(r"  - briefing:\n(      .*\n)*", "", config)
     (plain / "mkdocs.yml").write_text(config, "utf-8")
+    return plain, briefed
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
+    plain, briefed = plain_and_briefed(tmp_path_factory.mktemp("material"), "material")
     # The article as an ordinary page at the same address: its body, its title.
     article = (plain / "briefing_src/articles/features.md").read_text("utf-8")
     body = article.split("\n---\n", 1)[1]
@@ -237,3 +245,92 @@ def test_csp_sources_extend_known_directives_only() -> None:
     assert "img-src 'self' data: https:" in extended
     assert "media-src 'self' https:" in extended  # extended, it keeps the site's own
     assert "media-src" not in policy(page)
+
+
+# ------------------------------------------------------ in a reader's browser (issue 21)
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
+    """The ``themed`` fixture: a site with theme overrides (a banner, its own footer with
+    a light/dark toggle through ``javascript:toggleScheme();`` and an ``onclick``,
+    inline scripts in its templates), its own script and stylesheet, and trusted docs
+    pages with inline scripts and handlers; built strictly with and without Briefing."""
+    plain, briefed = plain_and_briefed(tmp_path_factory.mktemp("themed"), "themed")
+    shutil.rmtree(plain / "briefing_src")
+    results = run_build(plain), run_build(briefed)
+    for result in results:
+        assert result.ok, result.messages  # the strict build passes with Briefing too
+    return results
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("fixture", "address", "skip"),
+    [
+        # The article's layout is Briefing's own (source box, notes): compared as HTML above.
+        ("sites", "https://example.org/fixture/", {"articles/features/index.html"}),
+        ("themed", "https://example.org/themed/", set()),
+    ],
+)
+def test_every_page_looks_and_works_the_same_in_a_browser(
+    request: pytest.FixtureRequest, browser: Browser, fixture: str, address: str, skip: set[str]
+) -> None:
+    """Every page of both builds in Chromium, served at the site's own address: no new
+    console error or CSP violation, the same computed styles on every element that is
+    not Briefing's, the same ``__config``."""
+    plain, briefed = request.getfixturevalue(fixture)
+    context = lookalike.new_context(browser)
+    try:
+        found = lookalike.compare_sites(context, plain.site, briefed.site, address, frozenset(skip))
+    finally:
+        context.close()
+    assert len(lookalike.pages_of(plain.site, frozenset(skip))) >= 3
+    assert found == {}, "\n".join(
+        f"{page}:\n  " + "\n  ".join(lines) for page, lines in found.items()
+    )
+
+
+@pytest.mark.browser
+def test_the_sites_own_scripts_work_with_briefings_policy(
+    browser: Browser, themed: tuple[BuildResult, BuildResult]
+) -> None:
+    """The theme's javascript: URL and handler, its inline scripts, the site's own
+    script and a trusted page's inline script and handlers all run under the policy."""
+    _, briefed = themed
+    index = briefed.html("index.html")
+    csp = index.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    assert "'unsafe-hashes'" in csp and "'unsafe-inline'" not in csp.split(";")[1]
+    context = lookalike.new_context(browser)
+    host = lookalike.Host(context, "https://example.org/themed/")
+    host.folder = briefed.site
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(host.address, wait_until="load")
+        scheme = "document.body.getAttribute('data-md-color-scheme')"
+        assert page.evaluate(scheme) == "default"
+        page.click("#scheme-toggle")  # href="javascript:toggleScheme();"
+        page.wait_for_timeout(100)
+        assert page.evaluate(scheme) == "slate"
+        page.click("#scheme-button")  # onclick="toggleScheme()"
+        assert page.evaluate(scheme) == "default"
+        rows = page.eval_on_selector_all("#sortable td", "cells => cells.map(c => c.textContent)")
+        assert rows == ["Aardvark", "Moose", "Zebra"]  # the page's own script sorted them
+        assert page.evaluate("document.body.dataset.siteScript") == "ran"  # extra_javascript
+        assert page.evaluate("document.documentElement.dataset.themeScript") == "ran"
+        assert page.locator(".md-banner a", has_text="new release").is_visible()
+
+        page.goto(host.address + "guide/tools/", wait_until="load")
+        assert page.evaluate("document.getElementById('picker').dataset.ready") == "yes"
+        page.eval_on_selector(
+            "#picker", "el => { el.value = '#ff0000'; el.dispatchEvent(new Event('input')); }"
+        )
+        background = "getComputedStyle(document.getElementById('swatch')).backgroundColor"
+        assert page.evaluate(background) == "rgb(255, 0, 0)"  # oninput ran
+        page.click("#void-link")  # href="javascript:void(0)" with an onclick
+        assert page.evaluate("document.getElementById('void-link').dataset.clicked") == "yes"
+    finally:
+        context.close()
+    assert errors == []

@@ -143,24 +143,42 @@ def test_csp_command_refuses_unknown_directives(tmp_path: Path) -> None:
     assert "Content-Security-Policy" not in (site / "index.html").read_text("utf-8")
 
 
-def test_plugin_reports_what_its_policy_blocks(project: Path) -> None:
-    """The plugin runs the same step on each page: a trusted docs page's handler is
-    reported at its source, and a strict build fails."""
-    text = (project / "mkdocs.yml").read_text("utf-8")
-    (project / "mkdocs.yml").write_text(
-        text.replace("briefing:", "briefing:\n      trusted_docs: true")
+def test_plugin_allows_the_owners_code_and_reports_a_contributors(project: Path) -> None:
+    """The plugin runs the same step on each page: a trusted docs page's handler is the
+    site owner's and runs (by its hash); a handler in a contributor's page that got past
+    the sanitiser (here a hook puts the raw HTML back) is reported at its place in the
+    page's source, and a strict build fails."""
+    write(
+        project, {"docs/tool.md": '# Tool\n\nSome text.\n\n<button onclick="run()">Run</button>\n'}
     )
-    write(project, {"docs/tool.md": '# Tool\n\n<button onclick="run()">Run</button>\n'})
+    hook = """
+        import re
+
+        def on_page_content(html, page, config, files):
+            found = re.search(r"<button onclick=.*?</button>", page.file.content_string)
+            return html + found.group(0) if found else html
+        """
+    write(project, {"leak.py": hook})
+    text = (project / "mkdocs.yml").read_text("utf-8")
+    (project / "mkdocs.yml").write_text(text + "hooks: [leak.py]\n")
     result = run_build(project)
     assert not result.ok
     assert any(
         m.startswith(
-            "briefing: docs/tool.md:1:1: warning: the Content-Security-Policy blocks an inline "
+            "briefing: docs/tool.md:5:18: warning: the Content-Security-Policy blocks an inline "
             'event handler <button onclick="run()"> (line '
         )
         and m.endswith(" of tool/index.html)")
         for m in result.messages
     ), result.messages
+
+    (project / "mkdocs.yml").write_text(
+        text.replace("briefing:", "briefing:\n      trusted_docs: true")
+    )
+    result = run_build(project)
+    assert result.ok, result.messages
+    csp = csp_of((project / "site/tool/index.html").read_text("utf-8"))
+    assert "'unsafe-hashes' 'sha256-" in csp and "unsafe-inline" not in csp.split(";")[1]
 
 
 # --------------------------------------------------------------------------- publish

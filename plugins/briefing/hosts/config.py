@@ -73,3 +73,9 @@ class BriefingConfig(Config):
     """Sources to add to the policy's directives, e.g. {img-src: "https:",
     connect-src: "https://analytics.example.org"} for a site's own external images or
     analytics. Each one loosens the policy for every page."""
+    cjk_search = c.Type(bool, default=True)
+    """When the briefing has Chinese (CJK) names or aliases, set Material's search so that
+    they are found: those names go into jieba's user dictionary (``jieba_dict_user``)
+    and the zero-width space jieba puts between words into the ``separator``, each only
+    when the site's own search settings leave it unset. A briefing without such names
+    changes nothing; false leaves the search settings to the site."""

@@ -34,7 +34,7 @@ from ..core.sources import FileCache, load_briefing
 from ..core.yamlsrc import Limits
 from ..markdown.extension import BriefingExtension, Linker
 from ..site import THEME_DIR
-from ..site.csp import apply_policy, check_sources
+from ..site.csp import Authorship, Templates, apply_policy, check_sources
 from ..site.figures import Figures
 from ..site.opendata import (
     DATA_FILES,
@@ -104,9 +104,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.linker = Linker(briefing, self.context, self.config.link_mode)
         config.markdown_extensions.append(BriefingExtension(self.linker))  # type: ignore[arg-type]
         config.theme.dirs.append(str(THEME_DIR))
-        features = config.theme.get("features")
-        if isinstance(features, list) and "content.tooltips" not in features:
-            features.append("content.tooltips")  # Material shows entity summaries as tooltips
+        # The site's own templates (overrides, Material's, Briefing's): the policy
+        # allows the inline code they hold wherever a page shows it.
+        self.templates = Templates(config.theme.dirs)
         config.extra_css.extend(["assets/briefing/kinds.css", "assets/briefing/briefing.css"])
         config.extra_javascript.append("assets/briefing/briefing.js")
         config.watch.append(str(self.root / self.config.src))
@@ -150,9 +150,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def configure_search(self, config: MkDocsConfig) -> None:
         search = config.plugins.get("material/search") or config.plugins.get("search")
-        if search is not None:
+        if search is not None and self.config.cjk_search:
             self.tmp = getattr(self, "tmp", None) or tempfile.mkdtemp(prefix="briefing-")
-            configure_search(search.config, self.briefing, Path(self.tmp))
+            changed = configure_search(search.config, self.briefing, Path(self.tmp))
+            if changed:
+                log.info(f"search: {' and '.join(changed)} set for the Chinese names (cjk_search)")
 
     def stage(self, config: MkDocsConfig) -> None:
         """Build into a staging folder that ``on_post_build`` publishes on success."""
@@ -317,13 +319,20 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         output = add_to_head(output, head)
         if not self.config.csp:
             return output
-        output, stopped = apply_policy(output, self.config.csp_sources)
+        ref = self.context.pages.get(page.file.src_uri)
+        authorship = Authorship(
+            # A trusted docs page is the site owner's, like the theme around it.
+            owner_page=ref is not None and ref.trusted,
+            content=(page.content or "",),
+            templates=self.templates,
+        )
+        output, stopped = apply_policy(output, self.config.csp_sources, authorship)
         if stopped:
             generated = self.generated.get(page.file.src_uri)
-            source = generated.source if generated else self.docs_source(page, config)
+            path = generated.source if generated else self.docs_source(page, config)
             self.report(
                 Diagnostic(
-                    Position(source),
+                    ref.source.position_of(item.code) if ref and item.code else Position(path),
                     f"{item.message} (line {item.line} of {page.file.dest_uri})",
                     "warning",
                 )
@@ -339,7 +348,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if template_name != "404.html":
             return output_content
         output = add_to_head(output_content, head_links(self.site, self.feed))
-        return apply_policy(output, self.config.csp_sources)[0] if self.config.csp else output
+        if not self.config.csp:
+            return output
+        return apply_policy(output, self.config.csp_sources, Authorship(owner_page=True))[0]
 
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
