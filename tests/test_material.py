@@ -331,6 +331,14 @@ def test_the_sites_own_scripts_work_with_briefings_policy(
         assert page.evaluate(background) == "rgb(255, 0, 0)"  # oninput ran
         page.click("#void-link")  # href="javascript:void(0)" with an onclick
         assert page.evaluate("document.getElementById('void-link').dataset.clicked") == "yes"
+
+        # A page of contributors' content: the theme's comments partial (inside the
+        # <article>) runs its inline script, which stands as written in the template.
+        page.goto(host.address + "articles/search-arrives/", wait_until="load")
+        assert page.evaluate("document.getElementById('site-comments').dataset.ready") == "yes"
+        assert page.evaluate(scheme) == "default"
+        page.click("#scheme-toggle")
+        assert page.evaluate(scheme) == "slate"
     finally:
         context.close()
     assert errors == []

@@ -76,6 +76,22 @@ _SNAPSHOT = """
 }
 """
 
+_SETTLE = """
+() => new Promise((resolve) => {
+  // The page's scripts mount things after load (code annotations, tooltips): read it
+  // once the number of elements has stayed the same for 150 ms (at most 3 s).
+  let last = -1, same = 0, rounds = 0;
+  const tick = () => {
+    const now = document.getElementsByTagName("*").length;
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= 3 || ++rounds > 60) resolve();
+    else setTimeout(tick, 50);
+  };
+  requestAnimationFrame(tick);
+})
+"""
+
 _LISTEN = """
 window.__bfViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
@@ -142,7 +158,7 @@ def view(page: Page, url: str) -> View:
     page.on("pageerror", on_error)
     try:
         page.goto(url, wait_until="load")
-        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 30)))")
+        page.evaluate(_SETTLE)
         found = page.evaluate(_SNAPSHOT, list(STYLES))
     finally:
         page.remove_listener("console", on_console)

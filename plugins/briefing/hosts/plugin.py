@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -196,6 +196,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             # each; naming any generated page in the nav (e.g. glossary/index.md)
             # places them instead.
             config.nav = [*config.nav, *compact_sections()]
+        # The pages Briefing leaves out of the navigation on purpose (each section page
+        # lists the rest) are no "omitted files": a site whose validation makes those
+        # warnings still passes its strict build.
+        named = nav_names(config.nav)
+        for uri in self.generated.keys() - named:
+            file = files.get_file_from_path(uri)
+            if file is not None:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         self.files = files
         self.urls: dict[str, str] = {}  # source path -> site URL, for the page views
         return files
