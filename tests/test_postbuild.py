@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefing.cli import main
-from briefing.site.csp import apply_policy, blocked, policy
+from briefing.site.csp import Authorship, Templates, apply_policy, blocked, javascript_url, policy
 from conftest import BuildResult, run_build, write
 
 # A page as Zensical 0.0.73 writes it (its base.html): the theme's inline script in the
@@ -82,6 +82,76 @@ def test_blocked_lists_what_the_policy_stops_where_it_stands() -> None:
     # The theme's script (outside the content) is allowed by hash; the data blocks and
     # the script in the content are not hashed.
     assert policy(page).count("'sha256-") == 1
+
+
+THEMED_PAGE = textwrap.dedent(
+    """\
+    <html><head><script>function toggleScheme() {{}}</script></head><body>
+    <header><a href="javascript:toggleScheme();">Dark</a>
+    <button onclick="toggleScheme()">Switch</button></header>
+    <article>{content}</article>
+    <footer><a href="JavaScript:void%280%29">Share</a></footer>
+    </body></html>"""
+)
+
+
+def test_the_owners_handlers_and_urls_are_allowed_by_hash() -> None:
+    """Outside the content, the theme's handler and javascript: URLs are the owner's:
+    allowed by their hashes with 'unsafe-hashes', nothing reported. A handler in the
+    content is a contributor's: blocked and reported, its hash not added."""
+    page = THEMED_PAGE.format(content="<p>text</p>")
+    assert blocked(page) == []
+    csp = policy(page)
+    assert csp.count("'sha256-") == 4 and "'unsafe-hashes'" in csp
+    # The URL hashed as the browser's parser reads it (what Chromium checks).
+    assert "'sha256-rRMdkshZyJlCmDX27XnL7g3zXaxv7ei6Sg+yt4R3svU='" in csp  # javascript:void(0)
+    leaked = THEMED_PAGE.format(content='<img src="x" onerror="steal()">')
+    assert [b.what for b in blocked(leaked)] == ['an inline event handler <img onerror="steal()">']
+    assert policy(leaked) == csp  # steal() is not allowed
+    # Without handlers or javascript: URLs of the owner's, no 'unsafe-hashes'.
+    plain = "<html><head><script>x()</script></head><body><article></article></body></html>"
+    assert "unsafe-hashes" not in policy(plain)
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("javascript:toggleScheme();", "javascript:toggleScheme();"),
+        (" JavaScript:window.r=%31 ", "javascript:window.r=1"),
+        ("java\tscript:go()", "javascript:go()"),
+        ("javascript:window.r = 1 ", "javascript:window.r = 1"),
+        ("https://example.org/javascript:x", None),
+        ("#javascript:x", None),
+    ],
+)
+def test_javascript_urls_read_as_chromium_hashes_them(value: str, read: str | None) -> None:
+    assert javascript_url(value) == read
+
+
+def test_who_made_which_part_of_a_page(tmp_path: Path) -> None:
+    script = "document.body.dataset.comments = 'on';"
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials/comments.html").write_text(
+        f'<div id="c"><script>{script}</script><a onclick="go()">x</a></div>', "utf-8"
+    )
+    templates = Templates([tmp_path])
+    content = f'<p>Body</p><div id="c"><script>{script}</script><a onclick="go()">x</a></div>'
+    page = THEMED_PAGE.format(content=content + "<script>steal()</script>")
+    # Unknown pages: the whole <article> is contributors'.
+    assert len(blocked(page)) == 3
+    # The site's own templates hold the comments partial: its script and handler are
+    # the owner's wherever they stand; steal() stays blocked.
+    owned = Authorship(templates=templates)
+    assert [b.what for b in blocked(page, owned)] == ["an inline script <script>steal()"]
+    assert policy(page, None, owned).count("'sha256-") == 6
+    # A trusted docs page is the owner's whole.
+    assert blocked(page, Authorship(owner_page=True)) == []
+    assert "sha256" in policy(page, None, Authorship(owner_page=True))
+    # The page's rendered Markdown is contributors' wherever a template prints it.
+    outside = '<p>mine <b onclick="steal()">x</b></p>'
+    moved = THEMED_PAGE.format(content="").replace("<footer>", outside + "<footer>")
+    assert blocked(moved) == []
+    assert len(blocked(moved, Authorship(content=(outside,)))) == 1
 
 
 def test_clean_pages_block_nothing_and_text_is_not_an_attribute() -> None:

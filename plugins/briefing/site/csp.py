@@ -73,11 +73,10 @@ class Templates:
 
     def made(self, code: Inline) -> bool:
         """Does ``code`` stand in a template as written (a script's whole text between
-        its tags, an attribute's whole value between its quotes)?"""
+        its tags, a handler's or URL's whole attribute, name and value)?"""
         if code.kind == "script":
-            return f">{code.code}</script>" in self.text
-        raw = code.raw
-        return any(f"{q}{raw}{q}" in self.text for q in "\"'")
+            return bool(code.code.strip()) and f">{code.code}</script>" in self.text
+        return any(f"{code.name}={q}{code.raw}{q}" in self.text for q in "\"'")
 
 
 def _template_files(folder: Path) -> Iterator[Path]:
