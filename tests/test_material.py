@@ -25,7 +25,7 @@ from briefing.cli.parity import canonical, compare_sites, content, differences, 
 from briefing.core.diagnostics import Diagnostics
 from briefing.site.csp import check_sources, policy
 from briefing.site.pagemeta import check_meta, safe_meta
-from conftest import FIXTURES, BuildResult, run_build
+from conftest import FIXTURES, BuildResult, run_build, write
 
 # What Briefing adds to an article's content by design: annotation highlights and
 # markers, and the list of notes (its heading, legend and list).
@@ -212,6 +212,43 @@ def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
         assert bool(page.select("iframe")) is trusted
         assert bool(page.select('p[style="color: teal"]')) is trusted
         assert page.select("a.bf-mention")  # trusted or not, mentions are linked
+
+
+def test_blog_authors_are_text(tmp_path: Path) -> None:
+    """Material's blog prints the authors of docs/blog/.authors.yml (a contributor's
+    file) as HTML outside the page's content: they are escaped, an unsafe link dropped
+    with an error at its line."""
+    project = tmp_path / "site"
+    shutil.copytree(FIXTURES / "material", project)
+    write(
+        project,
+        {
+            "docs/blog/.authors.yml": """
+            authors:
+              eve:
+                name: "Eve<script>alert('name')</script>"
+                description: <img src=x onerror=alert(2)>
+                avatar: 'https://example.org/a.png" onerror="alert(3)'
+                url: javascript:alert(4)
+            """
+        },
+    )
+    post = project / "docs/blog/posts/first.md"
+    post.write_text(post.read_text("utf-8").replace("---\n", "---\nauthors: [eve]\n", 1))
+    result = run_build(project)
+    assert not result.ok
+    assert (
+        "briefing: docs/blog/.authors.yml:6:10: error: unsafe URL 'javascript:alert(4)' of "
+        "the blog's author 'eve' dropped: only http, https, mailto and relative links"
+    ) in result.messages
+    result = run_build(project, strict=False)
+    for page in ["blog/index.html", "blog/2024/05/01/the-search-plugin-arrives/index.html"]:
+        soup = result.html(page)
+        # The name is the avatar's alternative text, as text.
+        assert soup.select("img[alt=\"Eve<script>alert('name')</script>\"]"), page
+        assert soup.select("script:-soup-contains('alert')") == []
+        assert not [el for el in soup.find_all(True) if "onerror" in el.attrs]
+        assert not soup.select('a[href^="javascript:"]')
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ from ..site.search import configure_search
 from ..site.staging import Staging
 from ..site.view import PageView, edit_url, page_view
 from .config import BriefingConfig
-from .docsfiles import BUILD_OUTPUTS, vet_docs
+from .docsfiles import BUILD_OUTPUTS, blog_authors, vet_docs
 
 if TYPE_CHECKING:
     from ..book.pdf import BookMeta
@@ -176,6 +176,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 written=[*BUILD_OUTPUTS, *([self.config.pdf_name] if self.config.pdf else [])],
             )
         )
+        if not self.config.trusted_docs:
+            self.report(blog_authors(config, self.root))
         for page in self.generated.values():
             files.append(File.generated(config, page.uri, content=page.content))
         # The open data, at the site's root: filled in on_env, once every page is rendered.
