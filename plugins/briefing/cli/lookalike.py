@@ -76,7 +76,7 @@ _SNAPSHOT = """
 }
 """
 
-_SETTLE = """
+SETTLE = """
 () => new Promise((resolve) => {
   // The page's scripts mount things after load (code annotations, tooltips): read it
   // once the number of elements has stayed the same for 150 ms (at most 3 s).
@@ -158,7 +158,7 @@ def view(page: Page, url: str) -> View:
     page.on("pageerror", on_error)
     try:
         page.goto(url, wait_until="load")
-        page.evaluate(_SETTLE)
+        page.evaluate(SETTLE)
         found = page.evaluate(_SNAPSHOT, list(STYLES))
     finally:
         page.remove_listener("console", on_console)
