@@ -13,6 +13,7 @@ an ordinary page.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -171,6 +172,15 @@ def test_excerpts_link_relative_and_first_mention_per_page(
 def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult]) -> None:
     _, briefed = sites
     index = briefed.html("index.html")
+    # The theme's features and the search settings are the site's: Briefing adds none
+    # (no Chinese names here, so no search dictionary or separator either).
+    configs = [json.loads(r.html("index.html").select_one("#__config").string) for r in sites]
+    assert configs[0]["features"] == configs[1]["features"]
+    searches = [
+        json.loads((r.site / "search/search_index.json").read_text("utf-8"))["config"]
+        for r in sites
+    ]
+    assert searches[0] == searches[1]
     # Edit links of hand-written pages: the site's repo_url and edit_uri.
     edit = index.select_one("a[rel=edit]")
     assert edit["href"] == "https://github.com/example/fixture/edit/develop/docs/index.md"
@@ -190,6 +200,20 @@ def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult])
     # A redirect to a page of the same site is kept.
     redirect = (briefed.site / "old-page/index.html").read_text("utf-8")
     assert "../guide/setup/" in redirect and 'http-equiv="refresh"' in redirect
+
+
+def test_chinese_search_is_a_documented_choice(project: Path) -> None:
+    """The basic briefing has Chinese names: by default they go into the search's jieba
+    dictionary and the zero-width space into its separator; ``cjk_search: false``
+    leaves the search as the site configured it."""
+    config = (project / "mkdocs.yml").read_text("utf-8")
+    (project / "mkdocs.yml").write_text(
+        config.replace("  - briefing:\n", "  - briefing:\n      cjk_search: false\n")
+    )
+    result = run_build(project)
+    assert result.ok, result.messages
+    index = json.loads((result.site / "search/search_index.json").read_text("utf-8"))
+    assert index["config"]["separator"] == "[\\s\\-]+"  # Material's own for English
 
 
 def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
