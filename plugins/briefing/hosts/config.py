@@ -64,11 +64,13 @@ class BriefingConfig(Config):
     when it cannot be, `false` never writes it."""
     trusted_docs = c.Type(bool, default=False)
     """Trust the hand-written pages under docs/: their HTML passes as written (scripts,
-    styles, any URL). Leave it off when pull requests can change docs/; briefing_src/
-    is never trusted."""
+    styles, any URL), and the policy allows their inline scripts and handlers by hash,
+    as it does the theme's. Leave it off when pull requests can change docs/;
+    briefing_src/ is never trusted."""
     csp = c.Type(bool, default=True)
     """Give every page a Content-Security-Policy (the strict one: scripts, styles,
-    images, fonts and connections from the site itself). False leaves it to the site."""
+    images, fonts and connections from the site itself, and the inline code of the
+    site's own templates and trusted pages by hash). False leaves it to the site."""
     csp_sources = c.Type(dict, default={})
     """Sources to add to the policy's directives, e.g. {img-src: "https:",
     connect-src: "https://analytics.example.org"} for a site's own external images or
