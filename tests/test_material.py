@@ -13,33 +13,42 @@ an ordinary page.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
+from briefing.cli import lookalike
 from briefing.cli.parity import canonical, compare_sites, content, differences, mention_problems
 from briefing.core.diagnostics import Diagnostics
 from briefing.site.csp import check_sources, policy
 from briefing.site.pagemeta import check_meta, safe_meta
-from conftest import FIXTURES, BuildResult, run_build
+from conftest import FIXTURES, BuildResult, run_build, write
 
 # What Briefing adds to an article's content by design: annotation highlights and
 # markers, and the list of notes (its heading, legend and list).
 ARTICLE_ADDITIONS = "a.bf-marker, h2#annotations, p.bf-legend, ol.bf-annotation-list"
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
-    root = tmp_path_factory.mktemp("material")
+def plain_and_briefed(root: Path, fixture: str) -> tuple[Path, Path]:
+    """Two copies of a fixture site: without Briefing (no plugin, no sources), and as
+    it is."""
     briefed = root / "briefing"
-    shutil.copytree(FIXTURES / "material", briefed)
+    shutil.copytree(FIXTURES / fixture, briefed)
     plain = root / "plain"
-    shutil.copytree(FIXTURES / "material", plain)
+    shutil.copytree(FIXTURES / fixture, plain)
     config = (plain / "mkdocs.yml").read_text("utf-8")
     config = re.sub(r"  - briefing:\n(      .*\n)*", "", config)
     (plain / "mkdocs.yml").write_text(config, "utf-8")
+    return plain, briefed
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
+    plain, briefed = plain_and_briefed(tmp_path_factory.mktemp("material"), "material")
     # The article as an ordinary page at the same address: its body, its title.
     article = (plain / "briefing_src/articles/features.md").read_text("utf-8")
     body = article.split("\n---\n", 1)[1]
@@ -163,6 +172,15 @@ def test_excerpts_link_relative_and_first_mention_per_page(
 def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult]) -> None:
     _, briefed = sites
     index = briefed.html("index.html")
+    # The theme's features and the search settings are the site's: Briefing adds none
+    # (no Chinese names here, so no search dictionary or separator either).
+    configs = [json.loads(r.html("index.html").select_one("#__config").string) for r in sites]
+    assert configs[0]["features"] == configs[1]["features"]
+    searches = [
+        json.loads((r.site / "search/search_index.json").read_text("utf-8"))["config"]
+        for r in sites
+    ]
+    assert searches[0] == searches[1]
     # Edit links of hand-written pages: the site's repo_url and edit_uri.
     edit = index.select_one("a[rel=edit]")
     assert edit["href"] == "https://github.com/example/fixture/edit/develop/docs/index.md"
@@ -182,6 +200,20 @@ def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult])
     # A redirect to a page of the same site is kept.
     redirect = (briefed.site / "old-page/index.html").read_text("utf-8")
     assert "../guide/setup/" in redirect and 'http-equiv="refresh"' in redirect
+
+
+def test_chinese_search_is_a_documented_choice(project: Path) -> None:
+    """The basic briefing has Chinese names: by default they go into the search's jieba
+    dictionary and the zero-width space into its separator; ``cjk_search: false``
+    leaves the search as the site configured it."""
+    config = (project / "mkdocs.yml").read_text("utf-8")
+    (project / "mkdocs.yml").write_text(
+        config.replace("  - briefing:\n", "  - briefing:\n      cjk_search: false\n")
+    )
+    result = run_build(project)
+    assert result.ok, result.messages
+    index = json.loads((result.site / "search/search_index.json").read_text("utf-8"))
+    assert index["config"]["separator"] == "[\\s\\-]+"  # Material's own for English
 
 
 def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
@@ -204,6 +236,43 @@ def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
         assert bool(page.select("iframe")) is trusted
         assert bool(page.select('p[style="color: teal"]')) is trusted
         assert page.select("a.bf-mention")  # trusted or not, mentions are linked
+
+
+def test_blog_authors_are_text(tmp_path: Path) -> None:
+    """Material's blog prints the authors of docs/blog/.authors.yml (a contributor's
+    file) as HTML outside the page's content: they are escaped, an unsafe link dropped
+    with an error at its line."""
+    project = tmp_path / "site"
+    shutil.copytree(FIXTURES / "material", project)
+    write(
+        project,
+        {
+            "docs/blog/.authors.yml": """
+            authors:
+              eve:
+                name: "Eve<script>alert('name')</script>"
+                description: <img src=x onerror=alert(2)>
+                avatar: 'https://example.org/a.png" onerror="alert(3)'
+                url: javascript:alert(4)
+            """
+        },
+    )
+    post = project / "docs/blog/posts/first.md"
+    post.write_text(post.read_text("utf-8").replace("---\n", "---\nauthors: [eve]\n", 1))
+    result = run_build(project)
+    assert not result.ok
+    assert (
+        "briefing: docs/blog/.authors.yml:6:10: error: unsafe URL 'javascript:alert(4)' of "
+        "the blog's author 'eve' dropped: only http, https, mailto and relative links"
+    ) in result.messages
+    result = run_build(project, strict=False)
+    for page in ["blog/index.html", "blog/2024/05/01/the-search-plugin-arrives/index.html"]:
+        soup = result.html(page)
+        # The name is the avatar's alternative text, as text.
+        assert soup.select("img[alt=\"Eve<script>alert('name')</script>\"]"), page
+        assert soup.select("script:-soup-contains('alert')") == []
+        assert not [el for el in soup.find_all(True) if "onerror" in el.attrs]
+        assert not soup.select('a[href^="javascript:"]')
 
 
 @pytest.mark.parametrize(
@@ -237,3 +306,110 @@ def test_csp_sources_extend_known_directives_only() -> None:
     assert "img-src 'self' data: https:" in extended
     assert "media-src 'self' https:" in extended  # extended, it keeps the site's own
     assert "media-src" not in policy(page)
+
+
+# ------------------------------------------------------ in a reader's browser (issue 21)
+
+
+@pytest.fixture(scope="module")
+def themed(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, BuildResult]:
+    """The ``themed`` fixture: a site with theme overrides (a banner, its own footer with
+    a light/dark toggle through ``javascript:toggleScheme();`` and an ``onclick``,
+    inline scripts in its templates), its own script and stylesheet, and trusted docs
+    pages with inline scripts and handlers; built strictly with and without Briefing."""
+    plain, briefed = plain_and_briefed(tmp_path_factory.mktemp("themed"), "themed")
+    shutil.rmtree(plain / "briefing_src")
+    results = run_build(plain), run_build(briefed)
+    for result in results:
+        assert result.ok, result.messages  # the strict build passes with Briefing too
+    return results
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("fixture", "address", "skip"),
+    [
+        # The article's layout is Briefing's own (source box, notes): compared as HTML above.
+        ("sites", "https://example.org/fixture/", {"articles/features/index.html"}),
+        ("themed", "https://example.org/themed/", set()),
+    ],
+)
+def test_every_page_looks_and_works_the_same_in_a_browser(
+    request: pytest.FixtureRequest, browser: Browser, fixture: str, address: str, skip: set[str]
+) -> None:
+    """Every page of both builds in Chromium, served at the site's own address: no new
+    console error or CSP violation, the same computed styles on every element that is
+    not Briefing's, the same ``__config``."""
+    plain, briefed = request.getfixturevalue(fixture)
+    context = lookalike.new_context(browser)
+    try:
+        found = lookalike.compare_sites(context, plain.site, briefed.site, address, frozenset(skip))
+    finally:
+        context.close()
+    assert len(lookalike.pages_of(plain.site, frozenset(skip))) >= 3
+    assert found == {}, "\n".join(
+        f"{page}:\n  " + "\n  ".join(lines) for page, lines in found.items()
+    )
+
+
+@pytest.mark.browser
+def test_the_sites_own_scripts_work_with_briefings_policy(
+    browser: Browser, themed: tuple[BuildResult, BuildResult]
+) -> None:
+    """The theme's javascript: URL and handler, its inline scripts, the site's own
+    script and a trusted page's inline script and handlers all run under the policy."""
+    _, briefed = themed
+    index = briefed.html("index.html")
+    csp = index.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    assert "'unsafe-hashes'" in csp and "'unsafe-inline'" not in csp.split(";")[1]
+    context = lookalike.new_context(browser)
+    host = lookalike.Host(context, "https://example.org/themed/")
+    host.folder = briefed.site
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    scheme = "document.body.getAttribute('data-md-color-scheme')"
+
+    def open_page(path: str) -> None:
+        page.goto(host.address + path, wait_until="load")
+        page.evaluate(lookalike.SETTLE)  # Material has set the palette it remembers
+
+    def becomes(expression: str, value: str) -> bool:
+        for _ in range(40):
+            if page.evaluate(expression) == value:
+                return True
+            page.wait_for_timeout(50)
+        return False
+
+    try:
+        open_page("")
+        assert page.evaluate(scheme) == "default"
+        page.click("#scheme-toggle")  # href="javascript:toggleScheme();"
+        assert becomes(scheme, "slate")
+        page.click("#scheme-button")  # onclick="toggleScheme()"
+        assert becomes(scheme, "default")
+        rows = page.eval_on_selector_all("#sortable td", "cells => cells.map(c => c.textContent)")
+        assert rows == ["Aardvark", "Moose", "Zebra"]  # the page's own script sorted them
+        assert page.evaluate("document.body.dataset.siteScript") == "ran"  # extra_javascript
+        assert page.evaluate("document.documentElement.dataset.themeScript") == "ran"
+        assert page.locator(".md-banner a", has_text="new release").is_visible()
+
+        open_page("guide/tools/")
+        assert page.evaluate("document.getElementById('picker').dataset.ready") == "yes"
+        page.eval_on_selector(
+            "#picker", "el => { el.value = '#ff0000'; el.dispatchEvent(new Event('input')); }"
+        )
+        background = "getComputedStyle(document.getElementById('swatch')).backgroundColor"
+        assert becomes(background, "rgb(255, 0, 0)")  # oninput ran
+        page.click("#void-link")  # href="javascript:void(0)" with an onclick
+        assert becomes("document.getElementById('void-link').dataset.clicked", "yes")
+
+        # A page of contributors' content: the theme's comments partial (inside the
+        # <article>) runs its inline script, which stands as written in the template.
+        open_page("articles/search-arrives/")
+        assert page.evaluate("document.getElementById('site-comments').dataset.ready") == "yes"
+        page.click("#scheme-toggle")
+        assert becomes(scheme, "slate")
+    finally:
+        context.close()
+    assert errors == []

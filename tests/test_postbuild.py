@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefing.cli import main
-from briefing.site.csp import apply_policy, blocked, policy
+from briefing.site.csp import Authorship, Templates, apply_policy, blocked, javascript_url, policy
 from conftest import BuildResult, run_build, write
 
 # A page as Zensical 0.0.73 writes it (its base.html): the theme's inline script in the
@@ -84,6 +84,76 @@ def test_blocked_lists_what_the_policy_stops_where_it_stands() -> None:
     assert policy(page).count("'sha256-") == 1
 
 
+THEMED_PAGE = textwrap.dedent(
+    """\
+    <html><head><script>function toggleScheme() {{}}</script></head><body>
+    <header><a href="javascript:toggleScheme();">Dark</a>
+    <button onclick="toggleScheme()">Switch</button></header>
+    <article>{content}</article>
+    <footer><a href="JavaScript:void%280%29">Share</a></footer>
+    </body></html>"""
+)
+
+
+def test_the_owners_handlers_and_urls_are_allowed_by_hash() -> None:
+    """Outside the content, the theme's handler and javascript: URLs are the owner's:
+    allowed by their hashes with 'unsafe-hashes', nothing reported. A handler in the
+    content is a contributor's: blocked and reported, its hash not added."""
+    page = THEMED_PAGE.format(content="<p>text</p>")
+    assert blocked(page) == []
+    csp = policy(page)
+    assert csp.count("'sha256-") == 4 and "'unsafe-hashes'" in csp
+    # The URL hashed as the browser's parser reads it (what Chromium checks).
+    assert "'sha256-rRMdkshZyJlCmDX27XnL7g3zXaxv7ei6Sg+yt4R3svU='" in csp  # javascript:void(0)
+    leaked = THEMED_PAGE.format(content='<img src="x" onerror="steal()">')
+    assert [b.what for b in blocked(leaked)] == ['an inline event handler <img onerror="steal()">']
+    assert policy(leaked) == csp  # steal() is not allowed
+    # Without handlers or javascript: URLs of the owner's, no 'unsafe-hashes'.
+    plain = "<html><head><script>x()</script></head><body><article></article></body></html>"
+    assert "unsafe-hashes" not in policy(plain)
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("javascript:toggleScheme();", "javascript:toggleScheme();"),
+        (" JavaScript:window.r=%31 ", "javascript:window.r=1"),
+        ("java\tscript:go()", "javascript:go()"),
+        ("javascript:window.r = 1 ", "javascript:window.r = 1"),
+        ("https://example.org/javascript:x", None),
+        ("#javascript:x", None),
+    ],
+)
+def test_javascript_urls_read_as_chromium_hashes_them(value: str, read: str | None) -> None:
+    assert javascript_url(value) == read
+
+
+def test_who_made_which_part_of_a_page(tmp_path: Path) -> None:
+    script = "document.body.dataset.comments = 'on';"
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials/comments.html").write_text(
+        f'<div id="c"><script>{script}</script><a onclick="go()">x</a></div>', "utf-8"
+    )
+    templates = Templates([tmp_path])
+    content = f'<p>Body</p><div id="c"><script>{script}</script><a onclick="go()">x</a></div>'
+    page = THEMED_PAGE.format(content=content + "<script>steal()</script>")
+    # Unknown pages: the whole <article> is contributors'.
+    assert len(blocked(page)) == 3
+    # The site's own templates hold the comments partial: its script and handler are
+    # the owner's wherever they stand; steal() stays blocked.
+    owned = Authorship(templates=templates)
+    assert [b.what for b in blocked(page, owned)] == ["an inline script <script>steal()"]
+    assert policy(page, None, owned).count("'sha256-") == 6
+    # A trusted docs page is the owner's whole.
+    assert blocked(page, Authorship(owner_page=True)) == []
+    assert "sha256" in policy(page, None, Authorship(owner_page=True))
+    # The page's rendered Markdown is contributors' wherever a template prints it.
+    outside = '<p>mine <b onclick="steal()">x</b></p>'
+    moved = THEMED_PAGE.format(content="").replace("<footer>", outside + "<footer>")
+    assert blocked(moved) == []
+    assert len(blocked(moved, Authorship(content=(outside,)))) == 1
+
+
 def test_clean_pages_block_nothing_and_text_is_not_an_attribute() -> None:
     page = ZENSICAL_PAGE.format(
         content="<p>onion = 3; the URL javascript:void(0) is text; "
@@ -143,24 +213,42 @@ def test_csp_command_refuses_unknown_directives(tmp_path: Path) -> None:
     assert "Content-Security-Policy" not in (site / "index.html").read_text("utf-8")
 
 
-def test_plugin_reports_what_its_policy_blocks(project: Path) -> None:
-    """The plugin runs the same step on each page: a trusted docs page's handler is
-    reported at its source, and a strict build fails."""
-    text = (project / "mkdocs.yml").read_text("utf-8")
-    (project / "mkdocs.yml").write_text(
-        text.replace("briefing:", "briefing:\n      trusted_docs: true")
+def test_plugin_allows_the_owners_code_and_reports_a_contributors(project: Path) -> None:
+    """The plugin runs the same step on each page: a trusted docs page's handler is the
+    site owner's and runs (by its hash); a handler in a contributor's page that got past
+    the sanitiser (here a hook puts the raw HTML back) is reported at its place in the
+    page's source, and a strict build fails."""
+    write(
+        project, {"docs/tool.md": '# Tool\n\nSome text.\n\n<button onclick="run()">Run</button>\n'}
     )
-    write(project, {"docs/tool.md": '# Tool\n\n<button onclick="run()">Run</button>\n'})
+    hook = """
+        import re
+
+        def on_page_content(html, page, config, files):
+            found = re.search(r"<button onclick=.*?</button>", page.file.content_string)
+            return html + found.group(0) if found else html
+        """
+    write(project, {"leak.py": hook})
+    text = (project / "mkdocs.yml").read_text("utf-8")
+    (project / "mkdocs.yml").write_text(text + "hooks: [leak.py]\n")
     result = run_build(project)
     assert not result.ok
     assert any(
         m.startswith(
-            "briefing: docs/tool.md:1:1: warning: the Content-Security-Policy blocks an inline "
+            "briefing: docs/tool.md:5:18: warning: the Content-Security-Policy blocks an inline "
             'event handler <button onclick="run()"> (line '
         )
         and m.endswith(" of tool/index.html)")
         for m in result.messages
     ), result.messages
+
+    (project / "mkdocs.yml").write_text(
+        text.replace("briefing:", "briefing:\n      trusted_docs: true")
+    )
+    result = run_build(project)
+    assert result.ok, result.messages
+    csp = csp_of((project / "site/tool/index.html").read_text("utf-8"))
+    assert "'unsafe-hashes' 'sha256-" in csp and "unsafe-inline" not in csp.split(";")[1]
 
 
 # --------------------------------------------------------------------------- publish

@@ -268,9 +268,10 @@ def csp(site_dir: str, sources: tuple[str, ...]) -> None:
     """Give every HTML page of a finished site Briefing's Content-Security-Policy, as
     the MkDocs plugin does to the pages it builds: for a site built by Zensical, by
     plain MkDocs from an export, or any host. Pages are rewritten in place (running it
-    again gives the same pages). Lists, at path:line:col, every inline script in a
-    page's content, inline event handler (onclick=) and javascript: URL the policy
-    stops from running; exit 1 if there is any."""
+    again gives the same pages). Lists, at path:line:col, the inline code in a page's
+    content (<article>) that the policy stops from running: a script, an event handler
+    (onclick=), a javascript: URL; exit 1 if there is any. The theme's, outside the
+    content, is allowed by hash."""
     from ..site.csp import apply_to_site
 
     count, problems = apply_to_site(Path(site_dir), _csp_sources(sources))

@@ -149,15 +149,23 @@ class BriefingConfig(Config):
     when it cannot be, `false` never writes it."""
     trusted_docs = c.Type(bool, default=False)
     """Trust the hand-written pages under docs/: their HTML passes as written (scripts,
-    styles, any URL). Leave it off when pull requests can change docs/; briefing_src/
-    is never trusted."""
+    styles, any URL), and the policy allows their inline scripts and handlers by hash,
+    as it does the theme's. Leave it off when pull requests can change docs/;
+    briefing_src/ is never trusted."""
     csp = c.Type(bool, default=True)
     """Give every page a Content-Security-Policy (the strict one: scripts, styles,
-    images, fonts and connections from the site itself). False leaves it to the site."""
+    images, fonts and connections from the site itself, and the inline code of the
+    site's own templates and trusted pages by hash). False leaves it to the site."""
     csp_sources = c.Type(dict, default={})
     """Sources to add to the policy's directives, e.g. {img-src: "https:",
     connect-src: "https://analytics.example.org"} for a site's own external images or
     analytics. Each one loosens the policy for every page."""
+    cjk_search = c.Type(bool, default=True)
+    """When the briefing has Chinese (CJK) names or aliases, set Material's search so that
+    they are found: those names go into jieba's user dictionary (``jieba_dict_user``)
+    and the zero-width space jieba puts between words into the ``separator``, each only
+    when the site's own search settings leave it unset. A briefing without such names
+    changes nothing; false leaves the search settings to the site."""
 
 
 def editorial_rules(options: BriefingConfig, config_file: str | None) -> EditorialRules:

@@ -15,20 +15,27 @@ path decides), which drops, with an error naming the file:
 - a page that collides with a page Briefing generates;
 - a page that is not valid UTF-8, or two names that differ only in Unicode
   normalisation.
+
+:func:`blog_authors` makes harmless the one docs file a theme plugin prints as HTML
+itself: the authors of Material's blog.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..core.diagnostics import Diagnostics, Position
 from ..core.files import bad_name_character, symlink_in
+from ..core.model import url_is_safe
+from ..core.yamlsrc import load_yaml
 
 PASSIVE_TYPES = frozenset(
     {
@@ -180,3 +187,41 @@ def _not_utf8(path: Path) -> int:
     except UnicodeDecodeError as exc:
         return raw[: exc.start].count(b"\n") + 1
     return 0
+
+
+def blog_authors(config: MkDocsConfig, root: Path) -> Diagnostics:
+    """Material's blog reads its authors from a docs file (``.authors.yml`` in the
+    blog's folder, which a pull request can change) and its templates print their names,
+    descriptions, avatars and links as HTML, unescaped, outside the page's content: each
+    such value is escaped here, as a page's front matter is, and a link or avatar with
+    a scheme other than http, https, mailto or relative is dropped with an error at its
+    line. (Run once the blog plugin has read the file, before any page is rendered.)"""
+    problems = Diagnostics()
+    for plugin in config.plugins.values():
+        authors, options = getattr(plugin, "authors", None), getattr(plugin, "config", None)
+        if not isinstance(authors, dict) or not isinstance(options, Config):
+            continue  # not Material's blog (a hook is a module among the plugins)
+        if "authors_file" not in options:
+            continue
+        path = Path(config.docs_dir, str(options["authors_file"]).format(blog=options["blog_dir"]))
+        rel = os.path.relpath(path, root)
+        try:
+            located = load_yaml(path.read_text(encoding="utf-8-sig"), rel, Diagnostics())
+        except (OSError, UnicodeDecodeError):
+            located = None  # Material read it; only the positions are missing
+        for key, author in authors.items():
+            for field in ("name", "description", "avatar", "url"):
+                value = author.get(field)
+                if not isinstance(value, str):
+                    continue
+                if field in ("avatar", "url") and not url_is_safe(value):
+                    loc = ("authors", key, field)
+                    problems.error(
+                        located.text_start(loc) if located else Position(rel),
+                        f"unsafe URL {value!r} of the blog's author {key!r} dropped: only "
+                        "http, https, mailto and relative links",
+                    )
+                    author[field] = "" if field == "avatar" else None
+                else:
+                    author[field] = html.escape(value)
+    return problems

@@ -248,7 +248,9 @@ def _settings(config: MkDocsConfig, nav: list[Any], extension: dict[str, Any]) -
         "copyright": config.copyright,
         "theme": theme_settings,
         "nav": nav,
-        "extra_css": CSS,
+        # The site's own stylesheets (published from docs/), then Briefing's, in the
+        # plugin's order.
+        "extra_css": [*(str(css) for css in config.extra_css if str(css) not in CSS), *CSS],
         "extra_javascript": JS,
         "markdown_extensions": extensions,
     }

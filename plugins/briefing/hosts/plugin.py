@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -35,7 +35,7 @@ from ..core.sources import FileCache, load_briefing
 from ..core.yamlsrc import Limits
 from ..markdown.extension import BriefingExtension, Linker
 from ..site import THEME_DIR
-from ..site.csp import apply_policy, check_sources
+from ..site.csp import Authorship, Templates, apply_policy, check_sources
 from ..site.figures import Figures
 from ..site.opendata import (
     DATA_FILES,
@@ -56,7 +56,7 @@ from ..site.search import configure_search
 from ..site.staging import Staging
 from ..site.view import PageView, edit_url, page_view
 from .config import BriefingConfig, editorial_rules
-from .docsfiles import BUILD_OUTPUTS, vet_docs
+from .docsfiles import BUILD_OUTPUTS, blog_authors, vet_docs
 
 if TYPE_CHECKING:
     from ..book.pdf import BookMeta
@@ -107,9 +107,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.linker = Linker(briefing, self.context, self.config.link_mode)
         config.markdown_extensions.append(BriefingExtension(self.linker))  # type: ignore[arg-type]
         config.theme.dirs.append(str(THEME_DIR))
-        features = config.theme.get("features")
-        if isinstance(features, list) and "content.tooltips" not in features:
-            features.append("content.tooltips")  # Material shows entity summaries as tooltips
+        # The site's own templates (overrides, Material's, Briefing's): the policy
+        # allows the inline code they hold wherever a page shows it.
+        self.templates = Templates(config.theme.dirs)
         config.extra_css.extend(["assets/briefing/kinds.css", "assets/briefing/briefing.css"])
         config.extra_javascript.append("assets/briefing/briefing.js")
         config.watch.append(str(self.root / self.config.src))
@@ -157,9 +157,11 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def configure_search(self, config: MkDocsConfig) -> None:
         search = config.plugins.get("material/search") or config.plugins.get("search")
-        if search is not None:
+        if search is not None and self.config.cjk_search:
             self.tmp = getattr(self, "tmp", None) or tempfile.mkdtemp(prefix="briefing-")
-            configure_search(search.config, self.briefing, Path(self.tmp))
+            changed = configure_search(search.config, self.briefing, Path(self.tmp))
+            if changed:
+                log.info(f"search: {' and '.join(changed)} set for the Chinese names (cjk_search)")
 
     def stage(self, config: MkDocsConfig) -> None:
         """Build into a staging folder that ``on_post_build`` publishes on success."""
@@ -183,6 +185,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
                 written=[*BUILD_OUTPUTS, *([self.config.pdf_name] if self.config.pdf else [])],
             )
         )
+        if not self.config.trusted_docs:
+            self.report(blog_authors(config, self.root))
         for page in self.generated.values():
             files.append(File.generated(config, page.uri, content=page.content))
         # The open data, at the site's root: filled in on_env, once every page is rendered.
@@ -204,6 +208,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             # each; naming any generated page in the nav (e.g. glossary/index.md)
             # places them instead.
             config.nav = [*config.nav, *compact_sections(review=self.review is not None)]
+        # The pages Briefing leaves out of the navigation on purpose (each section page
+        # lists the rest) are no "omitted files": a site whose validation makes those
+        # warnings still passes its strict build.
+        named = nav_names(config.nav)
+        for uri in self.generated.keys() - named:
+            file = files.get_file_from_path(uri)
+            if file is not None:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         self.files = files
         self.urls: dict[str, str] = {}  # source path -> site URL, for the page views
         return files
@@ -327,13 +339,20 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         output = add_to_head(output, head)
         if not self.config.csp:
             return output
-        output, stopped = apply_policy(output, self.config.csp_sources)
+        ref = self.context.pages.get(page.file.src_uri)
+        authorship = Authorship(
+            # A trusted docs page is the site owner's, like the theme around it.
+            owner_page=ref is not None and ref.trusted,
+            content=(page.content or "",),
+            templates=self.templates,
+        )
+        output, stopped = apply_policy(output, self.config.csp_sources, authorship)
         if stopped:
             generated = self.generated.get(page.file.src_uri)
-            source = generated.source if generated else self.docs_source(page, config)
+            path = generated.source if generated else self.docs_source(page, config)
             self.report(
                 Diagnostic(
-                    Position(source),
+                    ref.source.position_of(item.code) if ref and item.code else Position(path),
                     f"{item.message} (line {item.line} of {page.file.dest_uri})",
                     "warning",
                 )
@@ -349,7 +368,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if template_name != "404.html":
             return output_content
         output = add_to_head(output_content, head_links(self.site, self.feed))
-        return apply_policy(output, self.config.csp_sources)[0] if self.config.csp else output
+        if not self.config.csp:
+            return output
+        return apply_policy(output, self.config.csp_sources, Authorship(owner_page=True))[0]
 
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)

@@ -1,17 +1,30 @@
-"""A Content-Security-Policy for every page: scripts only from the site itself and
-the theme's own inline scripts (by hash), so that markup which slipped past the
-sanitiser still could not run."""
+"""A Content-Security-Policy for every page: scripts only from the site itself and the
+inline code the site's owner made (by hash), so that markup which slipped past the
+sanitiser still could not run.
+
+Who made what: the theme, its overrides, the templates, ``extra_javascript`` and trusted
+docs pages are the site owner's; the content of a page that is not trusted (between
+``<article>`` and ``</article>``, and the page's rendered Markdown wherever a template
+puts it) is a contributor's. The owner's inline scripts, event handlers and
+``javascript:`` URLs are allowed by their hashes (handlers and URLs with
+``'unsafe-hashes'``); inline code in a contributor's part runs only if the same text
+stands in one of the site's own templates (it is then the owner's code). See
+SECURITY.md, "The site's own markup".
+"""
 
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote
 
 from ..core.diagnostics import Diagnostics, Position, line_col
 
@@ -24,15 +37,16 @@ _HEAD = re.compile(r"<head[^>]*>", re.I)
 _ARTICLE_START = re.compile(r"<article\b", re.I)
 _ARTICLE_END = re.compile(r"</article\s*>", re.I)
 
+Span = tuple[int, int]
 
-def _content(html: str) -> tuple[int, int]:
-    """Where the page's content stands: from the first <article> to the last </article>.
-    The theme puts no inline script there; anything there came from a contributor."""
+
+def _article(html: str) -> list[Span]:
+    """Where a page's content stands: from the first <article> to the last </article>."""
     start = _ARTICLE_START.search(html)
     ends = list(_ARTICLE_END.finditer(html))
     if start is None or not ends:
-        return (0, 0)
-    return (start.start(), ends[-1].end())
+        return []
+    return [(start.start(), ends[-1].end())]
 
 
 def is_script(attributes: str) -> bool:
@@ -40,6 +54,189 @@ def is_script(attributes: str) -> bool:
     ``application/json``): those are never executed, so never need allowing."""
     found = _TYPE.search(attributes)
     return (found.group(1).lower() if found else "") in _SCRIPT_TYPES
+
+
+class Templates:
+    """The text of the site's own templates (its theme's folders: overrides, Material,
+    Briefing's): inline code that stands there as written is the owner's, wherever a
+    page shows it."""
+
+    def __init__(self, dirs: Iterable[str | Path]) -> None:
+        texts = []
+        for folder in dirs:
+            for path in sorted(_template_files(Path(folder))):
+                try:
+                    texts.append(path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError):
+                    continue
+        self.text = "\0".join(texts)
+
+    def made(self, code: Inline) -> bool:
+        """Does ``code`` stand in a template as written (a script's whole text between
+        its tags, a handler's or URL's whole attribute, name and value)?"""
+        if code.kind == "script":
+            return bool(code.code.strip()) and f">{code.code}</script>" in self.text
+        return any(f"{code.name}={q}{code.raw}{q}" in self.text for q in "\"'")
+
+
+def _template_files(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # Material's .icons
+        for name in files:
+            if name.endswith(".html"):
+                yield Path(root, name)
+
+
+@dataclass(frozen=True)
+class Authorship:
+    """Who made which parts of a page, as the plugin knows it (``briefing csp``, which
+    does not, takes the page's ``<article>`` for the contributors')."""
+
+    owner_page: bool = False
+    """The whole page is the owner's: a trusted docs page, a template (404.html)."""
+    content: Sequence[str] = ()
+    """The page's rendered Markdown: a contributor's, wherever a template prints it."""
+    templates: Templates | None = None
+    """The site's own templates: code found there as written is the owner's."""
+
+    def contributed(self, html: str) -> list[Span]:
+        """The parts of ``html`` a contributor wrote, sorted and not overlapping."""
+        if self.owner_page:
+            return []
+        spans = _article(html)
+        for fragment in self.content:
+            at = html.find(fragment) if fragment else -1
+            while at >= 0:
+                spans.append((at, at + len(fragment)))
+                at = html.find(fragment, at + len(fragment))
+        merged: list[Span] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+
+ARTICLE = Authorship()
+"""No knowledge of the page: its <article> is the contributors'."""
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Inline code in a page: a script, an event handler or a ``javascript:`` URL, at
+    ``offset`` in the page's HTML."""
+
+    offset: int
+    kind: Literal["script", "handler", "url"]
+    code: str
+    """What the browser hashes: a script's text, a handler's value, the URL as its
+    parser reads it (scheme in lower case, percent-escapes decoded)."""
+    raw: str
+    """How the page wrote it (an attribute's value, character references decoded)."""
+    tag: str = "script"
+    name: str = ""
+
+    @property
+    def source(self) -> str:
+        return (
+            "'sha256-"
+            + base64.b64encode(hashlib.sha256(self.code.encode()).digest()).decode()
+            + "'"
+        )
+
+    @property
+    def what(self) -> str:
+        if self.kind == "script":
+            return f"an inline script <script>{_excerpt(self.code)}"
+        label = "an inline event handler" if self.kind == "handler" else "a javascript: URL"
+        return f'{label} <{self.tag} {self.name}="{_excerpt(self.raw)}">'
+
+
+def _excerpt(text: str, size: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
+_URL_STRIP = "".join(map(chr, range(0x21)))  # C0 controls and space, around a URL
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+
+
+def javascript_url(value: str) -> str | None:
+    """``value`` as a browser's URL parser reads it if it is a ``javascript:`` URL (what
+    Chromium hashes for 'unsafe-hashes': spaces around and tabs or newlines inside
+    dropped, the scheme in lower case, percent-escapes decoded), else None."""
+    url = _TAB_OR_NEWLINE.sub("", value).strip(_URL_STRIP)
+    if url[:11].lower() != "javascript:":
+        return None
+    return "javascript:" + unquote(url[11:])
+
+
+_HANDLER_NAME = re.compile(r"on[a-z]+\s*=")
+
+
+def _suspect(html: str) -> bool:
+    """Could the page hold an inline handler or a ``javascript:`` URL? Only then is it
+    parsed. (One regex with ``\\s`` before ``on`` and ``re.I`` scans ten times slower
+    than this literal prefix on the lowered page.)"""
+    low = html.lower()
+    if "javascript:" in low:
+        return True
+    return any(low[m.start() - 1] in " \t\n\r\f\"'/" for m in _HANDLER_NAME.finditer(low, 1))
+
+
+class _Attributes(HTMLParser):
+    """Inline event handlers (``onclick=``) and ``javascript:`` URLs, with their offsets."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.found: list[Inline] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, col = self.getpos()
+        offset = self.lines[line - 1] + col
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                self.found.append(Inline(offset, "handler", value, value, tag, name))
+            elif name in _URL_ATTRIBUTES and (url := javascript_url(value)) is not None:
+                self.found.append(Inline(offset, "url", url, value, tag, name))
+
+    handle_startendtag = handle_starttag
+
+
+def inline_code(html: str) -> list[Inline]:
+    """Every piece of inline code a browser would run in the page, in page order."""
+    found = [
+        Inline(m.start(), "script", m.group(2), m.group(2))
+        for m in _INLINE_SCRIPT.finditer(html)
+        if is_script(m.group(1))
+    ]
+    if _suspect(html):
+        parser = _Attributes(html)
+        parser.feed(html)
+        parser.close()
+        found += parser.found
+    return sorted(found, key=lambda code: code.offset)
+
+
+def _judge(html: str, authorship: Authorship) -> tuple[list[Inline], list[Inline]]:
+    """The page's inline code: the owner's (allowed by hash) and the rest (blocked)."""
+    spans = authorship.contributed(html)
+    starts = [start for start, _ in spans]
+    owned: list[Inline] = []
+    stopped: list[Inline] = []
+    for code in inline_code(html):
+        at = bisect.bisect_right(starts, code.offset) - 1
+        contributed = at >= 0 and code.offset < spans[at][1]
+        templates = authorship.templates
+        if not contributed or (templates is not None and templates.made(code)):
+            owned.append(code)
+        else:
+            stopped.append(code)
+    return owned, stopped
 
 
 DIRECTIVES = {
@@ -79,20 +276,12 @@ def check_sources(extra: dict[str, object]) -> list[str]:
     return problems
 
 
-def policy(html: str, extra: dict[str, str] | None = None) -> str:
-    """The policy for a page; its inline scripts are allowed by hash, those of the theme
-    only: a script in the content (which slipped past the sanitiser) is not. ``extra``
-    adds sources to directives (checked by :func:`check_sources`)."""
-    start, end = _content(html)
-    hashes = sorted(
-        {
-            "'sha256-"
-            + base64.b64encode(hashlib.sha256(m.group(2).encode("utf-8")).digest()).decode()
-            + "'"
-            for m in _INLINE_SCRIPT.finditer(html)
-            if not start <= m.start() < end and is_script(m.group(1))
-        }
-    )
+def _policy(owned: list[Inline], extra: dict[str, str] | None) -> str:
+    hashes = sorted({code.source for code in owned})
+    if any(code.kind != "script" for code in owned):
+        # The owner's handlers and javascript: URLs: CSP allows them by hash only with
+        # 'unsafe-hashes' (a script's text is never a handler: contributors' have none).
+        hashes.insert(0, "'unsafe-hashes'")
     extra = extra or {}
     parts = []
     for directive, base in DIRECTIVES.items():
@@ -105,100 +294,58 @@ def policy(html: str, extra: dict[str, str] | None = None) -> str:
     return "; ".join(parts)
 
 
+def policy(html: str, extra: dict[str, str] | None = None, authorship: Authorship = ARTICLE) -> str:
+    """The policy for a page: its owner's inline code is allowed by hash, a
+    contributor's is not (it slipped past the sanitiser). ``extra`` adds sources to
+    directives (checked by :func:`check_sources`)."""
+    return _policy(_judge(html, authorship)[0], extra)
+
+
 _META = re.compile(r"<meta\s+http-equiv=[\"']?Content-Security-Policy[\"']?[^>]*>", re.I)
-_HANDLER_NAME = re.compile(r"on[a-z]+\s*=")
-
-
-def _suspect(html: str) -> bool:
-    """Could the page hold an inline handler or a ``javascript:`` URL? Only then is it
-    parsed. (One regex with ``\\s`` before ``on`` and ``re.I`` scans ten times slower
-    than this literal prefix on the lowered page.)"""
-    low = html.lower()
-    if "javascript:" in low:
-        return True
-    return any(low[m.start() - 1] in " \t\n\r\f\"'/" for m in _HANDLER_NAME.finditer(low, 1))
-
-
-_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
 
 
 @dataclass(frozen=True)
 class Blocked:
     """Something in a page that the policy stops from running, ``line``:``col`` (from 1)
-    in the page's HTML."""
+    in the page's HTML; ``code`` is its text (to find it in the page's source)."""
 
     line: int
     col: int
     what: str
+    code: str = field(default="", compare=False)
 
     @property
     def message(self) -> str:
         return f"the Content-Security-Policy blocks {self.what}"
 
 
-def _excerpt(text: str, size: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[: size - 1] + "…"
-
-
-class _Handlers(HTMLParser):
-    """Inline event handlers (``onclick=``) and ``javascript:`` URLs: no hash can allow
-    them (the policy has no 'unsafe-hashes'), wherever they stand in the page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[Blocked] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line, col = self.getpos()
-        for name, value in attrs:
-            value = value or ""
-            if name.startswith("on"):
-                what = f'an inline event handler <{tag} {name}="{_excerpt(value)}">'
-            elif name in _URL_ATTRIBUTES and value.strip().lower().startswith("javascript:"):
-                what = f'a javascript: URL <{tag} {name}="{_excerpt(value)}">'
-            else:
-                continue
-            self.found.append(Blocked(line, col + 1, what))
-
-    handle_startendtag = handle_starttag
-
-
-def blocked(html: str) -> list[Blocked]:
-    """What the policy of :func:`policy` stops in this page: inline scripts in the
-    content (outside it, the theme's are allowed by hash), inline event handlers and
-    ``javascript:`` URLs anywhere."""
-    start, end = _content(html)
-    found = [
-        Blocked(*line_col(html, m.start()), f"an inline script <script>{_excerpt(m.group(2))}")
-        for m in _INLINE_SCRIPT.finditer(html)
-        if start <= m.start() < end and is_script(m.group(1))
+def blocked(html: str, authorship: Authorship = ARTICLE) -> list[Blocked]:
+    """What the policy of :func:`policy` stops in this page: inline code in a
+    contributor's part of it that no template of the site holds."""
+    return [
+        Blocked(*line_col(html, code.offset), code.what, code.raw)
+        for code in _judge(html, authorship)[1]
     ]
-    if _suspect(html):
-        parser = _Handlers()
-        parser.feed(html)
-        parser.close()
-        found += parser.found
-    return sorted(found, key=lambda b: (b.line, b.col))
 
 
-def with_csp(html: str, extra: dict[str, str] | None = None) -> str:
-    """The page with a CSP <meta> as the first thing in its <head> (in place of one
-    already there, so that applying it twice gives the same page)."""
+def apply_policy(
+    html: str, extra: dict[str, str] | None = None, authorship: Authorship = ARTICLE
+) -> tuple[str, list[Blocked]]:
+    """The page with its policy (a CSP ``<meta>`` first in its ``<head>``, in place of
+    one already there: applying it twice gives the same page), and what that policy
+    blocks in it: the one step that the MkDocs plugin runs on each page it renders and
+    ``briefing csp`` on each page of a finished site, whichever host built it."""
     html = _META.sub("", html)
+    owned, stopped = _judge(html, authorship)
     head = _HEAD.search(html)
     if head is None:
-        return html
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(html, extra)}">'
-    return html[: head.end()] + meta + html[head.end() :]
-
-
-def apply_policy(html: str, extra: dict[str, str] | None = None) -> tuple[str, list[Blocked]]:
-    """The page with its policy, and what that policy blocks in it: the one step that
-    the MkDocs plugin runs on each page it renders and ``briefing csp`` on each page of
-    a finished site, whichever host built it."""
-    page = with_csp(html, extra)
-    return page, blocked(page)
+        return html, [Blocked(*line_col(html, c.offset), c.what, c.raw) for c in stopped]
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{_policy(owned, extra)}">'
+    page = html[: head.end()] + meta + html[head.end() :]
+    shift = [c.offset + (len(meta) if c.offset >= head.end() else 0) for c in stopped]
+    return page, [
+        Blocked(*line_col(page, at), c.what, c.raw) for at, c in zip(shift, stopped, strict=True)
+    ]
 
 
 def html_pages(site_dir: Path) -> Iterator[Path]:
