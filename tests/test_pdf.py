@@ -244,7 +244,8 @@ def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
     result = run_build(project, pdf=True)
     assert not result.ok
     assert [e.removeprefix("briefing: ") for e in result.errors()] == [
-        "mkdocs.yml:1:1: error: the PDF does not fetch https://example.org/chart.png"
+        "briefing_src/articles/embargo.md:6:12: error: the PDF does not fetch "
+        "https://example.org/chart.png; it prints the picture's alternative text"
     ]
 
 
@@ -266,13 +267,15 @@ def test_a_picture_typst_cannot_read_is_its_alt_text_and_a_warning(project: Path
     assert result.ok, result.messages
     warnings = [m.removeprefix("briefing: ") for m in result.messages if ": warning: " in m]
     (warning,) = [w for w in warnings if "picture" in w]
-    assert warning.startswith(
-        "docs/img/broken.png:1:1: warning: the PDF book cannot show the picture "
+    assert warning.startswith(  # where the article shows it
+        "briefing_src/articles/embargo.md:7:20: warning: the PDF book cannot show the picture "
         "img/broken.png (failed to decode image"
     ), warning
     assert warning.endswith("it prints its alternative text instead")
     text = " ".join(page_texts(reader(result)))
-    assert "[A broken chart]" in text and "[A real chart]" in text  # the part's safe layout
+    assert "[A broken chart]" in text  # only the broken picture is its alternative text
+    assert "[A real chart]" not in text
+    assert sum(len(page.images) for page in reader(result).pages) == 1  # the real chart
     assert not run_build(project, strict=True, pdf=True).ok
 
 
