@@ -209,7 +209,7 @@ def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str 
     book = Diagnostics()
     out.parent.mkdir(parents=True, exist_ok=True)
     pages = book_pages(generated, built, site, briefing)
-    result = write_book(pages, site, out, meta, types, book, cache=root / PDF_CACHE)
+    result = write_book(pages, site, out, meta, types, book, cache=root / PDF_CACHE, root=root)
     _fail_on(book)
     seconds = time.perf_counter() - started
     click.echo(f"{out.name}: {result.pages} pages in {seconds:.1f} s", err=True)
