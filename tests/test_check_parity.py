@@ -85,6 +85,9 @@ CASES: dict[str, Callable[[Path], None]] = {
     "code points Typst cannot print": _append(
         ARTICLE, "\nPasted \u0092, \u009f, \ufdd0, \u0378, \uffff, \U0010ffff, \ufeff.\n"
     ),
+    "a control character in an address the book prints": _append(
+        ARTICLE, "\nSee [the filing](https://example.org/a\u0092b).\n"
+    ),
     "a remote picture": _append(ARTICLE, "\n![A chart](https://example.org/chart.png)\n"),
     "an inline SVG Typst cannot read": _append(ARTICLE, '\nA mark <svg width="0"></svg>.\n'),
     "a picture bomb": _both(
@@ -111,6 +114,7 @@ BOOK = {
     "a picture the book cannot read",
     "an empty heading",
     "code points Typst cannot print",
+    "a control character in an address the book prints",
     "a remote picture",
     "an inline SVG Typst cannot read",
     "a picture bomb",

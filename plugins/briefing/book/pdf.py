@@ -346,7 +346,7 @@ class _Book:
         for path in sorted(out.images):
             self.pictures.append(("/" + path, source, unquote(path.rsplit("/", 1)[-1]), ""))
         self.pictures.extend((key, source, "<svg", svg) for key, svg in out.svgs.items())
-        self.texts.append((source, " ".join(out.alts)))  # printed when a picture is not
+        self.texts.append((source, " ".join(out.printed)))  # for the glyph check too
         return typ, sorted(out.images)
 
     def footnote(self, item: Tag, kind: str) -> Tag:

@@ -112,8 +112,9 @@ class Typeset:
     blocked: list[str] = field(default_factory=list)
     svgs: dict[str, str] = field(default_factory=dict)
     """The inline SVG pictures it shows, by the key ``#bfsvg`` is given."""
-    alts: list[str] = field(default_factory=list)
-    """The pictures' alternative texts (printed when a picture cannot be)."""
+    printed: list[str] = field(default_factory=list)
+    """What it prints that is not the page's text: the addresses shown after links, and
+    the pictures' alternative texts (printed when a picture cannot be)."""
     refused: list[tuple[str, str]] = field(default_factory=list)
     """What the book cannot print as the site shows it, as (text to find in the source,
     message): it prints it another way, and the build reports it."""
@@ -329,6 +330,7 @@ class Typeset:
         shown = ""
         if "show-url" in classes(node):
             shown = f"#bfurl[{escape(' (' + href + ')')}]"
+            self.printed.append(href)
         return f"#link({literal(href)})[{body}]{shown}"
 
     def anchor_of(self, tag: Tag) -> str:
@@ -341,7 +343,7 @@ class Typeset:
         title = node.find("title", recursive=False)
         alt = title.get_text(" ", strip=True) if title is not None else ""
         alt = alt or str(node.get("aria-label") or "") or "Decoration"
-        self.alts.append(alt)
+        self.printed.append(alt)
         node.attrs.setdefault("xmlns", "http://www.w3.org/2000/svg")
         cls = set(classes(node))
         wide = "true" if {"bf-map", "bf-timeline"} & cls else "false"
@@ -358,7 +360,7 @@ class Typeset:
     def image(self, node: Tag) -> str:
         src = str(node.get("src") or "")
         alt = str(node.get("alt") or "").strip() or "Picture"
-        self.alts.append(alt)
+        self.printed.append(alt)
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
             if EMOJI_CLASSES & set(classes(node)) and 0 < len(alt) <= 16:
