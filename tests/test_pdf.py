@@ -671,3 +671,20 @@ def test_picture_bombs_are_measured_never_decoded(project: Path, tmp_path: Path)
         ), output
     text = " ".join(page_texts(PdfReader(out)))
     assert "[A gif] and [A png]." in text
+
+
+def test_headings_without_words_are_errors_at_their_lines(project: Path) -> None:
+    # Typst takes a heading's title from its text: an icon (inline SVG, to which the book
+    # gives a <title>), a picture or a comment is none ("heading title is empty").
+    write_embargo(
+        project,
+        '## <svg viewBox="0 0 10 10"><path d="M0 0L10 10"/></svg>\n\n'
+        "Words.\n\n### <!-- a comment -->\n\n#\n\n## A heading with words\n\nThe end.\n",
+    )
+    result = run_build(project, strict=False, pdf=True)
+    assert result.ok, result.messages
+    lines = sorted(e.removeprefix("briefing: ").split(": error:")[0] for e in result.errors())
+    article = "briefing_src/articles/embargo.md"
+    assert lines == [f"{article}:10:1", f"{article}:12:1", f"{article}:6:1"], result.messages
+    text = " ".join(page_texts(reader(result)))
+    assert "Words." in text and "A heading with words The end." in text

@@ -109,7 +109,8 @@ def lay_out_safely(job: Job, site_dir: str, fonts: Sequence[str]) -> dict[str, A
             raise LayoutError(_message(again)) from again
         result["problems"] = [*result["problems"], f"laid out without its pictures: {reason}"]
         found = unreadable(dict.fromkeys(job.images, ""), site_dir, fonts)
-        result["unreadable"] = [f"{path}: {why}" for path, why in found.items()] or [reason]
+        # ": reason" when no picture is to blame (the book reports the part then)
+        result["unreadable"] = [f"{path}: {why}" for path, why in found.items()] or [f": {reason}"]
         return result
 
 

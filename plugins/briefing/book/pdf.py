@@ -720,6 +720,12 @@ def _picture_warnings(
     (``refusals``): the part was laid out with every picture as its alternative text."""
     for picture in dict.fromkeys(unreadable):
         path, _, reason = picture.partition(": ")
+        if not path:  # no picture of the part was to blame
+            diagnostics.warning(
+                Position("mkdocs.yml"),
+                f"the PDF book printed a part's pictures as their alternative text ({reason})",
+            )
+            continue
         docs = f"docs/{path}"
         where = Position(docs) if root is not None and (root / docs).is_file() else None
         diagnostics.warning(

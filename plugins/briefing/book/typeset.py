@@ -157,7 +157,7 @@ class Typeset:
             if c in CLASS_BLOCKS:
                 return f"{anchor}#{CLASS_BLOCKS[c]}[{self.blocks(tag)}]"
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            if not tag.get_text().strip():  # PDF/UA-1: "heading title is empty"
+            if not _title(tag).strip():  # PDF/UA-1: "heading title is empty"
                 self.refused.append((EMPTY_HEADING, EMPTY_HEADING_MESSAGE))
                 return anchor + self.inline_children(tag).strip()
             return anchor + self.heading(int(name[1]), self.inline_children(tag))
@@ -383,6 +383,16 @@ EMPTY_HEADING_MESSAGE = (
     "heading without text: the PDF book (PDF/UA-1) needs every heading to have words; "
     "write them or remove the heading (the book prints what it holds as a paragraph)"
 )
+
+
+def _title(heading: Tag) -> str:
+    """A heading's text as Typst takes its title: a picture in it (an icon's SVG, whose
+    ``<title>`` the book adds) and a comment give none."""
+    return "".join(
+        str(text)
+        for text in heading.find_all(string=True)
+        if not isinstance(text, Comment) and text.find_parent("svg") is None
+    )
 
 
 def svg_key(svg: str) -> str:
