@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,6 +85,34 @@ def spanning_cells(root: Path) -> None:
     article(root, "flood", f"A table.\n\n<table>{rows}</table>\n\nAfter it.")
 
 
+def gif_bomb() -> bytes:
+    """35 bytes of GIF declaring 65,535 x 65,535 pixels (Typst asked for 17 GB)."""
+    screen = struct.pack("<HHBBB", 65535, 65535, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+    frame = b"," + struct.pack("<HHHHB", 0, 0, 65535, 65535, 0) + b"\x02\x02\x44\x01\x00"
+    return b"GIF89a" + screen + frame + b";"
+
+
+def png_bomb(side: int = 100_000) -> bytes:
+    """A PNG of a few bytes declaring ``side`` x ``side`` pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 1000)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def picture(root: Path, name: str, data: bytes) -> None:
+    (root / "docs/img").mkdir(parents=True, exist_ok=True)
+    (root / "docs/img" / name).write_bytes(data)
+    article(root, "flood", f"A picture: ![A picture](../img/{name})\n\nAfter it.")
+
+
 BASELINE = "baseline"
 PDF = ", PDF"
 """The end of the name of a flood built with the PDF book (its baseline's too)."""
@@ -99,6 +129,10 @@ FLOODS: dict[str, Callable[[Path], None]] = {
     "250 nested <div>": nested_divs,
     BASELINE + PDF: lambda root: None,
     "50 <td colspan=rowspan=100000>" + PDF: spanning_cells,
+    "a 35-byte GIF of 65,535 x 65,535 pixels" + PDF: lambda root: picture(
+        root, "bomb.gif", gif_bomb()
+    ),
+    "a PNG of 100,000 x 100,000 pixels" + PDF: lambda root: picture(root, "bomb.png", png_bomb()),
 }
 
 

@@ -75,9 +75,9 @@ ensure_zensical_venv() {
 
 ensure_pdf_deps() {
   # Typst lays out the PDF book (its compiler comes in the typst wheel from PyPI); the
-  # book's fonts are Noto CJK (Chinese glyphs, embedded in the PDF) and DejaVu, which
-  # fc-match finds and Typst reads from their folders.
-  apt_install fontconfig fonts-noto-cjk fonts-dejavu-core
+  # book's fonts are Noto CJK (Chinese glyphs, embedded in the PDF), Noto Color Emoji
+  # (emoji, in colour) and DejaVu, which fc-match finds and Typst reads from their folders.
+  apt_install fontconfig fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
 }
 
 ensure_bench_deps() {

@@ -7,6 +7,7 @@ entry that names no file) are MkDocs' words in both, check adding the place."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from briefing.cli import main
-from conftest import run_build
+from conftest import ROOT, run_build
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from floods import gif_bomb  # the flood's own picture
 
 ARTICLE = "briefing_src/articles/kling-launch.md"
 
@@ -77,6 +81,21 @@ CASES: dict[str, Callable[[Path], None]] = {
         _write_bytes("docs/img/broken.png", b"\x89PNG\r\n\x1a\n" + b"no picture" * 40),
         _append(ARTICLE, "\n![A broken chart](../img/broken.png)\n"),
     ),
+    "an empty heading": _append(ARTICLE, "\n## <span></span>\n\nAfter it.\n"),
+    "code points Typst cannot print": _append(
+        ARTICLE, "\nPasted \u0092, \u009f, \ufdd0, \u0378, \uffff, \U0010ffff, \ufeff.\n"
+    ),
+    "a control character in an address the book prints": _append(
+        ARTICLE, "\nSee [the filing](https://example.org/a\u0092b).\n"
+    ),
+    "a remote picture": _append(ARTICLE, "\n![A chart](https://example.org/chart.png)\n"),
+    "an inline SVG Typst cannot read": _append(ARTICLE, '\nA mark <svg width="0"></svg>.\n'),
+    "a picture bomb": _both(
+        _write_bytes("docs/img/bomb.gif", gif_bomb()),
+        _append(ARTICLE, "\n![A bomb](../img/bomb.gif)\n"),
+    ),
+    "an address too long to link": _append(ARTICLE, f"\n[x](https://e.org/{'a' * 8100})\n"),
+    "emoji": _append(ARTICLE, "\nLaunch day \U0001f680, \U0001f1e8\U0001f1f3, \u2764\ufe0f.\n"),
     "unknown entity": _append("docs/index.md", "\nAnd [[nobody]].\n"),
     "javascript link": _append("docs/index.md", "\n[x](javascript:alert(1))\n"),
     "title with markup": _write("docs/about.md", "---\ntitle: A <b>bold</b> page\n---\n\nHi.\n"),
@@ -89,9 +108,21 @@ CASES: dict[str, Callable[[Path], None]] = {
 }
 
 
-BOOK = {"clean", "a character no book font has", "a picture the book cannot read"}
-"""The cases built with the PDF book (it takes seconds; the fixture's other pages have
-no character the book's fonts lack, so the others are built without it)."""
+BOOK = {
+    "clean",
+    "a character no book font has",
+    "a picture the book cannot read",
+    "an empty heading",
+    "code points Typst cannot print",
+    "a control character in an address the book prints",
+    "a remote picture",
+    "an inline SVG Typst cannot read",
+    "a picture bomb",
+    "an address too long to link",
+    "emoji",
+}
+"""The cases built with the PDF book (it takes seconds; the others hold nothing the book
+would refuse, so they are built without it)."""
 
 
 def check(project: Path) -> tuple[int, set[str]]:
@@ -132,8 +163,10 @@ def test_check_and_the_strict_build_agree(name: str, project: Path) -> None:
                 re.match(r"^\S.*?:\d+:\d+: \w+: " + re.escape(message) + "$", line)
                 for line in lines
             ), (message, sorted(lines))
-    if name == "clean":
+    if name in ("clean", "emoji"):
         assert build.ok and not lines
+    elif name in BOOK:  # what the book refuses is reported where the contributor wrote it
+        assert all(line.startswith((ARTICLE, "docs/img/bomb.gif:1:1:")) for line in lines), lines
 
 
 def test_mkdocs_warnings_point_at_the_link(project: Path) -> None:

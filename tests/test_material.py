@@ -275,6 +275,24 @@ def test_blog_authors_are_text(tmp_path: Path) -> None:
         assert not soup.select('a[href^="javascript:"]')
 
 
+def test_the_book_prints_material_emoji_and_fetches_nothing(tmp_path: Path) -> None:
+    """pymdownx.emoji draws ``:smile:`` as an image from a CDN (twemoji): the book prints
+    the emoji it stands for (its alternative text) in the colour emoji font, and its
+    icons (inline SVG) as pictures; the strict build with the book passes."""
+    from pypdf import PdfReader
+
+    project = tmp_path / "site"
+    shutil.copytree(FIXTURES / "material", project)
+    config = (project / "mkdocs.yml").read_text("utf-8")
+    (project / "mkdocs.yml").write_text(config.replace("pdf: false", "pdf: true"), "utf-8")
+    result = run_build(project, pdf=True)
+    assert result.ok, result.messages
+    page = result.html("articles/features/index.html").select_one("article img.twemoji")
+    assert page is not None and page["src"].startswith("https://")  # the site's own image
+    text = " ".join(p.extract_text() for p in PdfReader(result.site / "briefing.pdf").pages)
+    assert "and \U0001f604." in text, text
+
+
 @pytest.mark.parametrize(
     ("location", "allowed"),
     [

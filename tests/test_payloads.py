@@ -486,8 +486,8 @@ def test_the_book_holds_no_script_and_fetches_nothing_outside(tmp_path: Path) ->
     # The fetcher reports whatever it refuses: only the remote image was asked for (the
     # relative path stays in the site, the file: URLs were dropped from the page).
     fetched = [m for m in result.errors() if "the PDF does not fetch" in m]
-    assert [m.removeprefix("briefing: ") for m in fetched] == [
-        "mkdocs.yml:1:1: error: the PDF does not fetch https://example.org/x.png"
+    assert [m.removeprefix("briefing: ").split(": error: ")[1] for m in fetched] == [
+        "the PDF does not fetch https://example.org/x.png; it prints the picture's alternative text"
     ]
     book = PdfReader(result.site / "briefing.pdf")
     assert len(book.pages) > len(cases)

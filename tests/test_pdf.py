@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,9 @@ from pypdf import PageObject, PdfReader
 from pypdf.generic import Destination
 
 from briefing.core.sources import load_briefing
-from conftest import BuildResult, run_build, write
+from conftest import ROOT, BuildResult, run_build, write
+
+sys.path.insert(0, str(ROOT / "benchmarks"))  # floods.py makes the picture bombs
 
 
 def reader(result: BuildResult) -> PdfReader:
@@ -244,7 +247,8 @@ def test_the_book_fetches_nothing_from_the_network(project: Path) -> None:
     result = run_build(project, pdf=True)
     assert not result.ok
     assert [e.removeprefix("briefing: ") for e in result.errors()] == [
-        "mkdocs.yml:1:1: error: the PDF does not fetch https://example.org/chart.png"
+        "briefing_src/articles/embargo.md:6:12: error: the PDF does not fetch "
+        "https://example.org/chart.png; it prints the picture's alternative text"
     ]
 
 
@@ -266,13 +270,15 @@ def test_a_picture_typst_cannot_read_is_its_alt_text_and_a_warning(project: Path
     assert result.ok, result.messages
     warnings = [m.removeprefix("briefing: ") for m in result.messages if ": warning: " in m]
     (warning,) = [w for w in warnings if "picture" in w]
-    assert warning.startswith(
-        "docs/img/broken.png:1:1: warning: the PDF book cannot show the picture "
-        "img/broken.png (failed to decode image"
+    assert warning.startswith(  # where the article shows it
+        "briefing_src/articles/embargo.md:7:26: warning: the PDF book cannot show the picture "
+        "img/broken.png (has no picture header that can be read)"
     ), warning
     assert warning.endswith("it prints its alternative text instead")
     text = " ".join(page_texts(reader(result)))
-    assert "[A broken chart]" in text and "[A real chart]" in text  # the part's safe layout
+    assert "[A broken chart]" in text  # only the broken picture is its alternative text
+    assert "[A real chart]" not in text
+    assert sum(len(page.images) for page in reader(result).pages) == 1  # the real chart
     assert not run_build(project, strict=True, pdf=True).ok
 
 
@@ -550,3 +556,135 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     assert len(set((cache / "pages").glob("*.json")) - set(read)) == 1
     assert len(list((cache / "pages").glob("*.json"))) == len(read)
     assert "A sentence added later." in " ".join(page_texts(PdfReader(tmp_path / "edited.pdf")))
+
+
+def test_what_the_book_cannot_print_is_reported_where_it_was_written(project: Path) -> None:
+    # Issue 22: each made Typst refuse the book (reported at mkdocs.yml:1:1, if at all);
+    # an unreadable inline SVG took every picture of its part with it.
+    (project / "docs/img").mkdir(parents=True)
+    (project / "docs/img/chart.png").write_bytes(PNG_1X1)
+    long_name = "a" * 300 + ".png"  # longer than a file name may be: no crash
+    write_embargo(
+        project,
+        "## <span></span>\n\n"  # line 6
+        "Pasted \u0092 and \U0010ffff.\n\n"  # line 8
+        f"A chart ![A real chart](../img/chart.png), ![A lost one](../img/{long_name}),\n"
+        'a mark <svg width="0"></svg> and a good one '
+        '<svg viewBox="0 0 10 10"><path d="M0 0L10 10"/></svg>.\n\n'  # line 11
+        f"[A long address](https://example.org/{'a' * 8100}).\n",  # line 13
+    )
+    result = run_build(project, strict=False, pdf=True)
+    assert result.ok, result.messages
+    problems = sorted(
+        m.removeprefix("briefing: ").split(" (")[0].split(" in ")[0]
+        for m in result.messages
+        if m.startswith("briefing: briefing_src/")
+    )
+    article = "briefing_src/articles/embargo.md"
+    assert problems == [
+        f"{article}:11:8: warning: the PDF book cannot show an inline SVG picture",
+        f"{article}:13:18: error: the PDF book cannot link an address of 8,120 characters",
+        f"{article}:6:1: error: heading without text: the PDF book",
+        f"{article}:8:14: error: the PDF book cannot print the noncharacter U+10FFFF",
+        f"{article}:8:8: error: the PDF book cannot print the control character U+0092",
+    ], problems
+    # MkDocs names the lost picture; the book shows its alternative text.
+    assert any(long_name in m and "is not found" in m for m in result.messages)
+    pdf = reader(result)
+    text = " ".join(page_texts(pdf))
+    assert "Pasted \ufffd and \ufffd." in text and "A long address." in text
+    assert "[A lost one]" in text and "[A real chart]" not in text
+    assert "[Key:" in text  # the SVG Typst could not read, and only it
+    assert sum(len(page.images) for page in pdf.pages) == 1  # the real chart is printed
+    assert not run_build(project, strict=True, pdf=True).ok
+
+
+def test_emoji_print_in_colour(project: Path) -> None:
+    # Issue 21: an emoji was a build error ("no font has the character").
+    write_embargo(project, "Launch day \U0001f680, flags \U0001f1e8\U0001f1f3, \u2764\ufe0f.\n")
+    result = run_build(project, pdf=True)
+    assert result.ok, result.messages
+    pdf = reader(result)
+    (page,) = [p for p in pdf.pages if "Launch day" in (p.extract_text() or "")]
+    assert "Launch day \U0001f680, flags \U0001f1e8\U0001f1f3, \u2764\ufe0f." in page.extract_text()
+    fonts = {str(f.get_object().get("/Name")) for f in page["/Resources"]["/Font"].values()}
+    assert "/NotoColorEmoji" in fonts  # drawn from the colour font, not DejaVu's outlines
+
+
+def test_picture_bombs_are_measured_never_decoded(project: Path, tmp_path: Path) -> None:
+    # Issue 22: a 35-byte GIF declaring 65,535 x 65,535 pixels (a 17 GB allocation in
+    # Typst) and a 100,000 x 100,000 PNG, in check, the build, and a book made from a
+    # site that another host built (its pictures never vetted by the plugin).
+    from floods import gif_bomb, png_bomb
+    from PIL import Image
+
+    pictures = project / "docs/img"
+    pictures.mkdir(parents=True)
+    Image.new("P", (1, 1)).save(pictures / "bomb.gif")
+    (pictures / "bomb.png").write_bytes(PNG_1X1)
+    write_embargo(project, "![A gif](../img/bomb.gif) and ![A png](../img/bomb.png).\n")
+    site = tmp_path / "other-host"  # its pictures are published and linked: bombs later
+    assert run_build(project).ok
+    shutil.copytree(project / "site", site)
+    (pictures / "bomb.gif").write_bytes(gif_bomb())
+    (pictures / "bomb.png").write_bytes(png_bomb())
+    (site / "img/bomb.gif").write_bytes(gif_bomb())
+    (site / "img/bomb.png").write_bytes(png_bomb())
+    # Each command in a process whose children's peak memory is measured.
+    script = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(done.stdout + done.stderr)\n"
+    )
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "BRIEFING_PDF": "1"}
+
+    def run(*args: str) -> tuple[int, int, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        head, _, output = done.stdout.partition("\n")
+        code, peak = head.split()
+        return int(code), int(peak), output
+
+    code, peak, output = run(str(bin_dir / "briefing"), "check")
+    assert code == 1 and peak < 1_000_000, (peak, output)  # kB: not the 17 GB asked for
+    for name in ("bomb.gif", "bomb.png"):
+        assert f"docs/img/{name}:1:1: error: this picture declares more pixels than" in output
+    code, peak, output = run(sys.executable, "-m", "mkdocs", "build", "-d", "built")
+    assert code == 0 and peak < 1_000_000, (peak, output)
+    assert "docs/img/bomb.gif:1:1: error: this picture declares" in output
+    assert not (project / "built/img/bomb.gif").exists()  # not published
+    out = tmp_path / "book.pdf"
+    code, peak, output = run(str(bin_dir / "briefing"), "pdf", "--site", str(site), "-o", str(out))
+    assert code == 1 and peak < 1_000_000, (peak, output)  # the book measures them itself
+    for column, name in ((17, "bomb.gif"), (47, "bomb.png")):
+        assert (
+            f"briefing_src/articles/embargo.md:6:{column}: warning: the PDF book cannot show "
+            f"the picture img/{name} (declares more pixels than the limits allow" in output
+        ), output
+    text = " ".join(page_texts(PdfReader(out)))
+    assert "[A gif] and [A png]." in text
+
+
+def test_headings_without_words_are_errors_at_their_lines(project: Path) -> None:
+    # Typst takes a heading's title from its text: an icon (inline SVG, to which the book
+    # gives a <title>), a picture or a comment is none ("heading title is empty").
+    write_embargo(
+        project,
+        '## <svg viewBox="0 0 10 10"><path d="M0 0L10 10"/></svg>\n\n'
+        "Words.\n\n### <!-- a comment -->\n\n#\n\n## A heading with words\n\nThe end.\n",
+    )
+    result = run_build(project, strict=False, pdf=True)
+    assert result.ok, result.messages
+    lines = sorted(e.removeprefix("briefing: ").split(": error:")[0] for e in result.errors())
+    article = "briefing_src/articles/embargo.md"
+    assert lines == [f"{article}:10:1", f"{article}:12:1", f"{article}:6:1"], result.messages
+    text = " ".join(page_texts(reader(result)))
+    assert "Words." in text and "A heading with words The end." in text

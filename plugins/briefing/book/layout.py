@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,8 +93,9 @@ def lay_out(job: Job, site_dir: str, fonts: Sequence[str]) -> dict[str, Any]:
 
 
 def lay_out_safely(job: Job, site_dir: str, fonts: Sequence[str]) -> dict[str, Any]:
-    """``lay_out``; a part Typst cannot lay out (a picture it cannot read) is laid out
-    again with every picture as its alternative text, and the reason is kept."""
+    """``lay_out``; a part Typst cannot lay out (a picture it cannot read that the book's
+    own trial missed) is laid out again with every picture as its alternative text, and
+    the reason is kept."""
     try:
         return lay_out(job, site_dir, fonts)
     except Exception as error:  # typst.TypstError: the part's own content
@@ -107,23 +108,93 @@ def lay_out_safely(job: Job, site_dir: str, fonts: Sequence[str]) -> dict[str, A
         except Exception as again:
             raise LayoutError(_message(again)) from again
         result["problems"] = [*result["problems"], f"laid out without its pictures: {reason}"]
-        result["unreadable"] = find_unreadable(job.images, site_dir, fonts) or [reason]
+        found = unreadable(dict.fromkeys(job.images, ""), site_dir, fonts)
+        # ": reason" when no picture is to blame (the book reports the part then)
+        result["unreadable"] = [f"{path}: {why}" for path, why in found.items()] or [f": {reason}"]
         return result
 
 
-def find_unreadable(images: Iterable[str], site_dir: str, fonts: Sequence[str]) -> list[str]:
-    """Which of the pictures Typst cannot read, each tried alone: "path: reason"."""
-    found = []
+PROBE_PIXELS = 100_000_000
+"""Declared pixels of the pictures tried together in one document (each is measured
+before it is tried: none is over the limits of ``briefing.core.pictures``)."""
+
+
+def unreadable(
+    pictures: Mapping[str, str],
+    site_dir: str,
+    fonts: Sequence[str],
+    pixels: Mapping[str, int] | None = None,
+) -> dict[str, str]:
+    """Which of ``pictures`` Typst cannot read, and why. Each is a site path (a file)
+    with "", or an inline SVG's key with its markup. They are tried together, in groups
+    of up to PROBE_PIXELS declared ``pixels``, and one by one in a group that fails."""
+    sizes = pixels or {}
+    groups: list[list[str]] = [[]]
+    total = 0
+    for key in pictures:
+        if groups[-1] and total + sizes.get(key, 0) > PROBE_PIXELS:
+            groups.append([])
+            total = 0
+        groups[-1].append(key)
+        total += sizes.get(key, 0)
+    found: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="briefing-typst-") as scratch:
         out = str(Path(scratch) / "picture.pdf")
-        for path in images:
-            probe = f'#set document(title: "picture")\n#image({json.dumps("/" + path)}, alt: "x")\n'
-            probe += "#metadata(())<bf-where>\n"
+
+        def fails(keys: list[str]) -> str | None:
+            shown = "\n".join(_probe_line(key, pictures[key]) for key in keys)
+            probe = f'#set document(title: "pictures")\n{shown}\n#metadata(())<bf-where>\n'
+            files = tuple(key for key in keys if not pictures[key])
             try:
-                lay_out(Job(probe, out, (path,), False), site_dir, fonts)
+                lay_out(Job(probe, out, files, False), site_dir, fonts)
             except Exception as error:
-                found.append(f"{path}: {_message(error)}")
+                return _message(error)
+            return None
+
+        for group in groups:
+            if group and fails(group) is not None:
+                for key in group:
+                    if (why := fails([key])) is not None:
+                        found[key] = why
     return found
+
+
+def _probe_line(key: str, svg: str) -> str:
+    if svg:
+        return f'#image(bytes({json.dumps(svg)}), format: "svg", alt: "x")'
+    return f'#image({json.dumps("/" + key)}, alt: "x")'
+
+
+def probe(
+    pictures: Mapping[str, str], site_dir: str, fonts: Sequence[str], pixels: Mapping[str, int]
+) -> dict[str, str]:
+    """``unreadable`` in a process of its own (``python -m briefing.book.layout``), so
+    that what Typst decodes stays out of this one."""
+    if not pictures:
+        return {}
+    request = {"probe": dict(pictures), "pixels": dict(pixels), "site": site_dir}
+    status, value = _in_child({**request, "fonts": list(fonts)})
+    if status == "failed":
+        return dict.fromkeys(pictures, f"its trial failed: {value}")
+    return {str(k): str(v) for k, v in value.items()} if status == "ok" else {}
+
+
+def _in_child(request: dict[str, Any]) -> tuple[str, Any]:
+    """Answer ``request`` in a fresh process (``main``): its status ("ok", "error", or
+    "failed" when the process gave no answer) and its value."""
+    child = subprocess.run(
+        [sys.executable, "-m", __name__],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        answer = json.loads(child.stdout)
+    except ValueError:
+        error = (child.stderr.strip().splitlines() or [f"exit status {child.returncode}"])[-1]
+        return "failed", error
+    return answer["status"], answer["value"]
 
 
 def _message(error: Exception) -> str:
@@ -144,20 +215,10 @@ def run(
     be laid out."""
 
     def one(job: Job) -> tuple[str, Any]:
-        request = {"job": asdict(job), "site": site_dir, "fonts": list(fonts)}
-        child = subprocess.run(
-            [sys.executable, "-m", __name__],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        try:
-            answer = json.loads(child.stdout)
-        except ValueError:
-            error = (child.stderr.strip().splitlines() or [f"exit status {child.returncode}"])[-1]
-            return "error", f"its layout process failed: {error}"
-        return answer["status"], answer["value"]
+        status, value = _in_child({"job": asdict(job), "site": site_dir, "fonts": list(fonts)})
+        if status == "failed":
+            return "error", f"its layout process failed: {value}"
+        return status, value
 
     with ThreadPoolExecutor(max(1, processes)) as pool:
         futures = {pool.submit(one, job): key for key, job in jobs}
@@ -176,9 +237,18 @@ def main() -> None:
     """One layout, in this process: the request (JSON) on standard input, the answer on
     standard output."""
     request = json.loads(sys.stdin.read())
-    job = Job(**{**request["job"], "images": tuple(request["job"]["images"])})
     try:
-        answer = {"status": "ok", "value": lay_out_safely(job, request["site"], request["fonts"])}
+        if "probe" in request:
+            value = unreadable(
+                request["probe"], request["site"], request["fonts"], request["pixels"]
+            )
+            answer: dict[str, Any] = {"status": "ok", "value": value}
+        else:
+            job = Job(**{**request["job"], "images": tuple(request["job"]["images"])})
+            answer = {
+                "status": "ok",
+                "value": lay_out_safely(job, request["site"], request["fonts"]),
+            }
     except Exception as error:
         answer = {"status": "error", "value": _message(error)}
     sys.stdout.write(json.dumps(answer))

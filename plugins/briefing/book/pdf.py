@@ -41,22 +41,23 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from pydantic import ConfigDict, TypeAdapter, with_config
 from typing_extensions import TypedDict  # pydantic reads this one before Python 3.12
 
-from ..core.diagnostics import Diagnostics, Position, position_in_file
+from ..core.diagnostics import Diagnostics, Position, line_col, position_in_file
 from ..core.model import Briefing
+from ..core.pictures import measure
 from ..markdown.extension import KIND_LABELS
 from ..site import THEME_DIR
 from ..site.pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage
 from .cache import PAGES, BookCache, open_cache, scratch_cache, shown
-from .layout import PICTURES_ON, Job, LayoutError, find_unreadable
+from .layout import PICTURES_ON, Job, LayoutError, probe
 from .layout import run as run_layouts
 from .pdfjoin import DIGIT_BOX, Digits, JoinError
-from .typeset import IMAGE_TYPES, Typeset, escape, label_name, literal
+from .typeset import EMPTY_HEADING, Typeset, escape, label_name, literal
 
 PAPER_SIZES = {"a4": "a4", "letter": "us-letter"}
 """The book's paper sizes, as Typst names them."""
-BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "DejaVu Sans")
-"""The fonts the print stylesheet names, in fallback order; every character of the
-book must be in one of them."""
+BOOK_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Color Emoji", "DejaVu Sans")
+"""The fonts the book's template names, in fallback order; every character of the book
+must be in one of them (or be one Typst sets without a glyph: ``_needs_no_glyph``)."""
 
 
 @dataclass(frozen=True)
@@ -188,11 +189,13 @@ class _EntityEntry(TypedDict):
 
 @with_config(_ENTRY_CONFIG)
 class PageEntry(TypedDict):
-    """The book's reading of one page, as the page cache keeps it: the texts read (for
-    the glyph check), the addresses blocked, and the page's part of the book."""
+    """The book's reading of one page, as the page cache keeps it: the lists that reading
+    a page adds to (``_FOUND``) and the page's part of the book."""
 
     texts: list[tuple[str, str]]
-    blocked: list[str]
+    blocked: list[tuple[str, str]]
+    refused: list[tuple[str, str, str]]
+    pictures: list[tuple[str, str, str, str]]
     article: NotRequired[_ArticleEntry]
     entity: NotRequired[_EntityEntry]
     map: NotRequired[str]
@@ -200,6 +203,10 @@ class PageEntry(TypedDict):
 
 
 PAGE_ENTRY = TypeAdapter(PageEntry)
+
+
+_FOUND = ("texts", "blocked", "refused", "pictures")
+"""The lists of ``_Book`` that reading a page adds to (kept in the page cache)."""
 
 
 class _Book:
@@ -214,17 +221,26 @@ class _Book:
         self.timeline = ""
         self.timeline_images: list[str] = []
         self.map = ""
-        self.blocked: list[str] = []
-        """Addresses outside the site that the pages would have the book fetch."""
+        self.blocked: list[tuple[str, str]] = []
+        """(source file, address) of what the pages would have the book fetch."""
         self.texts: list[tuple[str, str]] = []
         """(source file, text) of every page read, for the glyph check."""
+        self.refused: list[tuple[str, str, str]] = []
+        """(source file, text to find there, message) of what the book cannot print as
+        the site shows it (``Typeset.refused``)."""
+        self.pictures: list[tuple[str, str, str, str]] = []
+        """(key, source file, text to find there, SVG markup or "") of every picture the
+        book shows: a file's key is its site path after "/", an inline SVG's its digest."""
 
-    def entry(self, page: BookPage, before: tuple[int, int]) -> dict[str, Any]:
-        """What reading ``page`` added to the book (``before``: the lengths of the texts
-        and blocked addresses before), as plain data for the page cache."""
+    def found(self) -> tuple[int, ...]:
+        """The lengths of what reading pages adds to, for ``entry``."""
+        return tuple(len(getattr(self, name)) for name in _FOUND)
+
+    def entry(self, page: BookPage, before: tuple[int, ...]) -> dict[str, Any]:
+        """What reading ``page`` added to the book (``before``: ``found()`` before), as
+        plain data for the page cache."""
         entry: dict[str, Any] = {
-            "texts": self.texts[before[0] :],
-            "blocked": self.blocked[before[1] :],
+            name: getattr(self, name)[start:] for name, start in zip(_FOUND, before, strict=True)
         }
         if page.kind == "article":
             entry["article"] = self.articles[-1]
@@ -241,6 +257,8 @@ class _Book:
         ``_PageCache.load``: it has the page's part and nothing else)."""
         self.texts.extend(entry["texts"])
         self.blocked.extend(entry["blocked"])
+        self.refused.extend(entry["refused"])
+        self.pictures.extend(entry["pictures"])
         if page.kind == "article":
             self.articles.append(dict(entry["article"]))
         elif page.kind == "entity":
@@ -360,14 +378,20 @@ class _Book:
         for a in content.select(f'a[href^="#{page.key}--"]'):
             if str(a["href"])[1:] not in ids:  # e.g. the list of notes, now footnotes
                 a.unwrap()
-        typ, images = self.typeset(content, level=1)
+        typ, images = self.typeset(page, content, level=1)
         self.articles.append({"key": page.key, "title": title_text, "typ": typ, "images": images})
 
-    def typeset(self, content: Tag, level: int) -> tuple[str, list[str]]:
+    def typeset(self, page: BookPage, content: Tag, level: int) -> tuple[str, list[str]]:
         """The content as Typst markup, and the site's pictures it shows."""
         out = Typeset(level=level)
         typ = out.blocks(content)
-        self.blocked.extend(out.blocked)
+        source = page.source
+        self.blocked.extend((source, url) for url in out.blocked)
+        self.refused.extend((source, needle, message) for needle, message in out.refused)
+        for path in sorted(out.images):
+            self.pictures.append(("/" + path, source, unquote(path.rsplit("/", 1)[-1]), ""))
+        self.pictures.extend((key, source, "<svg", svg) for key, svg in out.svgs.items())
+        self.texts.append((source, " ".join(out.printed)))  # for the glyph check too
         return typ, sorted(out.images)
 
     def footnote(self, item: Tag, kind: str) -> Tag:
@@ -406,14 +430,14 @@ class _Book:
         for heading in content.find_all(["h2", "h3"]):
             heading.name = "h4"
         self.relink(page, content)
-        typ, images = self.typeset(content, level=3)
+        typ, images = self.typeset(page, content, level=3)
         self.entities[page.key] = {"key": page.key, "name": name, "typ": typ, "images": images}
 
     def timeline_page(self, page: BookPage) -> None:
         content = self.page_soup(page)
         self.take_title(content, "")
         self.relink(page, content)
-        self.timeline, self.timeline_images = self.typeset(content, level=1)
+        self.timeline, self.timeline_images = self.typeset(page, content, level=1)
 
     def map_page(self, page: BookPage) -> None:
         """The entity map, as a figure; its relations are the glossary's "Related"."""
@@ -432,7 +456,7 @@ class _Book:
                 label.name = "span"
                 label["class"] = "bf-key-item"
         self.relink(page, figure)
-        self.map, _ = self.typeset(figure, level=1)
+        self.map, _ = self.typeset(page, figure, level=1)
 
 
 def _titled_svgs(content: Tag) -> None:
@@ -546,19 +570,19 @@ def digit_advances(family: str, size: float) -> tuple[float, ...]:
 
 
 def missing_glyphs(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
-    """(source, text) pairs -> (source, character, excerpt) for characters no book
-    font covers."""
+    """(source, text) pairs -> (source, character, excerpt) for the characters the book
+    cannot print: those no book font covers, but for the ones Typst sets without a glyph,
+    and U+FEFF, which PDF/UA-1 forbids in text."""
     cmaps = _font_cmaps(BOOK_FONTS)
     covered: set[int] = set()
     for _, cmap in cmaps:
         covered |= cmap
+    covered.discard(0xFEFF)
     problems = []
     reported: set[str] = set()
     for source, text in texts:
         for i, ch in enumerate(text):
-            if ord(ch) in covered or ch in reported:
-                continue
-            if unicodedata.category(ch)[0] in ("Z", "C"):
+            if ord(ch) in covered or ch in reported or _needs_no_glyph(ch):
                 continue
             reported.add(ch)
             excerpt = " ".join(text[max(0, i - 25) : i + 25].split())
@@ -566,20 +590,70 @@ def missing_glyphs(texts: Iterable[tuple[str, str]]) -> list[tuple[str, str, str
     return problems
 
 
+_IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)  # fmt: skip
+"""Unicode's default-ignorable code points (DerivedCoreProperties.txt) but U+FEFF:
+Typst's shaper sets them invisibly, with no glyph (zero-width joiners, variation
+selectors, direction marks, the tags of flag emoji)."""
+
+
+def _needs_no_glyph(ch: str) -> bool:
+    """Whether Typst sets ``ch`` without a glyph of the fonts: spaces and line breaks (a
+    C0 control is written as a space), and the default-ignorable characters. Tried on
+    every control, format and space character with Typst 0.15: the others (C1 controls
+    such as a pasted U+0092, visible format marks such as U+0600, unassigned code points
+    and noncharacters, U+FEFF) make it refuse the book under PDF/UA-1."""
+    code = ord(ch)
+    if unicodedata.category(ch)[0] == "Z" or code < 0x20 or code == 0x7F:
+        return True
+    return any(low <= code <= high for low, high in _IGNORABLE)
+
+
+_KINDS = {
+    "Cc": "control character",
+    "Cf": "format character",
+    "Co": "private-use character",
+    "Cs": "surrogate",
+    "Cn": "unassigned code point",
+}
+
+
+def _glyph_message(ch: str, excerpt: str) -> str:
+    code = ord(ch)
+    kind = _KINDS.get(unicodedata.category(ch))
+    if code == 0xFEFF:
+        kind = "byte-order mark (PDF/UA-1 forbids it in text)"
+    elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        kind = "noncharacter"
+    if kind is None:
+        return (
+            f'no font for the PDF has the character {ch!r} (U+{code:04X}) in "{excerpt}"; '
+            "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")"
+        )
+    return (
+        f'the PDF book cannot print the {kind} U+{code:04X} in "{excerpt}" (no font draws '
+        "it, and PDF/UA-1 allows no character without a glyph); remove it"
+    )
+
+
 def _check_glyphs(
     texts: list[tuple[str, str]], meta: BookMeta, diagnostics: Diagnostics, root: Path | None
 ) -> set[str]:
-    """Characters no book font has, each at its first place in its source file (under
-    ``root``, the project); returns them."""
+    """Characters the book cannot print, each at its first place in its source file
+    (under ``root``, the project); returns them."""
     texts = [*texts, ("mkdocs.yml", f"{meta.title} {meta.subtitle} {meta.author}")]
     missing = missing_glyphs(texts)
     for source, ch, excerpt in missing:
-        diagnostics.error(
-            position_in_file(root, source, ch) if root is not None else Position(source),
-            f'no font for the PDF has the character {ch!r} (U+{ord(ch):04X}) in "{excerpt}"; '
-            "install a font that covers it (the book uses: " + ", ".join(BOOK_FONTS) + ")",
-        )
+        diagnostics.error(_place(root, source, ch), _glyph_message(ch, excerpt))
     return {ch for _, ch, _ in missing}
+
+
+def _place(root: Path | None, source: str, needle: str) -> Position:
+    return position_in_file(root, source, needle) if root is not None else Position(source)
 
 
 def book_check(
@@ -589,28 +663,114 @@ def book_check(
     diagnostics: Diagnostics,
     root: Path | None = None,
 ) -> None:
-    """What ``briefing check`` checks of the book, without laying it out, with the
-    messages of the build: every character of the texts the book reads is in one of its
-    fonts, and Typst can read every picture the book shows."""
-    texts, pictures = [], set()
-    for page in pages:
-        content = book_content(page)
-        texts.append((page.source, content.get_text(" ")))
-        for img in content.find_all("img", src=True):
-            src = urlsplit(str(img["src"]))
-            if not src.scheme and not src.netloc:
-                pictures.add(_join(urlsplit(page.url).path, unquote(src.path)))
-    _check_glyphs(texts, meta, diagnostics, root)
-    shown = sorted(p for p in pictures if "." + p.rsplit(".", 1)[-1].lower() in IMAGE_TYPES)
-    unreadable = find_unreadable(shown, str(site_dir), _font_dirs()) if shown else []
-    _picture_warnings(unreadable, diagnostics, root)
+    """What ``briefing check`` checks of the book, without laying it out: the pages are
+    read and written for Typst as for the book, and what the book would refuse is
+    reported with the build's messages (``refusals``)."""
+    refusals(transform(pages, site_dir), site_dir, meta, diagnostics, root)
+
+
+def refusals(
+    book: _Book, site_dir: Path, meta: BookMeta, diagnostics: Diagnostics, root: Path | None
+) -> tuple[dict[int, str], frozenset[str]]:
+    """Report what the book cannot print as the site shows it, each at its place in its
+    source: characters no font has, headings without text, addresses too long to link,
+    pictures it would fetch from elsewhere, and pictures it cannot show (measured, then
+    tried with Typst, before any layout). Returns how the book prints them instead: the
+    characters to write as U+FFFD, and the pictures to print as their alternative text."""
+    missing = {ord(ch): "\ufffd" for ch in _check_glyphs(book.texts, meta, diagnostics, root)}
+    headings: dict[str, list[Position]] = {}
+    for source, needle, message in book.refused:
+        if needle == EMPTY_HEADING:
+            places = headings.setdefault(source, _empty_headings(root, source))
+            where = places.pop(0) if len(places) > 1 else places[0]
+        else:
+            where = _place(root, source, needle)
+        diagnostics.error(where, message)
+    for source, url in book.blocked:
+        diagnostics.error(
+            _place(root, source, url),
+            f"the PDF does not fetch {url}; it prints the picture's alternative text",
+        )
+    return missing, _vet_pictures(book, site_dir, diagnostics, root)
+
+
+_EMPTY_HEADING = re.compile(
+    r"^[ \t>]*#{1,6}(?:[ \t]+(?:[ \t#]|&nbsp;|<[^>\n]*>)*)?$"
+    r"|<h[1-6][^>]*>(?:\s|&nbsp;|<[^>]*>)*</h[1-6]>",
+    re.MULTILINE | re.IGNORECASE,
+)
+"""A heading with no words, as Markdown (``#``, ``## <span></span>``) or HTML writes it."""
+
+
+def _empty_headings(root: Path | None, source: str) -> list[Position]:
+    """Where the source's headings without words are (its first line if none is found)."""
+    try:
+        text = (root / source).read_text("utf-8-sig") if root is not None else ""
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    found = [Position(source, *line_col(text, m.start())) for m in _EMPTY_HEADING.finditer(text)]
+    return found or [Position(source)]
+
+
+def _vet_pictures(
+    book: _Book, site_dir: Path, diagnostics: Diagnostics, root: Path | None
+) -> frozenset[str]:
+    """The pictures the book cannot show (their keys), each reported where it is shown
+    first: a file is measured from its header (``core.pictures``), never decoded past
+    the limits; what passes, and every inline SVG, is tried with Typst, in a process of
+    its own. A missing file is not reported here (MkDocs reports the link to it)."""
+    site = site_dir.resolve()
+    places: dict[str, tuple[str, str]] = {}
+    trial: dict[str, str] = {}
+    pixels: dict[str, int] = {}
+    broken: set[str] = set()
+    found: dict[str, str] = {}
+    for key, source, needle, svg in book.pictures:
+        if key in places:
+            continue
+        places[key] = (source, needle)
+        if svg:
+            trial[key] = svg
+            continue
+        file = site / key.lstrip("/")
+        try:
+            exists = file.resolve().is_relative_to(site) and file.is_file()
+        except (OSError, ValueError):  # a name longer than the file system allows
+            exists = False
+        if not exists:
+            broken.add(key)
+            continue
+        measured = measure(file)
+        if measured.problem is not None:
+            found[key] = measured.problem
+        else:
+            trial[key.lstrip("/")] = ""
+            pixels[key.lstrip("/")] = measured.pixels
+    tried = probe(trial, str(site), _font_dirs(), pixels)
+    found.update((key if key in places else "/" + key, why) for key, why in tried.items())
+    for key, reason in found.items():
+        source, needle = places[key]
+        what = "an inline SVG picture" if key.startswith("svg:") else f"the picture {key[1:]}"
+        diagnostics.warning(
+            _place(root, source, needle),
+            f"the PDF book cannot show {what} ({reason}); it prints its alternative text instead",
+        )
+    return frozenset(broken | set(found))
 
 
 def _picture_warnings(
     unreadable: Iterable[str], diagnostics: Diagnostics, root: Path | None
 ) -> None:
+    """Pictures of a part that Typst could not lay out though they passed the trial
+    (``refusals``): the part was laid out with every picture as its alternative text."""
     for picture in dict.fromkeys(unreadable):
         path, _, reason = picture.partition(": ")
+        if not path:  # no picture of the part was to blame
+            diagnostics.warning(
+                Position("mkdocs.yml"),
+                f"the PDF book printed a part's pictures as their alternative text ({reason})",
+            )
+            continue
         docs = f"docs/{path}"
         where = Position(docs) if root is not None and (root / docs).is_file() else None
         diagnostics.warning(
@@ -635,7 +795,7 @@ def transform(pages: list[BookPage], site_dir: Path, cache: BookCache | None = N
         if entry is not None:
             book.restore(page, entry)
             continue
-        before = (len(book.texts), len(book.blocked))
+        before = book.found()
         if page.kind == "article":
             book.article(page)
         elif page.kind == "entity":
@@ -721,8 +881,9 @@ def _preamble() -> str:
     return (Path(__file__).parent / "typst_templates/book.typ").read_text("utf-8")
 
 
-def _head(meta: BookMeta, running: str, flipped: bool = False) -> str:
-    """What every part starts with: the book's metadata and page design."""
+def _head(meta: BookMeta, running: str, flipped: bool = False, broken: Iterable[str] = ()) -> str:
+    """What every part starts with: the book's metadata and page design (``broken``:
+    the pictures of the part it prints as their alternative text)."""
     keywords = "".join(f"{literal(k)}, " for k in meta.keywords)
     lang = meta.language.split("-")[0].lower()
     lang = lang if re.fullmatch(r"[a-z]{2,3}", lang) else "en"
@@ -732,7 +893,9 @@ def _head(meta: BookMeta, running: str, flipped: bool = False) -> str:
         f"#let paper = {literal(PAPER_SIZES.get(meta.paper, 'a4'))}\n"
         f"#let kinds = {_kinds()}\n"
         f"#let running = {literal(running)}\n"
-        f"{PICTURES_ON}\n" + _preamble() + ("\n#set page(flipped: true)\n" if flipped else "\n")
+        f"{PICTURES_ON}\n#let broken = ({''.join(literal(k) + ', ' for k in broken)})\n"
+        + _preamble()
+        + ("\n#set page(flipped: true)\n" if flipped else "\n")
     )
 
 
@@ -830,27 +993,28 @@ MAP_INTRO = (
 )
 
 
-def part_source(meta: BookMeta, part: str, **context: Any) -> str:
+def part_source(meta: BookMeta, part: str, broken: Iterable[str] = (), **context: Any) -> str:
     """One part of the book ("front", "articles", "glossary", "map" or "timeline") as a
-    Typst document of its own."""
+    Typst document of its own; the pictures of ``broken`` it shows print as their
+    alternative text."""
+    running, flipped = "", False
     if part == "front":
         body = _front(meta, context["contents"], context["total_pages"])
-        head = _head(meta, "")
     elif part == "articles":
-        body, head = _articles(context["articles"]), _head(meta, "Articles")
+        body, running = _articles(context["articles"]), "Articles"
     elif part == "glossary":
-        body = _glossary(context["groups"], context["index"])
-        head = _head(meta, "Glossary")
+        body, running = _glossary(context["groups"], context["index"]), "Glossary"
     elif part == "map":
         body = (
             '#bfparttitle("Entity map", "map")\n\n'
             f"#text(size: 8.5pt)[{escape(MAP_INTRO)}\n\n{context['entity_map']}]"
         )
-        head = _head(meta, "Entity map", flipped=True)
+        running, flipped = "Entity map", True
     else:
         body = '#bfparttitle("Timeline", "timeline")\n\n' + context["timeline"]
-        head = _head(meta, "Timeline")
-    return head + body + "\n\n#bfwhere()\n"
+        running = "Timeline"
+    shown = sorted(key for key in broken if literal(key) in body)
+    return _head(meta, running, flipped, shown) + body + "\n\n#bfwhere()\n"
 
 
 def book_pages(
@@ -1153,13 +1317,14 @@ def write_book(
         progress.stage(f"the cache {where}: {store.note}")
     progress.stage(f"reading {len(pages)} pages of the site")
     book = transform(pages, site_dir, store)
-    # A character no font has is an error (above); the book shows U+FFFD in its place.
-    missing = {ord(ch): "\ufffd" for ch in _check_glyphs(book.texts, meta, diagnostics, root)}
+    # What the book cannot print is an error or a warning (as in ``briefing check``); it
+    # shows U+FFFD for a character no font has, the alternative text of a picture.
+    missing, broken = refusals(book, site_dir, meta, diagnostics, root)
 
     def typst_part(part: str, **context: Any) -> str:
-        return part_source(meta, part, **context).translate(missing)
+        return part_source(meta, part, broken, **context).translate(missing)
 
-    result.blocked.extend(dict.fromkeys(book.blocked))
+    result.blocked.extend(dict.fromkeys(url for _, url in book.blocked))
     try:
         with tempfile.TemporaryDirectory(prefix="briefing-pdf-") as scratch:
             parts = store or scratch_cache(Path(scratch))
@@ -1175,8 +1340,6 @@ def write_book(
             f"{store.rejected} entries of the cache {where} not used: not written by this "
             "machine's Briefing, or damaged"
         )
-    for url in result.blocked:
-        diagnostics.error(Position("mkdocs.yml"), f"the PDF does not fetch {url}")
     _picture_warnings(result.unreadable, diagnostics, root)
     return result
 

@@ -12,6 +12,7 @@ the other across the parts, which are laid out separately.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ _ESCAPES = str.maketrans(
 _SPACE = re.compile(r"\s+")
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 """What Typst reads as a picture; any other file is printed as its alternative text."""
+EMOJI_CLASSES = frozenset({"twemoji", "emojione", "gemoji", "emoji"})
+"""Classes of the pictures pymdownx.emoji makes for an emoji (``:smile:``), whose
+alternative text is the emoji itself: the book prints that character, in its colour
+emoji font, and fetches nothing."""
+MAX_URL = 8000
+"""The longest address Typst links (``URL is too long`` past it)."""
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote details dd div dl dt fieldset figcaption figure footer"
@@ -103,6 +110,14 @@ class Typeset:
     """The level of the last heading written: a tagged PDF may not skip levels."""
     images: set[str] = field(default_factory=set)
     blocked: list[str] = field(default_factory=list)
+    svgs: dict[str, str] = field(default_factory=dict)
+    """The inline SVG pictures it shows, by the key ``#bfsvg`` is given."""
+    printed: list[str] = field(default_factory=list)
+    """What it prints that is not the page's text: the addresses shown after links, and
+    the pictures' alternative texts (printed when a picture cannot be)."""
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """What the book cannot print as the site shows it, as (text to find in the source,
+    message): it prints it another way, and the build reports it."""
     kind: str = "context"
     """The annotation kind of the footnote being written."""
     decorated: int = 0
@@ -142,6 +157,9 @@ class Typeset:
             if c in CLASS_BLOCKS:
                 return f"{anchor}#{CLASS_BLOCKS[c]}[{self.blocks(tag)}]"
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            if not _title(tag).strip():  # PDF/UA-1: "heading title is empty"
+                self.refused.append((EMPTY_HEADING, EMPTY_HEADING_MESSAGE))
+                return anchor + self.inline_children(tag).strip()
             return anchor + self.heading(int(name[1]), self.inline_children(tag))
         if name == "p":
             return anchor + self.inline_children(tag).strip()
@@ -302,9 +320,17 @@ class Typeset:
         scheme = urlsplit(href).scheme.lower()
         if scheme not in ("http", "https", "mailto"):
             return body
+        if len(href) > MAX_URL:
+            message = (
+                f"the PDF book cannot link an address of {len(href):,} characters (Typst "
+                f"links up to {MAX_URL:,}); it prints the link's text only"
+            )
+            self.refused.append((href[:200], message))
+            return body
         shown = ""
         if "show-url" in classes(node):
             shown = f"#bfurl[{escape(' (' + href + ')')}]"
+            self.printed.append(href)
         return f"#link({literal(href)})[{body}]{shown}"
 
     def anchor_of(self, tag: Tag) -> str:
@@ -317,18 +343,28 @@ class Typeset:
         title = node.find("title", recursive=False)
         alt = title.get_text(" ", strip=True) if title is not None else ""
         alt = alt or str(node.get("aria-label") or "") or "Decoration"
+        self.printed.append(alt)
         node.attrs.setdefault("xmlns", "http://www.w3.org/2000/svg")
         cls = set(classes(node))
         wide = "true" if {"bf-map", "bf-timeline"} & cls else "false"
         # The entity map fills its landscape page with the title, the intro and the key.
         tall = "118mm" if "bf-map" in cls and "bf-ego" not in cls else "none"
-        return f"#bfsvg({literal(str(node))}, {literal(alt)}, wide: {wide}, tall: {tall})"
+        svg = str(node)
+        key = svg_key(svg)
+        self.svgs[key] = svg
+        return (
+            f"#bfsvg({literal(svg)}, {literal(alt)}, wide: {wide}, tall: {tall}, "
+            f"key: {literal(key)})"
+        )
 
     def image(self, node: Tag) -> str:
         src = str(node.get("src") or "")
         alt = str(node.get("alt") or "").strip() or "Picture"
+        self.printed.append(alt)
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
+            if EMOJI_CLASSES & set(classes(node)) and 0 < len(alt) <= 16:
+                return escape(alt)  # :smile: as an image from a CDN: the emoji itself
             if parts.scheme != "data":
                 self.blocked.append(src)
             return f"#bfmuted[{escape('[' + alt + ']')}]"
@@ -338,6 +374,30 @@ class Typeset:
             return f"#bfmuted[{escape('[' + alt + ']')}]"
         self.images.add(path)
         return f"#bfimg({literal('/' + path)}, {literal(alt)})"
+
+
+EMPTY_HEADING = ""
+"""What ``refused`` names for a heading without text (no text to look for: the source's
+such headings are found by their shape)."""
+EMPTY_HEADING_MESSAGE = (
+    "heading without text: the PDF book (PDF/UA-1) needs every heading to have words; "
+    "write them or remove the heading (the book prints what it holds as a paragraph)"
+)
+
+
+def _title(heading: Tag) -> str:
+    """A heading's text as Typst takes its title: a picture in it (an icon's SVG, whose
+    ``<title>`` the book adds) and a comment give none."""
+    return "".join(
+        str(text)
+        for text in heading.find_all(string=True)
+        if not isinstance(text, Comment) and text.find_parent("svg") is None
+    )
+
+
+def svg_key(svg: str) -> str:
+    """The name the book gives an inline SVG picture (its digest)."""
+    return "svg:" + hashlib.sha256(svg.encode()).hexdigest()[:16]
 
 
 def _span(value: object) -> int:

@@ -14,6 +14,7 @@ __all__ = ["Analysis", "analyze_project", "check_project"]
 
 
 def check_project(config_file: str | Path = "mkdocs.yml") -> Diagnostics:
-    """Build a project as ``mkdocs build --strict`` does, the book's glyph check
-    included; return every problem the build reports."""
+    """Build a project as ``mkdocs build --strict`` does, what the book refuses
+    included (its pages read for Typst, not laid out); return every problem the build
+    reports."""
     return analyze_project(config_file, glyphs=True).problems

@@ -14,7 +14,9 @@ path decides), which drops, with an error naming the file:
 - a file that would replace a theme or plugin asset (``assets/briefing/briefing.js``);
 - a page that collides with a page Briefing generates;
 - a page that is not valid UTF-8, or two names that differ only in Unicode
-  normalisation.
+  normalisation;
+- a picture larger than the limits of :mod:`briefing.core.pictures` (file size,
+  declared width, height and pixels), measured from its header, never decoded.
 
 :func:`blog_authors` makes harmless the one docs file a theme plugin prints as HTML
 itself: the authors of Material's blog.
@@ -35,6 +37,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..core.diagnostics import Diagnostics, Position
 from ..core.files import bad_name_character, symlink_in
 from ..core.model import url_is_safe
+from ..core.pictures import MEASURED_TYPES, measure
 from ..core.yamlsrc import load_yaml
 
 PASSIVE_TYPES = frozenset(
@@ -156,6 +159,11 @@ def vet_docs(
                 "Content-Security-Policy; list the type under static_types in the "
                 "briefing plugin's options to publish it anyway"
             )
+        elif (picture := _oversized(path)) is not None:
+            problem = (
+                f"this picture {picture}: a reader's browser and the PDF book would "
+                "decode it whole; make it smaller"
+            )
         if problem is None:
             names[unicodedata.normalize("NFC", file.src_uri)] = rel(path)
             continue
@@ -167,6 +175,15 @@ def vet_docs(
 def _allowed_static(src_uri: str, allowed: Collection[str]) -> bool:
     path = Path(src_uri)
     return path.suffix.lower() in allowed or (path.suffix == "" and path.name in PLAIN_NAMES)
+
+
+def _oversized(path: Path) -> str | None:
+    """Why the picture at ``path`` is too large to publish (None: it is not, or it is no
+    picture)."""
+    if path.suffix.lower() not in MEASURED_TYPES | {".svg"}:
+        return None
+    found = measure(path)
+    return found.problem if found.oversized else None
 
 
 def _theme_file(src_uri: str, theme_dirs: Sequence[str]) -> str | None:

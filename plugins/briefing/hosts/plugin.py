@@ -73,8 +73,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         # Parsed source files by content. MkDocs keeps plugin instances across the
         # rebuilds of `mkdocs serve`, so an edit re-parses only the file it touched.
         self.cache = FileCache()
-        # Set by `briefing check`, which runs the build: "glyphs" (the book's glyph
-        # check instead of the book) or "no book".
+        # Set by `briefing check`, which runs the build: "glyphs" (what the book refuses,
+        # found without laying it out: ``book_check``) or "no book".
         self.checking: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
