@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -266,6 +267,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             path, text = self.docs_source(page, config), page.file.content_string
             if check_heading_title(page.title, path, text, self.context.diagnostics):
                 page.meta["title"] = plain_title(page.title or "")
+        if page.file.src_uri not in self.generated:
+            # MkDocs' titles are HTML (the theme prints them as they are: "Q &amp; A"
+            # from a heading, "Q&A" from the nav); "Mentioned in" escapes its text once.
+            self.context.titles[page.file.src_uri] = unescape(page.title or "")
         return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:

@@ -129,7 +129,7 @@ def page_view(
         for mention in context.mentions.get(generated.entity, []):
             if mention.page == uri:
                 continue
-            titles[mention.page] = mention.title
+            titles[mention.page] = context.titles.get(mention.page, mention.title)
             sentences = groups.setdefault(mention.page, [])
             split = mention.sentence.partition(mention.term) if mention.term else ("", "", "")
             if not split[1]:
