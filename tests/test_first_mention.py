@@ -212,6 +212,9 @@ def titled_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
         '  - old-page.md\n  - "Q&A": qa.md\n  - "Tips &amp; tricks": tips.md\n  - heading.md\n',
     )
     (project / "mkdocs.yml").write_text(config, "utf-8")
+    article = project / "briefing_src/articles/features.md"
+    text = article.read_text("utf-8")
+    article.write_text(text.replace("title: Everything Material makes", 'title: "R&amp;D & more"'))
     write(
         project,
         {
@@ -265,9 +268,14 @@ def test_mentioned_in_titles_and_quotes_read_as_on_their_pages(titled_site: Any)
     assert search["Rock & roll"] == ["The search folded away."]
     raw = (titled_site.site / "glossary/search/index.html").read_text("utf-8")
     assert "&amp;amp;" not in raw and "x &amp; y" in raw
+    # An article's title, likewise: as the theme shows it in the window's title.
+    assert "R&D & more" in search
+    article = titled_site.html("articles/features/index.html").title.get_text()
+    assert article.startswith("R&D & more - "), article
     # The nav shows the same titles.
     nav = titled_site.html("index.html").select(".md-nav--primary .md-nav__link")
-    assert {"Q&A", "Tips & tricks", "Rock & roll"} <= {a.get_text(" ", strip=True) for a in nav}
+    shown = {a.get_text(" ", strip=True) for a in nav}
+    assert {"Q&A", "Tips & tricks", "Rock & roll"} <= shown, shown
 
 
 def test_a_page_whose_only_mention_is_hidden_links_it(titled_site: Any) -> None:

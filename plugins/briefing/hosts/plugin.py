@@ -14,7 +14,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,9 +267,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             if check_heading_title(page.title, path, text, self.context.diagnostics):
                 page.meta["title"] = plain_title(page.title or "")
         if page.file.src_uri not in self.generated:
-            # MkDocs' titles are HTML (the theme prints them as they are: "Q &amp; A"
-            # from a heading, "Q&A" from the nav); "Mentioned in" escapes its text once.
-            self.context.titles[page.file.src_uri] = unescape(page.title or "")
+            # Known for sure once rendered (a title from the first heading); HTML, as
+            # MkDocs makes it: "Q &amp; A" from a heading, "Q&A" as the nav names it.
+            self.context.titles[page.file.src_uri] = page.title or ""
         return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:

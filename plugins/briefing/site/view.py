@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
@@ -129,7 +130,9 @@ def page_view(
         for mention in context.mentions.get(generated.entity, []):
             if mention.page == uri:
                 continue
-            titles[mention.page] = context.titles.get(mention.page, mention.title)
+            # As the navigation shows it: MkDocs' titles are HTML ("Q &amp; A" from a
+            # heading); the template escapes the text once.
+            titles[mention.page] = unescape(context.titles.get(mention.page, mention.title))
             sentences = groups.setdefault(mention.page, [])
             split = mention.sentence.partition(mention.term) if mention.term else ("", "", "")
             if not split[1]:
