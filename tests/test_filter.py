@@ -309,6 +309,62 @@ ROWS = [
         ["&nbsp;", "<br"],
         {"pymdownx.escapeall": {"hardbreak": True, "nbsp": True}},
     ),
+    row(
+        "progressbar-stripes",
+        '[=45% "45%"]{: .candystripe .candystripe-animate}\n',
+        ["pymdownx.progressbar", "attr_list"],
+        ['class="progress progress-40plus candystripe candystripe-animate"', "width:45.00%"],
+    ),
+    row(
+        "quotes-callouts",
+        "> [!NOTE]\n> A note.\n\n> [!WARNING]- Folded\n> Careful.\n",
+        ["pymdownx.quotes"],
+        ['<div class="admonition note">', '<details class="warning">'],
+        {"pymdownx.quotes": {"callouts": True}},
+    ),
+    row(
+        "bracketspan",
+        '[some text]{.red #x data-x=1} and [more]{style="text-align: center"}',
+        ["pymdownx.bracketspan", "attr_list"],
+        ['<span class="red" data-x="1" id="x">', '<span style="text-align: center">'],
+    ),
+    row(
+        "emoji-with-classes",
+        ":octicons-heart-fill-24:{ .heart }",
+        ["pymdownx.emoji", "attr_list"],
+        ['<span class="twemoji heart">'],
+        {"pymdownx.emoji": MATERIAL_EMOJI},
+    ),
+    row(
+        "highlight-table",
+        '```{.python linenums="1" hl_lines="1" title="a.py"}\na = 1\nb = 2\n```\n',
+        ["pymdownx.superfences", "pymdownx.highlight"],
+        ['<table class="highlighttable">', 'id="__codelineno-0-1"'],
+        {"pymdownx.highlight": {**HIGHLIGHT, "linenums_style": "table"}},
+    ),
+    row(
+        "grid-cards-and-buttons",
+        """
+        <div class="grid cards" markdown>
+
+        -   :material-clock-fast:{ .lg .middle } __Set up__
+
+            ---
+
+            [:octicons-arrow-right-24: Start](#start){ .md-button .md-button--primary }
+
+        </div>
+        """,
+        ["md_in_html", "attr_list", "pymdownx.emoji"],
+        ['<span class="twemoji lg middle">', 'class="md-button md-button--primary"', "<hr />"],
+        {"pymdownx.emoji": MATERIAL_EMOJI},
+    ),
+    row(
+        "raw-inline-html-and-entities",
+        "Press <kbd>Ctrl</kbd>, <mark>this</mark><sup>1</sup>: A &amp; B &copy; &#169;&nbsp;x",
+        [],
+        ["<kbd>Ctrl</kbd>", "&amp;", "&copy;", "&nbsp;"],
+    ),
     # Python-Markdown's own extensions
     row(
         "tables-alignment",

@@ -202,6 +202,9 @@ def test_the_classic_tab_style_too() -> None:
     assert linked(text, {"pymdownx.tabbed": {"alternate_style": False}}) == ["Kling below."]
 
 
+SUMMARY = "Full-text search: R&amp;D, AT&T and <b>tags</b> as text."
+
+
 @pytest.fixture(scope="module")
 def titled_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     project = tmp_path_factory.mktemp("titled") / "site"
@@ -218,6 +221,11 @@ def titled_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     write(
         project,
         {
+            "briefing_src/entities/search.yml": f"""
+            name: search
+            type: product
+            summary: "{SUMMARY}"
+            """,
             "docs/qa.md": """
             # Questions
 
@@ -266,7 +274,8 @@ def test_mentioned_in_titles_and_quotes_read_as_on_their_pages(titled_site: Any)
     assert "Rock & roll" in plugin
     # A mention out of sight still counts for "Mentioned in".
     assert search["Rock & roll"] == ["The search folded away."]
-    raw = (titled_site.site / "glossary/search/index.html").read_text("utf-8")
+    page = titled_site.html("glossary/search/index.html")
+    raw = str(page.select_one("section.bf-mentioned-in"))
     assert "&amp;amp;" not in raw and "x &amp; y" in raw
     # An article's title, likewise: as the theme shows it in the window's title.
     assert "R&D & more" in search
@@ -282,3 +291,17 @@ def test_a_page_whose_only_mention_is_hidden_links_it(titled_site: Any) -> None:
     page = titled_site.html("heading/index.html").select_one("article")
     assert [a.get_text() for a in page.select("a.bf-mention")] == ["plugin", "search"]
     assert page.select_one("details a.bf-mention[data-entity=search]") is not None
+
+
+def test_tooltips_show_the_summary_as_written(titled_site: Any) -> None:
+    """Material's tooltips show a title as HTML (content.tooltips): what they show of
+    each title Briefing writes is the summary, character for character."""
+    article = titled_site.html("articles/features/index.html").select_one("article")
+    titles = [
+        a["title"]
+        for a in article.select("a.bf-mention[data-entity=search], .bf-in-article a[title]")
+        if "search" in a.get("href", "")
+    ]
+    assert len(titles) >= 2, titles  # the first mention, and "In this article"
+    for title in titles:
+        assert BeautifulSoup(title, "html.parser").get_text() == SUMMARY, title

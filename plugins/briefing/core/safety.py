@@ -155,9 +155,14 @@ def safe_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str
 
 def tooltip_text(value: str) -> str:
     """A ``title`` value as Material's tooltips need it: they show an element's title
-    with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup. Escaped
-    once more, it shows as the same text."""
-    return html.escape(value, quote=False) if "<" in value else value
+    with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup and a
+    character reference (``R&amp;D``) would be decoded. Escaped once more, it shows as
+    the same text."""
+    return html.escape(value, quote=False) if _reads_as_html(value) else value
+
+
+def _reads_as_html(value: str) -> bool:
+    return "<" in value or ("&" in value and html.unescape(value) != value)
 
 
 def tree_title(value: str) -> str | None:
@@ -167,7 +172,7 @@ def tree_title(value: str) -> str | None:
     if "<" not in value and "&" not in value:  # most titles: nothing to decode or escape
         return None
     shown = html.unescape(value)
-    if "<" not in shown:
+    if not _reads_as_html(shown):
         return None
     return html.escape(tooltip_text(shown), quote=False)
 

@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
@@ -133,7 +133,9 @@ class Linker:
         a = etree.Element("a")
         a.set("href", self.url_for(entity_id))
         a.set("class", classes)
-        a.set("title", entity.summary)
+        # The tree's attributes are HTML (the serializer keeps "&amp;" as it is); a
+        # summary is text: UrlTreeprocessor then makes it what Material's tooltip reads.
+        a.set("title", escape(entity.summary, quote=False))
         a.set("data-entity", entity_id)
         a.text = AtomicString(text)
         return a
