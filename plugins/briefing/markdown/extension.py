@@ -35,6 +35,7 @@ from markdown.util import AtomicString
 if TYPE_CHECKING:
     from mkdocs.structure.files import File
 
+from ..core.anchoring import SKIP_TAGS as TEXTLESS
 from ..core.anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from ..core.context import AnnotationResult, PageRef, RenderContext, Source
 from ..core.diagnostics import Position, did_you_mean
@@ -402,6 +403,8 @@ def _text_slots(
     ``[[id]]`` links met on the way in ``explicit`` (id -> whether one is seen on load)
     and ``links``."""
 
+    hidden = {id(part) for el in root.iter() for part in out_of_sight(el)}
+
     def visit(
         el: etree.Element, parent: etree.Element | None, block: etree.Element, seen: bool
     ) -> Iterator[Slot]:
@@ -425,28 +428,26 @@ def _text_slots(
                 if child.tail and not isinstance(child.tail, AtomicString):
                     yield Slot(child, "tail", el, inner, inside)
 
-    hidden = {id(child) for el in root.iter() for child in out_of_sight(el)}
     yield from visit(root, None, root, True)
 
 
 class _HtmlText(HTMLParser):
+    """The text of a piece of HTML, as a browser shows it."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
-        self.skip += tag in SKIP_TEXT
+        self.skip += tag in TEXTLESS
 
     def handle_endtag(self, tag: str) -> None:
-        self.skip -= tag in SKIP_TEXT and self.skip > 0
+        self.skip -= tag in TEXTLESS and self.skip > 0
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
             self.parts.append(data)
-
-
-SKIP_TEXT = frozenset(["script", "style", "template"])
 
 
 def html_text(markup: str) -> str:
