@@ -155,14 +155,18 @@ def safe_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str
 
 def tooltip_text(value: str) -> str:
     """A ``title`` value as Material's tooltips need it: they show an element's title
-    with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup and a
-    character reference (``R&amp;D``) would be decoded. Escaped once more, it shows as
-    the same text."""
-    return html.escape(value, quote=False) if _reads_as_html(value) else value
+    with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup. Escaped
+    once more, it shows as the same text. (Idempotent on what it made: the sanitiser
+    may see a title again.)"""
+    return html.escape(value, quote=False) if "<" in value else value
 
 
-def _reads_as_html(value: str) -> bool:
-    return "<" in value or ("&" in value and html.unescape(value) != value)
+def text_title(text: str) -> str:
+    """A plain-text value (an entity's summary) as the ``title`` a browser should hold
+    for it: escaped when Material's tooltip would read it as markup or decode one of its
+    character references (``R&amp;D``), so it shows as written."""
+    reads_as_html = "<" in text or ("&" in text and html.unescape(text) != text)
+    return html.escape(text, quote=False) if reads_as_html else text
 
 
 def tree_title(value: str) -> str | None:
@@ -172,7 +176,7 @@ def tree_title(value: str) -> str | None:
     if "<" not in value and "&" not in value:  # most titles: nothing to decode or escape
         return None
     shown = html.unescape(value)
-    if not _reads_as_html(shown):
+    if "<" not in shown:  # (a reference in it is one a tree_title already escaped)
         return None
     return html.escape(tooltip_text(shown), quote=False)
 

@@ -52,6 +52,7 @@ from ..core.safety import (
     safe_slugify,
     safe_style,
     sanitize,
+    text_title,
     tree_title,
     unsafe_url,
 )
@@ -134,9 +135,9 @@ class Linker:
         a = etree.Element("a")
         a.set("href", self.url_for(entity_id))
         a.set("class", classes)
-        # The tree's attributes are HTML (the serializer keeps "&amp;" as it is); a
-        # summary is text: UrlTreeprocessor then makes it what Material's tooltip reads.
-        a.set("title", escape(entity.summary, quote=False))
+        # The tree's attributes are HTML (the serializer keeps "&amp;" as it is): the
+        # summary as the browser's title should hold it (text_title), escaped once.
+        a.set("title", escape(text_title(entity.summary), quote=False))
         a.set("data-entity", entity_id)
         a.text = AtomicString(text)
         return a

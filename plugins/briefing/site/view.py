@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 from ..core.context import RenderContext
 from ..core.model import Article, Briefing, Entity
-from ..core.safety import tooltip_text
+from ..core.safety import text_title
 from .figures import Figures, Href, Node
 from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage, entity_uri
 
@@ -20,7 +20,7 @@ class EntityLink:
     id: str
     name: str
     summary: str
-    """As a tooltip's title wants it (see ``safety.tooltip_text``)."""
+    """As a tooltip's title wants it (see ``safety.text_title``)."""
     type_label: str
     url: str
 
@@ -106,7 +106,7 @@ def page_view(
         return EntityLink(
             e.id,
             e.name,
-            tooltip_text(e.summary),
+            text_title(e.summary),
             TYPE_LABELS[e.type][0],
             url_of(f"glossary/{e.id}.md"),
         )
