@@ -469,7 +469,8 @@ def shown_text(el: etree.Element, stash: list[str]) -> str:
         for i, piece in enumerate(pieces):
             if i % 2:
                 index = int(piece)
-                parts.append(html_text(stash[index]) if index < len(stash) else "")
+                raw = stash[index] if index < len(stash) else ""
+                parts.append(_PLACEHOLDER_RE.sub("", html_text(raw)))  # (one inside)
             elif piece:
                 parts.append(unescape(RE_AMP.sub("&amp;", piece)))
     return "".join(parts)
