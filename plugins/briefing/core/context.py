@@ -88,6 +88,11 @@ class RenderContext:
     page's sanitiser), entity links to ``/glossary/<id>.md``: the open data reuses it."""
     pages: dict[str, PageRef] = field(default_factory=dict)
     """Page ``src_uri`` -> the page, for Markdown rendered again later, elsewhere."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Page ``src_uri`` -> its title once the host knows it for sure (MkDocs knows a
+    hand-written page's title from its first heading only after rendering): "Mentioned
+    in" prefers it to the title the page began rendering with. HTML, as MkDocs' titles
+    are (the theme prints them as they are)."""
     linked_on: dict[str, set[str]] = field(default_factory=dict)
     """Where HTML lands (a page's URL) -> entities already linked there: a later pass
     that adds to the page (the blog's excerpts on its index) links only the others."""

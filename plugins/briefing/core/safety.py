@@ -5,11 +5,13 @@ Everything under ``briefing_src/`` and ``docs/`` comes from pull requests (a sit
 may declare its ``docs/`` trusted: ``trusted_docs``). The allow-list keeps what the
 site itself needs (classes such as ``no-autolink``, tables, images, the annotation
 markers and notes) and what Material's usual Markdown extensions make from Markdown
-syntax (icons as inline SVG, content tabs, table alignment, abbreviations, details,
-comments such as the blog's ``<!-- more -->``), and drops the rest: scripts, event
-handlers, styles other than ``text-align``, frames, forms, SVG that could link or
-load (``use``, ``image``, ``foreignObject``, ``style``, ``href``), ``javascript:``
-and ``data:`` URLs.
+syntax (icons as inline SVG, content tabs, table alignment, progress bars, fancy
+lists' numbering, captions, code line anchors, abbreviations, details, comments such as
+the blog's ``<!-- more -->``), and drops the rest: scripts, event handlers, styles
+other than :data:`STYLES`, frames, forms, SVG that could link or load (``use``,
+``image``, ``foreignObject``, ``style``, ``href``), ``javascript:`` and ``data:`` URLs.
+What it keeps passes byte for byte: a page whose raw HTML is all kept is not written
+again, and a kept ``style`` is never re-serialised.
 """
 
 from __future__ import annotations
@@ -37,16 +39,16 @@ _SVG_PAINT = {"fill", "fill-rule", "clip-rule", "fill-opacity", "opacity", "tran
 _SVG_STROKE = {"stroke", "stroke-width", "stroke-linecap", "stroke-linejoin", "stroke-opacity"}
 _SVG_SHAPE = _SVG_PAINT | _SVG_STROKE
 ATTRIBUTES: dict[str, set[str]] = {
-    "*": {"class", "id", "title", "lang", "dir", "role", "hidden"},
+    # style: its value is judged declaration by declaration (safe_style)
+    "*": {"class", "id", "title", "lang", "dir", "role", "hidden", "style"},
     "a": {"href", "name"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    # align: Material's image alignment ({ align=left }), pymdownx.emoji's attributes
+    "img": {"src", "alt", "width", "height", "loading", "align"},
     "button": {"type"},
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
-    # Python-Markdown's tables align columns with style="text-align: ..." (only that
-    # property survives: see STYLE_PROPERTIES)
-    "td": {"colspan", "rowspan", "align", "style"},
-    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
     "time": {"datetime"},
     "details": {"open"},
     # pymdownx.tabbed's tabs are radio inputs grouped by name (id is generic);
@@ -64,8 +66,20 @@ ATTRIBUTES: dict[str, set[str]] = {
     "polyline": {"points"} | _SVG_SHAPE,
     "polygon": {"points"} | _SVG_SHAPE,
 }
-STYLE_PROPERTIES = {"text-align"}
-"""The only CSS a ``style`` attribute keeps (where it is allowed at all)."""
+_KEYWORD = r"[a-z]+(?:-[a-z]+)*"
+STYLES = {
+    # Python-Markdown's tables align columns: style="text-align: left;"
+    "text-align": re.compile(r"left|right|center|justify|start|end", re.I),
+    # pymdownx.progressbar draws a bar's fill: style="width:75.00%" (a share of its box)
+    "width": re.compile(r"(?:100(?:\.0+)?|\d{1,2}(?:\.\d+)?)%"),
+    # pymdownx.fancylists' numbering: style="list-style-type: lower-alpha;" (a keyword;
+    # a string there would be text drawn by CSS)
+    "list-style-type": re.compile(_KEYWORD, re.I),
+}
+"""The CSS a ``style`` attribute may hold: what Markdown syntax makes, property by
+property, each value to its pattern (no ``url()``, no expressions, no escapes, no
+positioning). Colours are not among them: white on white hides text as surely as
+``display: none`` (Pygments' ``noclasses`` colours go with them)."""
 URL_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = ("href", "src")
 
@@ -81,7 +95,8 @@ def sanitize(html: str) -> str:
         link_rel=None,
         # Comments run nothing, and the blog plugin cuts excerpts at <!-- more -->.
         strip_comments=False,
-        filter_style_properties=STYLE_PROPERTIES,
+        # No filter_style_properties: nh3 would write every kept style again
+        # ("text-align: left;" as "text-align:left"); _attribute_filter keeps it as written.
         attribute_filter=_attribute_filter,
     )
 
@@ -141,8 +156,17 @@ def safe_slugify(slugify: Callable[[str, str], str]) -> Callable[[str, str], str
 def tooltip_text(value: str) -> str:
     """A ``title`` value as Material's tooltips need it: they show an element's title
     with ``innerHTML`` (``content.tooltips``), so a ``<`` in it would be markup. Escaped
-    once more, it shows as the same text."""
+    once more, it shows as the same text. (Idempotent on what it made: the sanitiser
+    may see a title again.)"""
     return html.escape(value, quote=False) if "<" in value else value
+
+
+def text_title(text: str) -> str:
+    """A plain-text value (an entity's summary) as the ``title`` a browser should hold
+    for it: escaped when Material's tooltip would read it as markup or decode one of its
+    character references (``R&amp;D``), so it shows as written."""
+    reads_as_html = "<" in text or ("&" in text and html.unescape(text) != text)
+    return html.escape(text, quote=False) if reads_as_html else text
 
 
 def tree_title(value: str) -> str | None:
@@ -152,14 +176,21 @@ def tree_title(value: str) -> str | None:
     if "<" not in value and "&" not in value:  # most titles: nothing to decode or escape
         return None
     shown = html.unescape(value)
-    if "<" not in shown:
+    if "<" not in shown:  # (a reference in it is one a tree_title already escaped)
         return None
     return html.escape(tooltip_text(shown), quote=False)
 
 
-_EXTENSION_NAME = re.compile(r"__tabbed_\d+(?:_\d+)?|__(?:codelineno|span)-\d+-\d+")
-"""Ids and names Markdown extensions give: pymdownx.tabbed's radio inputs, and
-pymdownx.highlight's line anchors (``anchor_linenums``) and ``line_spans: __span``."""
+_EXTENSION_NAME = re.compile(
+    r"__tabbed_\d+(?:_\d+)?"
+    r"|__(?:codelineno|span)-(?:\d+|[A-Za-z][\w.:-]*)-\d+"
+    r"|__(?:figure|table)-caption_\d+(?:_\d+)*"
+)
+"""Ids and names Markdown extensions give: pymdownx.tabbed's radio inputs,
+pymdownx.highlight's line anchors (``anchor_linenums``) and ``line_spans: __span``
+(numbered per page, or named after the block's ``#id``), and pymdownx.blocks.caption's
+numbered figures and tables. None can be one of Material's own (``__config``,
+``__search``, ``__nav_2``, ``__palette_0``, ...)."""
 
 MAX_SPAN = 100
 """Largest colspan/rowspan kept: a table cell spanning 100,000 columns floods the PDF
@@ -180,6 +211,8 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
         return tooltip_text(value)
     if name in ("id", "name"):
         return value if safe_name(value) else None
+    if name == "style":
+        return safe_style(value)
     if name in ("colspan", "rowspan"):
         try:
             return str(min(max(int(value), 1), MAX_SPAN))
@@ -188,14 +221,29 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-_ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify|start|end)\s*;?\s*", re.I)
+_DECLARATION = re.compile(r"\s*([A-Za-z-]+)\s*:\s*(.*?)\s*")
 
 
 def safe_style(value: str) -> str | None:
-    """A ``style`` value as the element tree may keep it: a lone ``text-align``
-    (what Python-Markdown's tables write), else nothing."""
-    found = _ALIGN.fullmatch(value)
-    return f"text-align: {found.group(1).lower()};" if found else None
+    """A ``style`` value as a page may keep it: its declarations that :data:`STYLES`
+    allows, each exactly as written (all of them: the value itself, byte for byte), or
+    None when none is. A piece that is not one plain declaration (a string, a comment, an
+    escape, ``url(...)``, ``!important``) is dropped whole: what is kept is only ever
+    declarations that match their pattern, so no ``;`` hidden in a string can smuggle
+    one through."""
+    pieces = value.split(";")
+    kept = [piece for piece in pieces if not piece.strip() or _allowed_declaration(piece)]
+    if not any(piece.strip() for piece in kept):
+        return None
+    if len(kept) == len(pieces):
+        return value
+    return "; ".join(piece.strip() for piece in kept if piece.strip())
+
+
+def _allowed_declaration(piece: str) -> bool:
+    found = _DECLARATION.fullmatch(piece)
+    allowed = STYLES.get(found.group(1).lower()) if found else None
+    return allowed is not None and found is not None and bool(allowed.fullmatch(found.group(2)))
 
 
 def unsafe_url(url: str) -> bool:
@@ -217,6 +265,26 @@ _LONE_OPEN = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>", re.I)
 _LONE_CLOSE = re.compile(r"</([a-z][a-z0-9]*)\s*>", re.I)
 
 
+_VOID_CLOSED = re.compile(
+    r"<(area|br|col|hr|img|input|wbr)((?:\s+[^\s\"'<>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=`]+))?)*)\s*/?>",
+    re.I,
+)
+_ATTRIBUTE = re.compile(r"""\s+([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'<>=`]+))?""")
+
+
+def _as_written_by_nh3(tag: re.Match[str]) -> str:
+    """A void element's tag as nh3 writes it: no ``/>``, every attribute ``name="value"``
+    (pymdownx.tasklist writes ``<input type="checkbox" disabled checked/>``)."""
+    attributes = "".join(
+        f' {name}="{_unquoted(value)}"' for name, value in _ATTRIBUTE.findall(tag.group(2))
+    )
+    return f"<{tag.group(1)}{attributes}>"
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if value[:1] in ("'", '"') else value
+
+
 @functools.lru_cache(maxsize=4096)  # the same tags come back on every generated page
 def is_clean(html: str) -> bool:
     """Would the sanitiser leave this piece of HTML as it is (or write the same
@@ -224,12 +292,15 @@ def is_clean(html: str) -> bool:
     the stash one tag at a time (``<kbd>``, text, ``</kbd>``): a lone tag is clean when
     the sanitiser keeps it whole (it would only add the closing tag); a closing tag,
     when its element is allowed."""
+    if "<" not in html:  # text: character references (smarty's &ldquo;) make no element
+        return True
     close = _LONE_CLOSE.fullmatch(html)
     if close:
         return close.group(1).lower() in TAGS
     cleaned = sanitize(html)
     if cleaned == html:
         return True
+    html = _VOID_CLOSED.sub(_as_written_by_nh3, html)
     if "<tbody" not in html:  # a table's rows get the <tbody> a browser would add too
         cleaned = cleaned.replace("<tbody>", "").replace("</tbody>", "")
     if "/>" in html:  # an SVG icon's <path/>: the same element, written out in full

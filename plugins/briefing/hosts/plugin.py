@@ -288,6 +288,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             path, text = self.docs_source(page, config), page.file.content_string
             if check_heading_title(page.title, path, text, self.context.diagnostics):
                 page.meta["title"] = plain_title(page.title or "")
+        if page.file.src_uri not in self.generated:
+            # Known for sure once rendered (a title from the first heading); HTML, as
+            # MkDocs makes it: "Q &amp; A" from a heading, "Q&A" as the nav names it.
+            self.context.titles[page.file.src_uri] = page.title or ""
         return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:

@@ -19,6 +19,8 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import escape, unescape
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 import markdown
@@ -26,16 +28,18 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.serializers import RE_AMP
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 if TYPE_CHECKING:
     from mkdocs.structure.files import File
 
+from ..core.anchoring import SKIP_TAGS as TEXTLESS
 from ..core.anchoring import Anchor, Span, TextIndex, highlight, locate, replace_slot
 from ..core.context import AnnotationResult, PageRef, RenderContext, Source
 from ..core.diagnostics import Position, did_you_mean
-from ..core.mentions import build_matcher
+from ..core.mentions import Match, build_matcher
 from ..core.model import VERDICT_LABELS, Annotation, Briefing
 from ..core.safety import (
     TAGS,
@@ -48,6 +52,7 @@ from ..core.safety import (
     safe_slugify,
     safe_style,
     sanitize,
+    text_title,
     tree_title,
     unsafe_url,
 )
@@ -131,7 +136,9 @@ class Linker:
         a = etree.Element("a")
         a.set("href", self.url_for(entity_id))
         a.set("class", classes)
-        a.set("title", entity.summary)
+        # The tree's attributes are HTML (the serializer keeps "&amp;" as it is): the
+        # summary as the browser's title should hold it (text_title), escaped once.
+        a.set("title", escape(text_title(entity.summary), quote=False))
         a.set("data-entity", entity_id)
         a.text = AtomicString(text)
         return a
@@ -194,10 +201,13 @@ class MentionTreeprocessor(Treeprocessor):
         # page where the sentence really is, which its own render recorded.
         linked: set[str] = set(ctx.linked_on.get(where, ())) if secondary else set()
         blocks: list[tuple[etree.Element, str, str]] = []
-        slots = list(_text_slots(root, linked, blocks))
+        explicit: dict[str, bool] = {}  # [[id]] links on the page: seen on load?
+        slots = list(_text_slots(root, explicit, blocks))
+        linked |= {entity for entity, seen in explicit.items() if seen}
         raw = _RawHtmlGuard(self.md)
-        for el, attr, parent, block in slots:
-            text = getattr(el, attr)
+        found: list[tuple[Slot, list[Match]]] = []
+        for slot in slots:
+            text = getattr(slot.el, slot.attr)
             protected = raw.protected(text)
             matches = [
                 m
@@ -205,12 +215,17 @@ class MentionTreeprocessor(Treeprocessor):
                 if m.entity != page.entity
                 and not any(a < m.end and m.start < b for a, b in protected)
             ]
-            if not matches:
-                continue
+            if matches:
+                found.append((slot, matches))
+        chosen = self._first_links(found, linked, set(explicit))
+        linked |= set(chosen)
+        for i, (slot, matches) in enumerate(found):
+            el, attr, parent, block = slot.el, slot.attr, slot.parent, slot.block
+            text = getattr(el, attr)
             pieces: list[etree.Element] = []
             lead = ""
             position = 0
-            for match in matches:
+            for j, match in enumerate(matches):
                 term = text[match.start : match.end]
                 gap = text[position : match.start]
                 if pieces:
@@ -218,8 +233,7 @@ class MentionTreeprocessor(Treeprocessor):
                 else:
                     lead = gap
                 blocks.append((block, match.entity, term))
-                if self.linker.link_mode == "all" or match.entity not in linked:
-                    linked.add(match.entity)
+                if self.linker.link_mode == "all" or chosen.get(match.entity) == (i, j):
                     pieces.append(self.linker.link(match.entity, term))
                 else:
                     pieces.append(self.linker.repeat(match.entity, term))
@@ -233,11 +247,37 @@ class MentionTreeprocessor(Treeprocessor):
         # One sentence per block and term: 10,000 mentions in one paragraph would
         # otherwise re-read the whole paragraph 10,000 times.
         sentences: dict[tuple[int, str], str] = {}
+        stash = [str(raw) for raw in self.md.htmlStash.rawHtmlBlocks]
         for block, entity, term in blocks:
             key = (id(block), term)
             if key not in sentences:
-                sentences[key] = sentence_around(block, term)
+                sentences[key] = sentence_around(block, term, stash)
             ctx.record(entity, sentences[key], " ".join(term.split()))
+
+    def _first_links(
+        self, found: list[tuple[Slot, list[Match]]], linked: set[str], explicit: set[str]
+    ) -> dict[str, tuple[int, int]]:
+        """Entity -> the mention (its slot among ``found``, its place among the slot's
+        matches) that becomes the page's link: the first a reader sees on load; when
+        every mention is out of sight (unselected tabs, closed details, table headers,
+        captions), the first of them, so that opening the tab still finds the link,
+        unless an [[id]] link out of sight already gives one."""
+        if self.linker.link_mode == "all":
+            return {}
+        first_seen: dict[str, tuple[int, int]] = {}
+        first_any: dict[str, tuple[int, int]] = {}
+        for i, (slot, matches) in enumerate(found):
+            for j, match in enumerate(matches):
+                if match.entity in linked:
+                    continue
+                first_any.setdefault(match.entity, (i, j))
+                if slot.seen:
+                    first_seen.setdefault(match.entity, (i, j))
+        return {
+            entity: first_seen.get(entity, place)
+            for entity, place in first_any.items()
+            if entity in first_seen or entity not in explicit
+        }
 
 
 def placement(md: markdown.Markdown, ctx: RenderContext) -> tuple[PageRef | None, str, bool]:
@@ -318,36 +358,130 @@ class _RawHtmlGuard:
         return ranges
 
 
+@dataclass(frozen=True)
+class Slot:
+    """A text or tail that may hold mentions."""
+
+    el: etree.Element
+    attr: str
+    """"text" or "tail"."""
+    parent: etree.Element | None
+    block: etree.Element
+    """The enclosing block (for "Mentioned in"'s sentence)."""
+    seen: bool
+    """Does a reader see it when the page loads? Not in an unselected content tab, a
+    closed ``details``, a table header or a figure caption (see :func:`out_of_sight`)."""
+
+
+OUT_OF_SIGHT = frozenset(["th", "thead", "figcaption"])
+"""Places a reader sees but does not read as the text: a link there is not "the first
+mention" (a column's name, a caption under a picture)."""
+
+
+def out_of_sight(el: etree.Element) -> list[etree.Element]:
+    """The parts of ``el`` that a reader does not see on load: all but the
+    ``summary`` of a closed ``details``, and the panels of a content tab set
+    (pymdownx.tabbed, either style, and pymdownx.blocks.tab) other than the checked
+    tab's."""
+    if el.tag == "details" and "open" not in el.attrib:
+        return [child for child in el if child.tag != "summary"]
+    if el.tag != "div" or "tabbed-set" not in (el.get("class") or "").split():
+        return []
+    inputs = [child for child in el if child.tag == "input"]
+    checked = next((i for i, box in enumerate(inputs) if "checked" in box.attrib), 0)
+    classes = (el.get("class") or "").split()
+    panels = [child for child in el if "tabbed-content" in (child.get("class") or "").split()]
+    if "tabbed-alternate" in classes and panels:  # one box of blocks, one per tab
+        panels = list(panels[0])
+    return [panel for i, panel in enumerate(panels) if i != checked]
+
+
 def _text_slots(
     root: etree.Element,
-    linked: set[str],
-    explicit: list[tuple[etree.Element, str, str]],
-) -> Iterator[tuple[etree.Element, str, etree.Element | None, etree.Element]]:
-    """Every (element, "text"|"tail", parent, enclosing block) that may hold a mention,
-    in document order; adds explicit ``[[id]]`` links met on the way to ``linked`` and
-    ``explicit``."""
+    explicit: dict[str, bool],
+    links: list[tuple[etree.Element, str, str]],
+) -> Iterator[Slot]:
+    """Every text or tail that may hold a mention, in document order; records explicit
+    ``[[id]]`` links met on the way in ``explicit`` (id -> whether one is seen on load)
+    and ``links``."""
 
-    def visit(el: etree.Element, parent: etree.Element | None, block: etree.Element):
+    hidden = {id(part) for el in root.iter() for part in out_of_sight(el)}
+
+    def visit(
+        el: etree.Element, parent: etree.Element | None, block: etree.Element, seen: bool
+    ) -> Iterator[Slot]:
         if el.tag == "a" and el.get("data-entity"):
-            linked.add(el.get("data-entity", ""))
-            explicit.append((block, el.get("data-entity", ""), "".join(el.itertext())))
+            entity = el.get("data-entity", "")
+            explicit[entity] = explicit.get(entity, False) or seen
+            links.append((block, entity, "".join(el.itertext())))
         skip = el.tag in SKIP_TAGS or not SKIP_CLASSES.isdisjoint((el.get("class") or "").split())
         inner = el if el.tag in _BLOCKS else block
         if not skip:
+            inside = (
+                seen
+                and el.tag not in OUT_OF_SIGHT
+                and "hidden" not in el.attrib
+                and id(el) not in hidden
+            )
             if el.text and not isinstance(el.text, AtomicString):
-                yield el, "text", parent, inner
+                yield Slot(el, "text", parent, inner, inside)
             for child in list(el):
-                yield from visit(child, el, inner)
-        if el.tail and parent is not None and not isinstance(el.tail, AtomicString):
-            yield el, "tail", parent, block
+                yield from visit(child, el, inner, inside)
+                if child.tail and not isinstance(child.tail, AtomicString):
+                    yield Slot(child, "tail", el, inner, inside)
 
-    yield from visit(root, None, root)
+    yield from visit(root, None, root, True)
 
 
-def sentence_around(block: etree.Element, term: str) -> str:
-    """The sentence of ``block`` that holds ``term`` (the first one that does)."""
-    text = " ".join("".join(block.itertext()).split())
-    text = re.sub("\x02wzxhzdk:\\d+\x03", "", text)
+class _HtmlText(HTMLParser):
+    """The text of a piece of HTML, as a browser shows it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.skip += tag in TEXTLESS
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skip -= tag in TEXTLESS and self.skip > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    """The text a browser shows for a piece of HTML (tags gone, references decoded)."""
+    parser = _HtmlText()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def shown_text(el: etree.Element, stash: list[str]) -> str:
+    """The text a reader sees of ``el``, as its serialised HTML shows it: stashed raw
+    HTML (pymdownx.inlinehilite's code, an entity such as ``&amp;``) by its text, and
+    the tree's own text as the serialiser writes it (code spans hold ``&amp;``)."""
+    parts: list[str] = []
+    for chunk in el.itertext():
+        pieces = _PLACEHOLDER_RE.split(chunk)
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                index = int(piece)
+                raw = stash[index] if index < len(stash) else ""
+                parts.append(_PLACEHOLDER_RE.sub("", html_text(raw)))  # (one inside)
+            elif piece:
+                parts.append(unescape(RE_AMP.sub("&amp;", piece)))
+    return "".join(parts)
+
+
+def sentence_around(block: etree.Element, term: str, stash: list[str] | None = None) -> str:
+    """The sentence of ``block`` that holds ``term`` (the first one that does), as a
+    reader sees it: inline code keeps its text, references are decoded (the templates
+    escape it once)."""
+    text = " ".join(shown_text(block, stash or []).split())
     offset = text.find(term)
     if offset < 0:
         return text[:200]
@@ -558,18 +692,11 @@ class UrlTreeprocessor(Treeprocessor):
             return
         for el in list(root.iter()):
             # Elements and attributes outside the allow-list (attr_list and md_in_html
-            # can put them in the tree) go before the page is written.
-            for name in [n for n in el.attrib if not allowed_attribute(str(el.tag), n)]:
-                del el.attrib[name]
-            for name in ("id", "name"):  # `{#__config}` from attr_list
-                if name in el.attrib and not safe_name(el.attrib[name]):
-                    del el.attrib[name]
-            if "style" in el.attrib:
-                style = safe_style(el.attrib["style"])
-                if style is None:
-                    del el.attrib["style"]
-                elif style != el.attrib["style"]:
-                    el.set("style", style)
+            # can put them in the tree) go before the page is written. Names starting
+            # with "__" are extensions' own marks, read and removed by their later
+            # treeprocessors (pymdownx.blocks.caption's at 4): AttributeTreeprocessor
+            # removes what is left of them.
+            filter_attributes(el, keep_marks=True)
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
             # Material shows titles as HTML in its tooltips: markup in one stays text.
@@ -592,6 +719,42 @@ class UrlTreeprocessor(Treeprocessor):
                     source.position_of(url),
                     f"unsafe URL {url!r} dropped: only http, https, mailto and relative links",
                 )
+
+
+def filter_attributes(el: etree.Element, keep_marks: bool = False) -> None:
+    """``el``'s attributes as the allow-list keeps them: the others dropped, ids and
+    names that would clobber Material's globals dropped, a style reduced to its allowed
+    declarations (an allowed one as written, byte for byte)."""
+    for name in list(el.attrib):
+        if not allowed_attribute(str(el.tag), name) and not (keep_marks and name[:2] == "__"):
+            del el.attrib[name]
+    for name in ("id", "name"):  # `{#__config}` from attr_list
+        if name in el.attrib and not safe_name(el.attrib[name]):
+            del el.attrib[name]
+    if "style" in el.attrib:
+        style = safe_style(el.attrib["style"])
+        if style is None:
+            del el.attrib["style"]
+        elif style != el.attrib["style"]:
+            el.set("style", style)
+
+
+class AttributeTreeprocessor(Treeprocessor):
+    """The allow-list's last look at the attributes, after every treeprocessor: the
+    extensions' own marks that are still there go, and so does any attribute a late
+    treeprocessor added outside the allow-list."""
+
+    def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, root: etree.Element) -> None:
+        page = placement(self.md, self.linker.context)[0]
+        if page is not None and page.trusted:
+            return
+        for el in root.iter():
+            if el.attrib:
+                filter_attributes(el)
 
 
 class EntityHrefTreeprocessor(Treeprocessor):
@@ -834,6 +997,11 @@ class BriefingExtension(Extension):
         # toc (5) copies headings and MkDocs rewrites URLs (0). Notes get their own
         # (their small Markdown runs it).
         md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 5.4)
+        # -100: after every treeprocessor (pymdownx.blocks.caption's at 4, MkDocs' at 0)
+        # has added or removed its attributes, before the tree is serialised.
+        md.treeprocessors.register(
+            AttributeTreeprocessor(self.linker, md), "briefing_attributes", -100
+        )
         # 1.5: after every Briefing link is in the tree (5.6, 5.5), before MkDocs'
         # relpath, which runs at 1 in Material's blog excerpts and at 0 in pages.
         md.treeprocessors.register(EntityHrefTreeprocessor(md), "briefing_hrefs", 1.5)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 from ..core.context import RenderContext
 from ..core.model import Article, Briefing, Entity
-from ..core.safety import tooltip_text
+from ..core.safety import text_title
 from .figures import Figures, Href, Node
 from .pages import MAP, TIMELINE, TYPE_LABELS, GeneratedPage, entity_uri
 
@@ -19,7 +20,7 @@ class EntityLink:
     id: str
     name: str
     summary: str
-    """As a tooltip's title wants it (see ``safety.tooltip_text``)."""
+    """As a tooltip's title wants it (see ``safety.text_title``)."""
     type_label: str
     url: str
 
@@ -105,7 +106,7 @@ def page_view(
         return EntityLink(
             e.id,
             e.name,
-            tooltip_text(e.summary),
+            text_title(e.summary),
             TYPE_LABELS[e.type][0],
             url_of(f"glossary/{e.id}.md"),
         )
@@ -129,7 +130,9 @@ def page_view(
         for mention in context.mentions.get(generated.entity, []):
             if mention.page == uri:
                 continue
-            titles[mention.page] = mention.title
+            # As the navigation shows it: MkDocs' titles are HTML ("Q &amp; A" from a
+            # heading); the template escapes the text once.
+            titles[mention.page] = unescape(context.titles.get(mention.page, mention.title))
             sentences = groups.setdefault(mention.page, [])
             split = mention.sentence.partition(mention.term) if mention.term else ("", "", "")
             if not split[1]:
