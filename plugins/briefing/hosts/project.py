@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..core.context import RenderContext
 from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
 from ..core.files import docs_folder_problems
 from ..core.model import Briefing
+from ..core.yamlsrc import Limits
 from ..site import THEME_DIR
 from ..site.opendata import RESERVED
 from ..site.pages import generate_pages
@@ -44,6 +45,8 @@ class Analysis:
     briefing: Briefing | None
     context: RenderContext
     problems: Diagnostics
+    limits: Limits = field(default_factory=Limits)
+    """The plugin's ``limits:`` (what the loader accepts), for the CLI's writers."""
 
 
 class _Records(logging.Handler):
@@ -120,7 +123,7 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
     if failure is not None and not problems:
         problems.error(_rel_position(path), failure)
     if plugin is not None and getattr(plugin, "briefing", None) is not None:
-        return Analysis(plugin.briefing, plugin.context, problems)
+        return Analysis(plugin.briefing, plugin.context, problems, Limits(**plugin.config.limits))
     return Analysis(None, context, problems)
 
 
