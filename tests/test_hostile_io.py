@@ -5,6 +5,7 @@ real command (a subprocess, as CI runs it) on a copy of the ``basic`` fixture.""
 from __future__ import annotations
 
 import functools
+import html
 import json
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from typing import Any
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from briefing.core.files import write_atomically
 from briefing.core.sources import load_briefing
+from conftest import run_build
 
 BRIEFING = str(Path(sys.executable).with_name("briefing"))
 SIDECAR = "briefing_src/articles/kling-launch.annotations.yml"
@@ -134,3 +137,148 @@ def test_a_write_that_fails_leaves_the_file_as_it_was(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["kept.yml"]  # no temporary file left
     write_atomically(target, "- quote: new\n")
     assert target.read_text("utf-8") == "- quote: new\n"
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    return run(project, "export", str(out))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (links not followed) and its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def test_exported_pages_carry_no_markup_from_the_sources(project: Path, tmp_path: Path) -> None:
+    """Summaries, authors and docs pages' front matter reach Material's <meta> tags
+    unescaped in a plain MkDocs build of the export: the export escapes them as the
+    plugin escapes them before the theme sees them."""
+    summary = 'x"><script>alert(1)</script>'
+    kling = project / "briefing_src/entities/kling.yml"
+    kling.write_text(
+        kling.read_text("utf-8").replace(
+            "summary: Kuaishou's text-to-video model.", f"summary: '{summary}'"
+        ),
+        "utf-8",
+    )
+    article = project / "briefing_src/articles/kling-launch.md"
+    article.write_text(
+        article.read_text("utf-8").replace(
+            "authors: [Fixture editors]", "authors: ['a\"><script>alert(2)</script>']"
+        ),
+        "utf-8",
+    )
+    (project / "docs/page.md").write_text(
+        "---\ndescription: 'd\"><script>alert(3)</script>'\n"
+        "author: 'e\"><img src=x onerror=alert(4)>'\n---\n# A page\n\nText.\n",
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    done = export(project, out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = run_build(out)
+    assert built.ok, built.messages
+    for url in ("glossary/kling", "articles/kling-launch", "page"):
+        page = BeautifulSoup((built.site / url / "index.html").read_text("utf-8"), "html.parser")
+        scripts = " ".join(s.get_text() for s in page.find_all("script"))
+        assert "alert" not in scripts, url
+        assert not page.find_all(attrs={"onerror": True}), url
+        assert not page.select("head img, head script:not([src]):-soup-contains('alert')")
+    kling_page = BeautifulSoup(
+        (built.site / "glossary/kling/index.html").read_text("utf-8"), "html.parser"
+    )
+    # The reader sees the text as it was written, once unescaped by the browser.
+    description = kling_page.select_one('meta[name="description"]')
+    assert description is not None and html.unescape(description["content"]) == summary
+    page = BeautifulSoup((built.site / "page/index.html").read_text("utf-8"), "html.parser")
+    author = page.select_one('meta[name="author"]')
+    assert author is not None and "onerror" in author["content"]  # text, not an attribute
+
+
+def link(path: Path, to: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(to)
+
+
+@pytest.mark.parametrize(
+    ("attack", "named"),
+    [
+        (lambda p: (p / "docs/x.html").write_text("<script>alert(1)</script>"), "docs/x.html"),
+        (lambda p: (p / "docs/x.svg").write_text("<svg onload='alert(1)'/>"), "docs/x.svg"),
+        (lambda p: (p / "docs/x.js").write_text("alert(1)"), "docs/x.js"),
+        (
+            lambda p: (
+                (p / "docs/assets/briefing/briefing.js").parent.mkdir(parents=True)
+                or (p / "docs/assets/briefing/briefing.js").write_text("alert(1)")
+            ),
+            "docs/assets/briefing/briefing.js",
+        ),
+        (lambda p: link(p / "docs/env.txt", Path("/proc/self/environ")), "docs/env.txt"),
+        (lambda p: link(p / "docs/notes", Path("/etc")), "docs/notes"),
+        (
+            lambda p: link(p / "briefing_src/.env", Path("/proc/self/environ")),
+            "briefing_src/.env",
+        ),
+        (
+            lambda p: (p / "docs/away.md").write_text(
+                "---\ntemplate: redirect.html\nlocation: javascript:alert(1)\n---\n"
+            ),
+            "docs/away.md",
+        ),
+    ],
+    ids=[
+        "html",
+        "svg",
+        "js",
+        "over-briefing-js",
+        "link-to-environ",
+        "link-to-folder",
+        "link-in-sources",
+        "javascript-redirect",
+    ],
+)
+def test_a_refused_project_exports_nothing(
+    project: Path, tmp_path: Path, attack: Any, named: str
+) -> None:
+    out = tmp_path / "out"
+    first = export(project, out)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = snapshot(out)
+    attack(project)
+    done = export(project, out)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert any(line.startswith(f"{named}:") for line in done.stderr.splitlines()), done.stderr
+    assert "nothing exported" in done.stderr
+    assert snapshot(out) == before  # the previous export, byte for byte
+    assert not [p for p in out.rglob("*") if p.is_symlink()]
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_style_sheet_beside_briefings_assets_is_exported(project: Path, tmp_path: Path) -> None:
+    """A CSS file of the site's own in docs/assets/briefing/ crashed the export."""
+    (project / "docs/assets/briefing").mkdir(parents=True)
+    (project / "docs/assets/briefing/site.css").write_text("p { color: teal }", "utf-8")
+    done = export(project, tmp_path / "out")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assets = tmp_path / "out/docs/assets/briefing"
+    assert (assets / "site.css").read_text("utf-8") == "p { color: teal }"
+    assert (assets / "briefing.js").is_file() and (assets / "briefing.css").is_file()
+
+
+def test_a_page_named_like_a_placeholder_keeps_its_name(project: Path, tmp_path: Path) -> None:
+    (project / "docs/BRIEFING-CONFIG-DIR.md").write_text("# Odd name\n\nText.\n", "utf-8")
+    out = tmp_path / "out"
+    done = export(project, out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = run_build(out)
+    assert built.ok, built.messages
+    assert (built.site / "BRIEFING-CONFIG-DIR/index.html").is_file()
+    text = (out / "mkdocs.yml").read_text("utf-8")
+    assert "- BRIEFING-CONFIG-DIR.md" in text

@@ -553,17 +553,22 @@ def export_command(config_file: str, folder: str) -> None:
     """Write the briefing as a plugin-free project into FOLDER: docs/ with every generated
     page as Markdown (cross-page parts filled in), the sources, mkdocs.yml and
     zensical.toml. `mkdocs build` and `zensical build` in FOLDER both make the site.
-    FOLDER's docs/, briefing_src/ and briefing_figures/ are replaced."""
+    FOLDER's docs/, briefing_src/ and briefing_figures/ are replaced, only when the
+    project has no problem (as `briefing check` finds them); else nothing is written."""
     from ..hosts.export import export_project, unsafe_target
 
     problem = unsafe_target(Path(config_file), Path(folder))
     if problem:
         raise click.ClickException(problem)
-    result = export_project(config_file, Path(folder))
+    try:
+        result = export_project(config_file, Path(folder))
+    except OSError as exc:
+        raise click.ClickException(f"nothing exported: {exc}") from exc
     for item in result.problems.sorted()[:MAX_SHOWN]:
         click.echo(item.format(), err=True)
     if result.pages == 0:
-        raise click.ClickException("nothing exported: the briefing could not be loaded")
+        raise click.ClickException(
+            "nothing exported: the export publishes only what `mkdocs build --strict` "
+            "would; fix what `briefing check` reports first"
+        )
     click.echo(f"exported {result.pages} pages to {folder}", err=True)
-    if result.problems:
-        sys.exit(1)

@@ -84,6 +84,41 @@ def docs_folder_problems(root: Path, docs_dir: str) -> list[Diagnostic]:
     return problems
 
 
+def symlinks(folder: Path, root: Path) -> list[str]:
+    """Every symlink at or below ``folder``, links not followed, as paths relative to
+    ``root`` (dot folders included: nothing behind a link is ever read)."""
+    found: list[Path] = [folder] if os.path.islink(folder) else []
+    if not found:
+        for parent, subfolders, names in os.walk(folder):  # links are not followed
+            found += [
+                Path(parent, name)
+                for name in sorted([*subfolders, *names])
+                if os.path.islink(os.path.join(parent, name))
+            ]
+    return [p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in found]
+
+
+def read_no_link(path: Path) -> bytes:
+    """The bytes of the regular file ``path``; an OSError when it is a symlink (its
+    target is never opened)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as file:
+        return file.read()
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder of folders and regular files, following no link: a symlink
+    anywhere is an OSError (:func:`symlinks` finds them first)."""
+    for parent, subfolders, names in os.walk(source):  # links are not followed
+        here = Path(parent)
+        for name in [*subfolders, *names]:
+            if os.path.islink(here / name):
+                raise OSError(f"{here / name}: a symbolic link, not followed")
+        (target / here.relative_to(source)).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (target / here.relative_to(source) / name).write_bytes(read_no_link(here / name))
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it and a rename: the
     file holds either its old bytes or all the new ones, never half of them (a text

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 
 from ..core.context import RenderContext
 from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
@@ -127,21 +128,22 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
     return Analysis(None, context, problems)
 
 
-def docs_pages(
+def docs_files(
     config: MkDocsConfig,
     root: Path,
     briefing: Briefing,
     options: dict[str, Any],
     problems: Diagnostics,
-) -> list[Path]:
-    """The docs pages the build would render: MkDocs' own list of files (dot folders
-    and ``exclude_docs`` left out), vetted as the plugin vets it."""
+) -> Files:
+    """The docs files the build would publish: MkDocs' own list (dot folders and
+    ``exclude_docs`` left out), vetted as the plugin vets it (what it refuses is left
+    out, and reported into ``problems``)."""
     from mkdocs.structure.files import get_files
 
     folder_problems = docs_folder_problems(root, config.docs_dir)
     if folder_problems:
         problems.extend(folder_problems)
-        return []
+        return Files([])
     files = get_files(config)
     problems.extend(
         vet_docs(
@@ -153,11 +155,7 @@ def docs_pages(
             static_types=options.get("static_types", []),
         )
     )
-    return [
-        Path(f.abs_src_path)
-        for f in files.documentation_pages()
-        if f.abs_src_path is not None and f.generated_by is None
-    ]
+    return files
 
 
 _DOC_LINK = re.compile(
