@@ -278,7 +278,9 @@ def source_path(md: markdown.Markdown) -> str | None:
 
 
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
-_OPEN_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_OPEN_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*+)([^>]*)>")
+"""(The name possessive: ``<aaa...`` with no ``>`` gave each shorter name a try, in
+quadratic time.)"""
 _CLOSE_TAG = re.compile(r"<\s*/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>")
 
 
