@@ -4,7 +4,9 @@ real command (a subprocess, as CI runs it) on a copy of the ``basic`` fixture.""
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
 import json
 import subprocess
@@ -282,3 +284,49 @@ def test_a_page_named_like_a_placeholder_keeps_its_name(project: Path, tmp_path:
     assert (built.site / "BRIEFING-CONFIG-DIR/index.html").is_file()
     text = (out / "mkdocs.yml").read_text("utf-8")
     assert "- BRIEFING-CONFIG-DIR.md" in text
+
+
+def sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+
+
+def test_csp_over_an_exported_site_hashes_only_the_themes_scripts(
+    project: Path, tmp_path: Path
+) -> None:
+    """Before the export escaped front matter, a summary put a <script> into a page's
+    <head>, outside the content, and `briefing csp` allowed it by its hash. The site
+    another host built is untrusted: only the scripts its theme writes on every page
+    are hashed; one on a single page is reported, never allowed."""
+    out = tmp_path / "out"
+    assert export(project, out).returncode == 0
+    built = run_build(out)
+    assert built.ok, built.messages
+    kling = built.site / "glossary/kling/index.html"
+    page = kling.read_text("utf-8")
+    # What a host printing a description unescaped would make of the old summary.
+    payload = "alert(document.domain)"
+    kling.write_text(page.replace("</head>", f"<script>{payload}</script></head>", 1), "utf-8")
+    done = run(tmp_path, "csp", str(built.site))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert any(
+        "glossary/kling/index.html:" in line and "blocks an inline script" in line
+        for line in done.stdout.splitlines()
+    ), done.stdout
+    policies = {}
+    for path in built.site.rglob("*.html"):
+        head = BeautifulSoup(path.read_text("utf-8"), "html.parser").head
+        assert head is not None
+        meta = head.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta is not None, path
+        policies[path.relative_to(built.site).as_posix()] = meta["content"]
+    assert sha256(payload) not in policies["glossary/kling/index.html"]
+    # The theme's own scripts stay allowed, on that page and the others.
+    theme = [
+        s.get_text()
+        for s in BeautifulSoup(page, "html.parser").find_all("script")
+        if not s.get("src") and not s.get("type") and not s.find_parent("article")
+    ]
+    assert theme
+    assert all(sha256(s) in policies["glossary/kling/index.html"] for s in theme)
+    assert sha256(theme[-1]) in policies["index.html"]  # the same script on every page
