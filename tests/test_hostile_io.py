@@ -9,6 +9,7 @@ import functools
 import hashlib
 import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from briefing.core.files import write_atomically
+from briefing.core.safety import unclosed_tags, without_code
 from briefing.core.sources import load_briefing
 from conftest import run_build
 
@@ -330,3 +332,53 @@ def test_csp_over_an_exported_site_hashes_only_the_themes_scripts(
     assert theme
     assert all(sha256(s) in policies["glossary/kling/index.html"] for s in theme)
     assert sha256(theme[-1]) in policies["index.html"]  # the same script on every page
+
+
+# --------------------------------------------------------------------------- linear time
+
+_OLD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+_OLD_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
+"""The sanitiser's old (quadratic) patterns: on ordinary Markdown, the linear pass must
+remove the same code."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a `<div>` b",
+        "a ``x ` y`` b `c`",
+        "```\n<div>\n```\nafter <b>",
+        "  ```py\n<div>\n  ```  \nafter",
+        "~~~~\n<i>\n~~~~\nz",
+        "~~~~\n<i>\n~~~\nz",  # closed by a shorter fence, as Python-Markdown's regex reads it
+        "```\nnever closed <div>",
+        "one ` only <span>",
+        "```\na\n```\n\n```\nb\n```",
+    ],
+)
+def test_code_is_removed_as_before(text: str) -> None:
+    assert without_code(text) == _OLD_SPAN.sub("", _OLD_FENCE.sub("", text))
+
+
+def test_an_escaped_backtick_opens_no_code_span() -> None:
+    """Python-Markdown reads \\` as a backtick, not code: the tag after it is HTML."""
+    assert unclosed_tags(r"\`<div>` text") == ["div"]
+    assert unclosed_tags("`<div>` text") == []
+
+
+def test_the_extension_reads_no_figure_through_a_link(project: Path, tmp_path: Path) -> None:
+    """The exported project may live in a repository of its own, open to pull requests:
+    a figure replaced by a link to the build machine's secrets is not read."""
+    out = tmp_path / "out"
+    assert export(project, out).returncode == 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=do-not-publish", "utf-8")
+    figure = out / "briefing_figures/glossary/kling.html"
+    assert figure.is_file()
+    figure.unlink()
+    figure.symlink_to(secret)
+    built = run_build(out, strict=False)
+    assert built.ok
+    assert any("a symbolic link, not read" in m for m in built.messages), built.messages
+    page = (built.site / "glossary/kling/index.html").read_text("utf-8")
+    assert "do-not-publish" not in page
