@@ -527,8 +527,10 @@ def import_annotations_command(config_file: str, export: str, dry_run: bool) -> 
     from .importer import import_annotations, write_and_check
 
     report = import_annotations(config_file, export)
-    for line in report.skipped:
+    for line in report.skipped[:MAX_SHOWN]:
         click.echo(f"skipped: {line}", err=True)
+    if len(report.skipped) > MAX_SHOWN:
+        click.echo(f"and {len(report.skipped) - MAX_SHOWN:,} more skipped", err=True)
     for rel, entries in report.written.items():
         verb = "would add" if dry_run else "adding"
         click.echo(f"{rel}: {verb} {len(entries)} annotation{'s' if len(entries) != 1 else ''}")
@@ -538,8 +540,10 @@ def import_annotations_command(config_file: str, export: str, dry_run: bool) -> 
             click.echo(f"--- {rel}\n{text}", nl=False)
     else:
         problems += write_and_check(config_file, report).sorted()
-    for problem in problems:
+    for problem in problems[:MAX_SHOWN]:
         click.echo(problem.format())
+    if len(problems) > MAX_SHOWN:
+        click.echo(f"and {len(problems) - MAX_SHOWN:,} more problems", err=True)
     if problems:
         count = len(problems)
         click.echo(f"{count} problem{'s' if count != 1 else ''}", err=True)
