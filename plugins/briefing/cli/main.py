@@ -14,6 +14,7 @@ import click
 import yaml
 
 from ..core.diagnostics import Diagnostics, Position
+from ..core.files import write_atomically
 from ..core.model import ENTITY_TYPES, json_schemas
 from .check import check_project
 from .scaffold import ScaffoldError, new_article, new_entity
@@ -508,7 +509,7 @@ def heal(config_file: str, threshold: float, yes: bool, dry_run: bool) -> None:
         if not click.confirm("Write these changes?"):
             return
     for rel, text in report.texts.items():
-        (root / rel).write_text(text, encoding="utf-8")
+        write_atomically(root / rel, text)  # the file whole, or as it was
         click.echo(f"wrote {rel}", err=True)
 
 
