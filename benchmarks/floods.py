@@ -114,6 +114,12 @@ def svg_spaces(root: Path) -> None:
     article(root, "flood", f"<svg><path d='M0'{' ' * 300_000}/x></svg>")
 
 
+def unfinished_tags(root: Path) -> None:
+    # Not a regex: Python's HTMLParser, which Python-Markdown reads raw HTML with, read
+    # on from each unfinished tag to the page's end (gh-135462): now an error past 1,000.
+    article(root, "flood", "<path " * 50_000)
+
+
 def handler_names(root: Path) -> None:
     # The CSP report's on[a-z]+\s*=, over every built page.
     article(root, "flood", "on" * 200_000)
@@ -154,6 +160,7 @@ FLOODS: dict[str, Callable[[Path], Any]] = {
     "50 two-letter quotes in a long article": short_quotes,
     "250 unfound long quotes": unfound_quotes,
     "12,000 '['": brackets,
+    "400,000 '[' on one line": lambda root: article(root, "flood", "[" * 400_000),
     "300 nested list levels": nested_lists,
     "250 nested <div>": nested_divs,
     "400,000 '<' on one line": angle_brackets,
@@ -162,6 +169,7 @@ FLOODS: dict[str, Callable[[Path], Any]] = {
     "700 fence lines that close nothing": fences,
     "<path with 300,000 spaces": svg_spaces,
     "200,000 'on' in a row": handler_names,
+    "50,000 unfinished '<path '": unfinished_tags,
     IMPORT + "30,000 annotations, 18 MB": hostile_export,
     BASELINE + PDF: lambda root: None,
     "50 <td colspan=rowspan=100000>" + PDF: spanning_cells,
