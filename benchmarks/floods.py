@@ -16,6 +16,7 @@ with it too (``briefing check`` never lays the book out).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import struct
@@ -26,6 +27,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
@@ -113,11 +115,74 @@ def picture(root: Path, name: str, data: bytes) -> None:
     article(root, "flood", f"A picture: ![A picture](../img/{name})\n\nAfter it.")
 
 
+# Regexes over contributor text, each fed what made it quadratic (issue 22).
+def angle_brackets(root: Path) -> None:
+    # The editorial scan's <[^>\n]*>: 400 KB took check and build past any time limit.
+    article(root, "flood", "<" * 400_000)
+
+
+def link_targets(root: Path) -> None:
+    article(root, "flood", "](" * 200_000)
+
+
+def backticks(root: Path) -> None:
+    # The sanitiser's code-span and fence patterns, over a description with a tag.
+    (root / "briefing_src/entities/ticks.yml").write_text(
+        "name: Ticks\ntype: concept\nsummary: Backticks.\n"
+        f"description: '<b>x</b> {'`' * 300_000}'\n",
+        "utf-8",
+    )
+
+
+def fences(root: Path) -> None:
+    lines = "\n".join("`" * n for n in range(3, 700))  # no fence closes another
+    article(root, "flood", f"<b>x</b>\n\n{lines}")
+
+
+def svg_spaces(root: Path) -> None:
+    # The sanitiser's <path ...\s*/>: a lazy body before \s* read spaces quadratically.
+    article(root, "flood", f"<svg><path d='M0'{' ' * 300_000}/x></svg>")
+
+
+def unfinished_tags(root: Path) -> None:
+    # Not a regex: Python's HTMLParser, which Python-Markdown reads raw HTML with, read
+    # on from each unfinished tag to the page's end (gh-135462): now an error past 1,000.
+    article(root, "flood", "<path " * 50_000)
+
+
+def handler_names(root: Path) -> None:
+    # The CSP report's on[a-z]+\s*=, over every built page.
+    article(root, "flood", "on" * 200_000)
+
+
+def hostile_export(root: Path) -> list[str]:
+    """18 MB of Web Annotations for ``briefing import-annotations``, whose quotes the
+    text search could not find as written (JSON's \\/): the search was quadratic."""
+    row = {
+        "uri": "https://example.org/articles/kling-launch/",
+        "text": "A note. " + "x" * 300,
+        "tags": ["context"],
+        "target": [
+            {
+                "source": "https://example.org/articles/kling-launch/",
+                "selector": [{"type": "TextQuoteSelector", "exact": "months before OpenAI"}],
+            }
+        ],
+    }
+    rows = [{**row, "text": f"{row['text']} {i}"} for i in range(30_000)]
+    export = root / "export.json"
+    export.write_text(json.dumps({"rows": rows}).replace("/", "\\/"), "utf-8")
+    return ["import-annotations", "--dry-run", str(export)]
+
+
 BASELINE = "baseline"
 PDF = ", PDF"
+IMPORT = "import: "
+"""The start of the name of a flood given to ``briefing import-annotations`` (its
+command line is what the flood returns): timed in the check column, no build."""
 """The end of the name of a flood built with the PDF book (its baseline's too)."""
 
-FLOODS: dict[str, Callable[[Path], None]] = {
+FLOODS: dict[str, Callable[[Path], Any]] = {
     BASELINE: lambda root: None,
     "20,000 unknown [[id]] links": unknown_links,
     "200 entities sharing one alias": shared_alias,
@@ -125,8 +190,17 @@ FLOODS: dict[str, Callable[[Path], None]] = {
     "50 two-letter quotes in a long article": short_quotes,
     "250 unfound long quotes": unfound_quotes,
     "12,000 '['": brackets,
+    "400,000 '[' on one line": lambda root: article(root, "flood", "[" * 400_000),
     "300 nested list levels": nested_lists,
     "250 nested <div>": nested_divs,
+    "400,000 '<' on one line": angle_brackets,
+    "200,000 '](' on one line": link_targets,
+    "300,000 '`' in a description": backticks,
+    "700 fence lines that close nothing": fences,
+    "<path with 300,000 spaces": svg_spaces,
+    "200,000 'on' in a row": handler_names,
+    "50,000 unfinished '<path '": unfinished_tags,
+    IMPORT + "30,000 annotations, 18 MB": hostile_export,
     BASELINE + PDF: lambda root: None,
     "50 <td colspan=rowspan=100000>" + PDF: spanning_cells,
     "a 35-byte GIF of 65,535 x 65,535 pixels" + PDF: lambda root: picture(
@@ -167,9 +241,13 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="briefing-flood-") as tmp:
             root = Path(tmp) / "p"
             shutil.copytree(FIXTURE, root)
-            make(root)
-            check_s, size = timed([str(bin_dir / "briefing"), "check"], root)
-            build_s, _ = timed([sys.executable, "-m", "mkdocs", "build", "-q"], root, pdf)
+            command = make(root) or ["check"]
+            check_s, size = timed([str(bin_dir / "briefing"), *command], root)
+            build_s, _ = (
+                timed([sys.executable, "-m", "mkdocs", "build", "-q"], root, pdf)
+                if not name.startswith(IMPORT)
+                else (0.0, 0)
+            )
             if pdf and not (root / "site/briefing.pdf").is_file():
                 print(f"{name}: the build wrote no PDF book")
                 over.append(name)

@@ -184,8 +184,8 @@ def test_figures_and_lists_reach_both_hosts(
 def test_export_is_plugin_free(exported: Path) -> None:
     text = (exported / "mkdocs.yml").read_text("utf-8")
     # Paths in the extension's options start from mkdocs.yml's folder, wherever MkDocs runs.
-    assert "project: !relative $config_dir" in text
-    config = yaml.safe_load(text.replace("!relative $config_dir", "config-dir"))
+    assert "project: !relative '$config_dir'" in text
+    config = yaml.safe_load(text.replace("!relative '$config_dir'", "config-dir"))
     assert config["plugins"] == [{"search": {"separator": r"[\s\u200b\-]+"}}]
     names = [next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"]]
     assert "briefing.hosts.markdown" in names

@@ -208,6 +208,13 @@ def bracket_flood(p: Path) -> str:
 
 
 @attack
+def unfinished_tags(p: Path) -> str:
+    # Python's HTMLParser (Python-Markdown's) read on from each to the page's end.
+    (p / "docs/tags.md").write_text("# T\n\nText.\n\n" + "<path " * 20_000 + "\n", "utf-8")
+    return "docs/tags.md:5:1"
+
+
+@attack
 def own_template(p: Path) -> str:
     (p / "docs/t.md").write_text(
         "---\ntemplate: briefing/article.html\n---\n# T\n\nText.\n", encoding="utf-8"

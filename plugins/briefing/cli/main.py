@@ -14,6 +14,7 @@ import click
 import yaml
 
 from ..core.diagnostics import Diagnostics, Position
+from ..core.files import write_atomically
 from ..core.model import ENTITY_TYPES, json_schemas
 from .check import check_project
 from .scaffold import ScaffoldError, new_article, new_entity
@@ -520,7 +521,7 @@ def heal(config_file: str, threshold: float, yes: bool, dry_run: bool) -> None:
         if not click.confirm("Write these changes?"):
             return
     for rel, text in report.texts.items():
-        (root / rel).write_text(text, encoding="utf-8")
+        write_atomically(root / rel, text)  # the file whole, or as it was
         click.echo(f"wrote {rel}", err=True)
 
 
@@ -539,8 +540,10 @@ def import_annotations_command(config_file: str, export: str, dry_run: bool) -> 
     from .importer import import_annotations, write_and_check
 
     report = import_annotations(config_file, export)
-    for line in report.skipped:
+    for line in report.skipped[:MAX_SHOWN]:
         click.echo(f"skipped: {line}", err=True)
+    if len(report.skipped) > MAX_SHOWN:
+        click.echo(f"and {len(report.skipped) - MAX_SHOWN:,} more skipped", err=True)
     for rel, entries in report.written.items():
         verb = "would add" if dry_run else "adding"
         click.echo(f"{rel}: {verb} {len(entries)} annotation{'s' if len(entries) != 1 else ''}")
@@ -550,8 +553,10 @@ def import_annotations_command(config_file: str, export: str, dry_run: bool) -> 
             click.echo(f"--- {rel}\n{text}", nl=False)
     else:
         problems += write_and_check(config_file, report).sorted()
-    for problem in problems:
+    for problem in problems[:MAX_SHOWN]:
         click.echo(problem.format())
+    if len(problems) > MAX_SHOWN:
+        click.echo(f"and {len(problems) - MAX_SHOWN:,} more problems", err=True)
     failures = [p for p in problems if p.fails]  # notes (suggestions) fail nothing
     if failures:
         count = len(failures)
@@ -566,17 +571,22 @@ def export_command(config_file: str, folder: str) -> None:
     """Write the briefing as a plugin-free project into FOLDER: docs/ with every generated
     page as Markdown (cross-page parts filled in), the sources, mkdocs.yml and
     zensical.toml. `mkdocs build` and `zensical build` in FOLDER both make the site.
-    FOLDER's docs/, briefing_src/ and briefing_figures/ are replaced."""
+    FOLDER's docs/, briefing_src/ and briefing_figures/ are replaced, only when the
+    project has no problem (as `briefing check` finds them); else nothing is written."""
     from ..hosts.export import export_project, unsafe_target
 
     problem = unsafe_target(Path(config_file), Path(folder))
     if problem:
         raise click.ClickException(problem)
-    result = export_project(config_file, Path(folder))
+    try:
+        result = export_project(config_file, Path(folder))
+    except OSError as exc:
+        raise click.ClickException(f"nothing exported: {exc}") from exc
     for item in result.problems.sorted()[:MAX_SHOWN]:
         click.echo(item.format(), err=True)
     if result.pages == 0:
-        raise click.ClickException("nothing exported: the briefing could not be loaded")
+        raise click.ClickException(
+            "nothing exported: the export publishes only what `mkdocs build --strict` "
+            "would; fix what `briefing check` reports first"
+        )
     click.echo(f"exported {result.pages} pages to {folder}", err=True)
-    if result.problems:
-        sys.exit(1)

@@ -214,19 +214,7 @@ def locate_in_text(
         return AnchorProblem(
             f"quote not found in the article's text; {closest_passage(text, needle, index)}"
         )
-    before = fold_whitespace(prefix)
-    after = fold_whitespace(suffix)
-    # Only the few characters next to each place are compared (the text's whitespace is
-    # folded): a whole-text slice per place made a short quote quadratic.
-    chosen = [
-        s
-        for s in starts
-        if (not before or text[max(0, s - len(before) - 2) : s].rstrip().endswith(before))
-        and (
-            not after
-            or text[s + len(needle) : s + len(needle) + len(after) + 2].lstrip().startswith(after)
-        )
-    ]
+    chosen = chosen_starts(text, needle, starts, prefix, suffix)
     if len(chosen) == 1:
         return Anchor(chosen[0], chosen[0] + len(needle))
     places = "; ".join(
@@ -241,6 +229,26 @@ def locate_in_text(
     return AnchorProblem(
         f"quote found {len(chosen)} times; add a 'prefix' or 'suffix' to choose one: {places}"
     )
+
+
+def chosen_starts(
+    text: str, needle: str, starts: Sequence[int], prefix: str, suffix: str
+) -> list[int]:
+    """The ``starts`` of ``needle`` in the folded ``text`` that ``prefix`` and ``suffix``
+    (whitespace folded) stand before and after."""
+    before = fold_whitespace(prefix)
+    after = fold_whitespace(suffix)
+    # Only the few characters next to each place are compared (the text's whitespace is
+    # folded): a whole-text slice per place made a short quote quadratic.
+    return [
+        s
+        for s in starts
+        if (not before or text[max(0, s - len(before) - 2) : s].rstrip().endswith(before))
+        and (
+            not after
+            or text[s + len(needle) : s + len(needle) + len(after) + 2].lstrip().startswith(after)
+        )
+    ]
 
 
 MAX_PLACES = 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -81,3 +82,63 @@ def docs_folder_problems(root: Path, docs_dir: str) -> list[Diagnostic]:
                     )
                 )
     return problems
+
+
+def symlinks(folder: Path, root: Path) -> list[str]:
+    """Every symlink at or below ``folder``, links not followed, as paths relative to
+    ``root`` (dot folders included: nothing behind a link is ever read)."""
+    found: list[Path] = [folder] if os.path.islink(folder) else []
+    if not found:
+        for parent, subfolders, names in os.walk(folder):  # links are not followed
+            found += [
+                Path(parent, name)
+                for name in sorted([*subfolders, *names])
+                if os.path.islink(os.path.join(parent, name))
+            ]
+    return [p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p) for p in found]
+
+
+def read_no_link(path: Path) -> bytes:
+    """The bytes of the regular file ``path``; an OSError when it is a symlink (its
+    target is never opened)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as file:
+        return file.read()
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder of folders and regular files, following no link: a symlink
+    anywhere is an OSError (:func:`symlinks` finds them first)."""
+    for parent, subfolders, names in os.walk(source):  # links are not followed
+        here = Path(parent)
+        for name in [*subfolders, *names]:
+            if os.path.islink(here / name):
+                raise OSError(f"{here / name}: a symbolic link, not followed")
+        (target / here.relative_to(source)).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (target / here.relative_to(source) / name).write_bytes(read_no_link(here / name))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it and a rename: the
+    file holds either its old bytes or all the new ones, never half of them (a text
+    that cannot be encoded, a full disk or an interrupted run leaves it as it was)."""
+    data = text.encode("utf-8")  # fails here, before anything is touched
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -16,6 +16,7 @@ again, and a kept ``style`` is never re-serialised.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -124,10 +125,12 @@ def contain_raw_text(blocks: list[Any]) -> None:
     notes, the page's lists) as its text. (Closed, as inline ``<script>...</script>``
     is, the page's sanitiser removes the element with its content.)"""
     last_end: dict[str, int] = {}  # tag -> the last piece that closes one (linear work)
+    end_at: dict[str, int] = {}  # tag -> where its last end tag starts in that piece
     for i, block in enumerate(blocks):
         if isinstance(block, str) and "</" in block:
             for match in _RAW_TEXT_END.finditer(block):
                 last_end[match.group(1).lower()] = i
+                end_at[match.group(1).lower()] = match.start()
     for i, block in enumerate(blocks):
         if not isinstance(block, str) or "<" not in block:
             continue
@@ -135,7 +138,7 @@ def contain_raw_text(blocks: list[Any]) -> None:
             name = match.group(1).lower()
             if last_end.get(name, -1) > i:
                 continue  # closed by a later piece
-            if last_end.get(name) == i and re.search(rf"</{name}\s*>", block[match.end() :], re.I):
+            if last_end.get(name) == i and end_at[name] >= match.end():
                 continue  # closed in this piece
             blocks[i] = sanitize(block)
             break
@@ -260,7 +263,9 @@ def allowed_attribute(tag: str, name: str) -> bool:
 
 
 _SVG_NAMES = "|".join(sorted(SVG_TAGS))
-_SELF_CLOSED = re.compile(rf"<({_SVG_NAMES})\b([^<>]*?)\s*/>")
+_SELF_CLOSED = re.compile(rf"<({_SVG_NAMES})\b([^<>]*)/>")
+"""An SVG shape written ``<path .../>``. (Not ``([^<>]*?)\\s*/>``: a lazy body before
+``\\s*`` read ``<path`` and a line of spaces in quadratic time.)"""
 _LONE_OPEN = re.compile(r"<([a-z][a-z0-9]*)\b[^<>]*>", re.I)
 _LONE_CLOSE = re.compile(r"</([a-z][a-z0-9]*)\s*>", re.I)
 
@@ -304,7 +309,7 @@ def is_clean(html: str) -> bool:
     if "<tbody" not in html:  # a table's rows get the <tbody> a browser would add too
         cleaned = cleaned.replace("<tbody>", "").replace("</tbody>", "")
     if "/>" in html:  # an SVG icon's <path/>: the same element, written out in full
-        html = _SELF_CLOSED.sub(r"<\1\2></\1>", html)
+        html = _SELF_CLOSED.sub(lambda m: f"<{m[1]}{m[2].rstrip()}></{m[1]}>", html)
     if cleaned == html:
         return True
     lone = _LONE_OPEN.fullmatch(html)
@@ -330,8 +335,67 @@ class _OpenTags(HTMLParser):
             del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag) :]
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[ \t]*$", re.M | re.S)
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1", re.S)
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}+|~{3,}+)")
+_FENCE_END = re.compile(r" {0,3}(`{3,}+|~{3,}+)[ \t]*+\Z")
+_TICKS = re.compile(r"`+")
+
+
+def without_code(markdown_text: str) -> str:
+    """``markdown_text`` without its fenced code blocks and code spans, in linear time
+    (as regexes, an unclosed fence or a line of backticks took quadratic time). A fence
+    is closed by a later line of the same fence (as Python-Markdown's ``fenced_code``
+    reads it; a shorter one, of three or more, when there is none); a span, by the next
+    run of as many backticks, not after a backslash. An opening with no closing stays
+    as text, so what is removed is never more than Python-Markdown reads as code."""
+    lines = markdown_text.split("\n")
+    closers: dict[str, list[int]] = {}  # a fence -> the lines that consist of it
+    for number, line in enumerate(lines):
+        if line[:4].lstrip(" ")[:1] in ("`", "~") and (end := _FENCE_END.match(line)):
+            closers.setdefault(end.group(1), []).append(number)
+    kept: list[str] = []
+    number = 0
+    while number < len(lines):
+        opening = _FENCE_LINE.match(lines[number])
+        close = _fence_close(opening.group(1), number, closers) if opening else None
+        if close is None:
+            kept.append(lines[number])
+            number += 1
+        else:
+            kept.append("")
+            number = close + 1
+    return _without_spans("\n".join(kept))
+
+
+def _fence_close(fence: str, opened: int, closers: dict[str, list[int]]) -> int | None:
+    for length in range(len(fence), 2, -1):
+        lines = closers.get(fence[0] * length, [])
+        at = bisect.bisect_right(lines, opened)
+        if at < len(lines):
+            return lines[at]
+    return None
+
+
+def _without_spans(text: str) -> str:
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}  # a run's length -> the indexes of such runs
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    out: list[str] = []
+    done = 0  # the text before this is in ``out`` or removed
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        after = bisect.bisect_right(same, index)
+        if (start > 0 and text[start - 1] == "\\") or after == len(same):
+            index += 1
+            continue
+        close = same[after]
+        out.append(text[done:start])
+        done = runs[close][1]
+        index = close + 1
+    out.append(text[done:])
+    return "".join(out)
 
 
 def unclosed_tags(markdown_text: str) -> list[str]:
@@ -341,7 +405,7 @@ def unclosed_tags(markdown_text: str) -> list[str]:
     Markdown source."""
     if "<" not in markdown_text:
         return []
-    text = _CODE_SPAN.sub("", _FENCE.sub("", markdown_text))
+    text = without_code(markdown_text)
     parser = _OpenTags()
     parser.feed(text)
     parser.close()

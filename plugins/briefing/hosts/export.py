@@ -16,13 +16,22 @@ cross-page parts are known, then writes ``DIR``:
 
 Both ``mkdocs build`` and ``zensical build`` in ``DIR`` make the site. Nothing in it
 uses MkDocs' plugin system; it needs the ``briefing`` package for its extension.
+
+The export decides as the plugin's build (SECURITY.md): it runs that build first, and
+writes nothing when it reports any problem (a docs page the build refuses, an active
+file, a symlink), so it publishes only what ``mkdocs build --strict`` would. Every page's
+front matter is HTML-escaped as the plugin escapes it before the theme sees it (the
+exported site is built by a theme without Briefing), no link is ever followed, and the
+project is written into a folder beside the old one and swapped in whole.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,17 +40,20 @@ from typing import Any
 import jinja2
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 from mkdocs.utils.meta import get_data
 
-from ..core.diagnostics import Diagnostics
+from ..core.diagnostics import Diagnostics, Position
+from ..core.files import copy_tree, read_no_link, symlinks
 from ..site import THEME_DIR
 from ..site.figures import Figures
 from ..site.opendata import Site, anchorings, mentioned_on, open_data
+from ..site.pagemeta import safe_meta
 from ..site.pages import MAP, TIMELINE, GeneratedPage, generate_pages, navigation
 from ..site.search import SEPARATOR
 from ..site.view import PageView, page_view
 from .markdown import FIGURE_SLOT
-from .project import Analysis, analyze_project, docs_pages
+from .project import Analysis, analyze_project, docs_files
 
 EXTENSION = "briefing.hosts.markdown"
 """The module name hosts load Briefing's Markdown extension by."""
@@ -67,28 +79,61 @@ class Exported:
 
 
 def export_project(config_file: str | Path, out: Path) -> Exported:
-    """Write the plugin-free project of ``config_file``'s briefing into ``out``."""
+    """Write the plugin-free project of ``config_file``'s briefing into ``out``; nothing
+    when the build reports a problem (``pages`` is then 0)."""
     from mkdocs.config import load_config
 
     analysis = analyze_project(config_file)
-    if analysis.briefing is None:
+    if analysis.briefing is None or analysis.problems:
         return Exported(out, 0, analysis.problems)
     config = load_config(str(Path(config_file).resolve()))
     root = Path(config.config_file_path).resolve().parent
     plugin = config.plugins.get("briefing")
     options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
-    docs = out / "docs"
-    if docs.exists():
-        shutil.rmtree(docs)
-    docs.mkdir(parents=True)
-    for folder in (out / options.get("src", "briefing_src"), out / FIGURES):
-        if folder.exists():
-            shutil.rmtree(folder)
+    src = options.get("src", "briefing_src")
+    problems = Diagnostics()
+    files = docs_files(config, root, analysis.briefing, options, problems, analysis.review)
+    links = [*symlinks(root / src, root), *symlinks(Path(config.docs_dir), root)]
+    for link in links:
+        problems.error(Position(link), "symbolic link: the export follows no link")
+    if problems:  # the build found none: the project changed since
+        return Exported(out, 0, problems)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    try:
+        count = _write(analysis, config, root, files, options, staging)
+        for name in ("docs", src, FIGURES, "mkdocs.yml", "zensical.toml"):
+            old = out / name
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old)
+            elif old.exists() or old.is_symlink():
+                old.unlink()
+            if (staging / name).exists():
+                os.replace(staging / name, old)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Exported(out, count, analysis.problems)
 
+
+def _write(
+    analysis: Analysis,
+    config: MkDocsConfig,
+    root: Path,
+    files: Files,
+    options: dict[str, Any],
+    out: Path,
+) -> int:
+    """Write the export into the empty folder ``out``; return how many pages."""
+    assert analysis.briefing is not None
+    src = options.get("src", "briefing_src")
+    docs = out / "docs"
+    docs.mkdir()
     written = _write_generated(analysis, docs, out / FIGURES)
-    hand_written = _copy_docs(config, root, analysis, options, docs)
-    shutil.copytree(root / options.get("src", "briefing_src"), out / options["src"])
-    shutil.copytree(THEME_DIR / "assets" / "briefing", docs / ASSETS)
+    hand_written = _copy_docs(files, options, docs)
+    copy_tree(root / src, out / src)
+    # Briefing's own assets win over a docs file of the same name (the build refuses
+    # one, and publishes the theme's).
+    shutil.copytree(THEME_DIR / "assets" / "briefing", docs / ASSETS, dirs_exist_ok=True)
     site = Site(config.site_name, "", True, config.site_author or "")
     data = open_data(
         analysis.briefing, site, anchorings(analysis.context), mentioned_on(analysis.context)
@@ -111,7 +156,7 @@ def export_project(config_file: str | Path, out: Path) -> Exported:
     settings = _settings(config, nav, extension)
     (out / "mkdocs.yml").write_text(_mkdocs_yml(settings), encoding="utf-8")
     (out / "zensical.toml").write_text(_zensical_toml(settings), encoding="utf-8")
-    return Exported(out, written + len(hand_written), analysis.problems)
+    return written + len(hand_written)
 
 
 def unsafe_target(config_file: Path, out: Path) -> str | None:
@@ -155,7 +200,7 @@ def _write_generated(analysis: Analysis, docs: Path, figures_dir: Path) -> int:
         if page.uri == TIMELINE and view.figure:
             intro, marker, rest = body.partition('<div class="no-autolink"')
             body = f"{intro}\n{_block(view.figure)}\n\n{marker}{rest}" if marker else body
-        text = "---\n" + _yaml(meta) + "---\n\n" + head + body + foot
+        text = _front_matter(safe_meta(meta)) + head + body + foot
         target = docs / page.uri
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -198,33 +243,29 @@ def _block(html: str) -> str:
     return "\n".join(line.strip() for line in html.splitlines() if line.strip())
 
 
-def _copy_docs(
-    config: MkDocsConfig, root: Path, analysis: Analysis, options: dict[str, Any], docs: Path
-) -> list[str]:
-    """Copy the hand-written pages and static files (as MkDocs lists and Briefing vets
-    them); return the pages' paths."""
-    from mkdocs.structure.files import get_files
-
-    assert analysis.briefing is not None
-    vetted = {
-        p.resolve()
-        for p in docs_pages(
-            config, root, analysis.briefing, options, Diagnostics(), analysis.review
-        )
-    }
+def _copy_docs(files: Files, options: dict[str, Any], docs: Path) -> list[str]:
+    """Copy the hand-written pages and static files the build publishes (as MkDocs lists
+    and Briefing vets them), each page's front matter escaped as the plugin escapes it
+    (unless ``trusted_docs``); return the pages' paths."""
     pages: list[str] = []
-    for file in get_files(config):
-        if file.abs_src_path is None:
-            continue
-        path = Path(file.abs_src_path)
-        if file.is_documentation_page() and path.resolve() not in vetted:
+    for file in files:
+        if file.abs_src_path is None or file.generated_by is not None:
             continue
         target = docs / file.src_uri
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        data = read_no_link(Path(file.abs_src_path))
         if file.is_documentation_page():
             pages.append(file.src_uri)
+            if not options.get("trusted_docs", False):
+                body, meta = get_data(data.decode("utf-8-sig"))
+                if meta:
+                    data = (_front_matter(safe_meta(meta)) + body).encode("utf-8")
+        target.write_bytes(data)
     return sorted(pages)
+
+
+def _front_matter(meta: dict[str, Any]) -> str:
+    return "---\n" + _yaml(meta) + "---\n\n"
 
 
 def _settings(config: MkDocsConfig, nav: list[Any], extension: dict[str, Any]) -> dict[str, Any]:
@@ -266,26 +307,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _ConfigDir:
+    """Stands for MkDocs' ``!relative $config_dir`` (the folder of mkdocs.yml)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, plus the one tag an exported ``mkdocs.yml`` needs."""
+
+
+_Dumper.add_representer(
+    _ConfigDir, lambda dumper, _value: dumper.represent_scalar("!relative", "$config_dir")
+)
+
+
 def _yaml(data: Any) -> str:
-    return yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.dump(_plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def _mkdocs_yml(settings: dict[str, Any]) -> str:
     data = dict(settings)
     data["plugins"] = [{"search": {"separator": SEPARATOR}}]
     extensions = data["markdown_extensions"] = list(data["markdown_extensions"])
-    extensions[-1] = {EXTENSION: {"project": _CONFIG_DIR, **extensions[-1][EXTENSION]}}
+    extensions[-1] = {EXTENSION: {"project": _ConfigDir(), **extensions[-1][EXTENSION]}}
     return (
         "# Written by `briefing export`: the briefing without Briefing's MkDocs plugin.\n"
         "# Build with `mkdocs build` (Material for MkDocs) or `zensical build`\n"
         "# (zensical.toml); both need the `briefing` package for its Markdown extension.\n"
-        + _yaml(data).replace(repr(_CONFIG_DIR).strip("'"), "!relative $config_dir")
+        + _yaml(data)
     )
-
-
-_CONFIG_DIR = "BRIEFING-CONFIG-DIR"
-"""Stands for MkDocs' ``!relative $config_dir`` (the folder of mkdocs.yml) until the
-YAML is written: PyYAML's safe dumper writes no custom tags."""
 
 
 def _zensical_toml(settings: dict[str, Any]) -> str:
@@ -323,4 +372,5 @@ def _toml(value: Any) -> str:
         return "{ " + ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items()) + " }"
     if isinstance(value, list):
         return "[\n  " + ",\n  ".join(_toml(v) for v in value) + ",\n]" if value else "[]"
-    return json.dumps(value, ensure_ascii=False)
+    # JSON escapes every control character TOML forbids in a string but DEL.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -31,6 +31,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from ..core.context import PageRef, RenderContext, Source
+from ..core.files import read_no_link, symlink_in
 from ..core.model import Briefing
 from ..core.sources import load_briefing
 from ..markdown.extension import BriefingExtension, Linker, source_path
@@ -155,9 +156,23 @@ class ReportPostprocessor(Postprocessor):
             if page is not None and not page.article and figure.is_file():
                 # The last slot: the page's own, after any text of its sources that
                 # spells one (the figure is Briefing's; a description cannot move it).
+                # Read only as a file of the folder, never through a link.
                 before, _slot, after = text.rpartition(FIGURE_SLOT)
-                text = before + figure.read_text(encoding="utf-8") + after
+                text = before + _figure(self.figures, figure) + after
         return _mkdocs_urls(self.md, text)
+
+
+def _figure(folder: Path, figure: Path) -> str:
+    """A figure ``briefing export`` wrote; empty when a symlink stands on its way (it
+    could point anywhere: the build machine's ``/proc/self/environ``)."""
+    if symlink_in(folder.parent, figure, {}) is not None:
+        log.warning(f"{figure}: a symbolic link, not read")
+        return ""
+    try:
+        return read_no_link(figure).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning(f"{figure}: not read: {exc}")
+        return ""
 
 
 _MD_HREF = re.compile(r'\bhref="([^":?#]+\.md(?:#[^"]*)?)"')

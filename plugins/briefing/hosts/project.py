@@ -22,17 +22,19 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 
 from ..core.context import RenderContext
 from ..core.diagnostics import Diagnostic, Diagnostics, Position, position_in_file
 from ..core.files import docs_folder_problems
 from ..core.model import Briefing
 from ..core.review import ReviewStatus
+from ..core.yamlsrc import Limits
 from ..site import THEME_DIR
 from ..site.opendata import RESERVED
 from ..site.pages import generate_pages
@@ -48,6 +50,8 @@ class Analysis:
     problems: Diagnostics
     review: ReviewStatus | None = None
     """What is due for review (None: the briefing keeps no review period)."""
+    limits: Limits = field(default_factory=Limits)
+    """The plugin's ``limits:`` (what the loader accepts), for the CLI's writers."""
 
 
 class _Records(logging.Handler):
@@ -124,26 +128,33 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
     if failure is not None and not problems:
         problems.error(_rel_position(path), failure)
     if plugin is not None and getattr(plugin, "briefing", None) is not None:
-        return Analysis(plugin.briefing, plugin.context, problems, plugin.review)
+        return Analysis(
+            plugin.briefing,
+            plugin.context,
+            problems,
+            review=plugin.review,
+            limits=Limits(**plugin.config.limits),
+        )
     return Analysis(None, context, problems)
 
 
-def docs_pages(
+def docs_files(
     config: MkDocsConfig,
     root: Path,
     briefing: Briefing,
     options: dict[str, Any],
     problems: Diagnostics,
     review: ReviewStatus | None = None,
-) -> list[Path]:
-    """The docs pages the build would render: MkDocs' own list of files (dot folders
-    and ``exclude_docs`` left out), vetted as the plugin vets it."""
+) -> Files:
+    """The docs files the build would publish: MkDocs' own list (dot folders and
+    ``exclude_docs`` left out), vetted as the plugin vets it (what it refuses is left
+    out, and reported into ``problems``)."""
     from mkdocs.structure.files import get_files
 
     folder_problems = docs_folder_problems(root, config.docs_dir)
     if folder_problems:
         problems.extend(folder_problems)
-        return []
+        return Files([])
     files = get_files(config)
     problems.extend(
         vet_docs(
@@ -155,11 +166,7 @@ def docs_pages(
             static_types=options.get("static_types", []),
         )
     )
-    return [
-        Path(f.abs_src_path)
-        for f in files.documentation_pages()
-        if f.abs_src_path is not None and f.generated_by is None
-    ]
+    return files
 
 
 _DOC_LINK = re.compile(

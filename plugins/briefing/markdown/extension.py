@@ -319,7 +319,9 @@ def source_path(md: markdown.Markdown) -> str | None:
 
 
 _PLACEHOLDER_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
-_OPEN_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_OPEN_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9]*+)([^>]*)>")
+"""(The name possessive: ``<aaa...`` with no ``>`` gave each shorter name a try, in
+quadratic time.)"""
 _CLOSE_TAG = re.compile(r"<\s*/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>")
 
 
@@ -816,6 +818,11 @@ MAX_NESTING = 30
 nested blocks recursively, and 300 levels are a RecursionError."""
 MAX_BRACKETS = 1000
 """Most ``[`` in one paragraph (a page of [[id]] links has a few dozen)."""
+MAX_UNFINISHED = 1000
+"""Most tags left unfinished on one page (``<b`` with no ``>`` before the next ``<``):
+Python's HTMLParser, which Python-Markdown reads raw HTML with, reads on from each to
+the page's end or its next ``>``: 50,000 ``<path `` (300 KB) took minutes."""
+_UNFINISHED = re.compile(r"<[A-Za-z][^<>]*+(?=<|\Z)")
 _NESTING = re.compile(r"[ \t]*(?:>[ \t]*)*")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^<>]*>")
 """A tag: its name ends at a space, ``/`` or ``>``, so the autolinks ``<https://...>``
@@ -844,7 +851,7 @@ class NestingPreprocessor(Preprocessor):
         text = "\n".join(lines)
         at = text.find(body.lstrip("\n"))
         self.first = text.count("\n", 0, at) if at > 0 else 0
-        return self.brackets(self.tags(self.nesting(lines)))
+        return self.brackets(self.tags(self.unfinished(self.nesting(lines))))
 
     def error(self, number: int, message: str) -> None:
         ctx = self.linker.context
@@ -853,10 +860,30 @@ class NestingPreprocessor(Preprocessor):
             line = source.line + self.skipped + max(number - self.first, 0)
             ctx.diagnostics.error(Position(source.path, line, 1), message)
 
+    def unfinished(self, lines: list[str]) -> list[str]:
+        """More than :data:`MAX_UNFINISHED` unfinished tags on a page is an error at the
+        first; the ``<`` of each is then shown as ``‹`` (U+2039, as in a title with
+        markup): written ``&lt;``, each would be an inline match, and Python-Markdown
+        splices every match into its paragraph's text (quadratic again)."""
+        text = "\n".join(lines)
+        if "<" not in text:
+            return lines
+        count = sum(1 for _ in _UNFINISHED.finditer(text))
+        if count <= MAX_UNFINISHED:
+            return lines
+        first = _UNFINISHED.search(text)
+        self.error(
+            text.count("\n", 0, first.start() if first else 0),
+            f"{count:,} tags left unfinished ('<' and a letter, no '>' before the next "
+            f"'<'), more than the limit of {MAX_UNFINISHED:,}",
+        )
+        return _UNFINISHED.sub(lambda m: "\u2039" + m.group()[1:], text).split("\n")
+
     def brackets(self, lines: list[str]) -> list[str]:
         """Python-Markdown's link parser looks for the end of every ``[`` (quadratic):
         a paragraph with more than :data:`MAX_BRACKETS` is an error, its brackets shown
-        as text."""
+        as ``［`` (U+FF3B: written ``&#91;``, each was an inline match, which
+        Python-Markdown splices into the paragraph's text: 48,000 took 24 s)."""
         start = 0
         count = 0
         for number, line in enumerate([*lines, ""]):
@@ -869,7 +896,7 @@ class NestingPreprocessor(Preprocessor):
                     f"{count:,} '[' in one paragraph, more than the limit of {MAX_BRACKETS:,}",
                 )
                 for i in range(start, number):
-                    lines[i] = lines[i].replace("[", "&#91;")
+                    lines[i] = lines[i].replace("[", "\uff3b")
             start, count = number + 1, 0
         return lines
 

@@ -19,7 +19,7 @@ import bisect
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,6 +38,13 @@ _ARTICLE_START = re.compile(r"<article\b", re.I)
 _ARTICLE_END = re.compile(r"</article\s*>", re.I)
 
 Span = tuple[int, int]
+
+
+def _scripts(html: str) -> Iterator[re.Match[str]]:
+    """The page's inline scripts, in linear time (the lazy body is never tried past the
+    page's last ``</script>``)."""
+    end = html.lower().rfind("</script>")
+    return _INLINE_SCRIPT.finditer(html, 0, end + len("</script>") if end >= 0 else 0)
 
 
 def _article(html: str) -> list[Span]:
@@ -98,6 +105,11 @@ class Authorship:
     """The page's rendered Markdown: a contributor's, wherever a template prints it."""
     templates: Templates | None = None
     """The site's own templates: code found there as written is the owner's."""
+    theme: Collection[str] | None = None
+    """For a site another host built (``briefing csp``), whose pages are untrusted
+    output: the shapes (:func:`shape`) of the inline code outside the content of every
+    page with content. Code outside the content is the owner's only if its shape is
+    one of these (:func:`theme_code`)."""
 
     def contributed(self, html: str) -> list[Span]:
         """The parts of ``html`` a contributor wrote, sorted and not overlapping."""
@@ -173,7 +185,8 @@ def javascript_url(value: str) -> str | None:
     return "javascript:" + unquote(url[11:])
 
 
-_HANDLER_NAME = re.compile(r"on[a-z]+\s*=")
+_HANDLER_NAME = re.compile(r"(?<![a-z])on[a-z]+\s*=")
+"""(Not inside a word: ``ononon...`` read from each ``on`` to its end was quadratic.)"""
 
 
 def _suspect(html: str) -> bool:
@@ -211,7 +224,7 @@ def inline_code(html: str) -> list[Inline]:
     """Every piece of inline code a browser would run in the page, in page order."""
     found = [
         Inline(m.start(), "script", m.group(2), m.group(2))
-        for m in _INLINE_SCRIPT.finditer(html)
+        for m in _scripts(html)
         if is_script(m.group(1))
     ]
     if _suspect(html):
@@ -220,6 +233,34 @@ def inline_code(html: str) -> list[Inline]:
         parser.close()
         found += parser.found
     return sorted(found, key=lambda code: code.offset)
+
+
+_STRING = re.compile(r""""[^"\n]*"|'[^'\n]*'""")
+
+
+def shape(code: Inline) -> str:
+    """Inline code with its string literals emptied, with its kind: the theme's code
+    differs from page to page only in them (``new URL("../..",location)``)."""
+    return f"{code.kind}:{_STRING.sub(chr(34) * 2, code.code)}"
+
+
+def theme_code(pages: Iterable[str]) -> frozenset[str]:
+    """The shapes of the inline code outside the content of every one of ``pages`` that
+    has content: the theme's. A site another host built is untrusted output
+    (``briefing export`` writes contributors' summaries and descriptions into its
+    pages), so code there is taken for the theme's only when every page has it: a
+    contributor's text, which reaches a page or a few (its head included, should a host
+    print a value unescaped), cannot put it on all of them. A page without content (a
+    redirect) is the theme's alone."""
+    common: set[str] | None = None
+    for html in pages:
+        spans = _article(html)
+        if not spans:
+            continue
+        start, end = spans[0]
+        found = {shape(code) for code in inline_code(html) if not start <= code.offset < end}
+        common = found if common is None else common & found
+    return frozenset(common or ())
 
 
 def _judge(html: str, authorship: Authorship) -> tuple[list[Inline], list[Inline]]:
@@ -232,7 +273,12 @@ def _judge(html: str, authorship: Authorship) -> tuple[list[Inline], list[Inline
         at = bisect.bisect_right(starts, code.offset) - 1
         contributed = at >= 0 and code.offset < spans[at][1]
         templates = authorship.templates
-        if not contributed or (templates is not None and templates.made(code)):
+        theme = authorship.theme
+        if contributed:
+            mine = templates is not None and templates.made(code)
+        else:
+            mine = theme is None or not spans or shape(code) in theme
+        if mine:
             owned.append(code)
         else:
             stopped.append(code)
@@ -360,14 +406,17 @@ def html_pages(site_dir: Path) -> Iterator[Path]:
 def apply_to_site(
     site_dir: Path, extra: dict[str, str] | None = None, shown_as: str | None = None
 ) -> tuple[int, Diagnostics]:
-    """Give every HTML page of a finished site its policy (rewriting the files); return
+    """Give every HTML page of a finished site its policy (rewriting the files), which
+    takes the site for untrusted output: code outside the content is allowed only if
+    every page has it (:func:`theme_code`); return
     how many pages, and what the policies block, at ``path:line:col`` in the pages
     (``shown_as`` names the folder in those paths, default: as given)."""
     problems = Diagnostics()
     count = 0
+    theme = theme_code(p.read_text(encoding="utf-8") for p in html_pages(site_dir))
     for path in html_pages(site_dir):
         html = path.read_text(encoding="utf-8")
-        new, stopped = apply_policy(html, extra)
+        new, stopped = apply_policy(html, extra, Authorship(theme=theme))
         if new != html:
             path.write_text(new, encoding="utf-8")
         count += 1
