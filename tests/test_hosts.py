@@ -273,7 +273,10 @@ def test_zensical_search_finds_an_entity_by_any_alias(zensical_reader: Reader, q
 
 @pytest.mark.browser
 def test_zensical_search_finds_chinese_names_of_others(zensical_reader: Reader) -> None:
-    assert "glossary/kuaishou/" in search(zensical_reader, "快手")[0]
+    # Among the first results: articles that quote the Chinese name in running text (the
+    # 2026 video article does) may rank above the glossary page (no `search: boost`).
+    hits = search(zensical_reader, "快手")
+    assert any("glossary/kuaishou/" in hit for hit in hits[:3]), hits
 
 
 @pytest.mark.browser
