@@ -356,11 +356,7 @@ def test_every_page_looks_and_works_the_same_in_a_browser(
     console error or CSP violation, the same computed styles on every element that is
     not Briefing's, the same ``__config``."""
     plain, briefed = request.getfixturevalue(fixture)
-    context = lookalike.new_context(browser)
-    try:
-        found = lookalike.compare_sites(context, plain.site, briefed.site, address, frozenset(skip))
-    finally:
-        context.close()
+    found = lookalike.compare_sites(browser, plain.site, briefed.site, address, frozenset(skip))
     assert len(lookalike.pages_of(plain.site, frozenset(skip))) >= 3
     assert found == {}, "\n".join(
         f"{page}:\n  " + "\n  ".join(lines) for page, lines in found.items()
