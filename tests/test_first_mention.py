@@ -26,6 +26,8 @@ EXTENSIONS = [
     "tables",
     "md_in_html",
     "attr_list",
+    "pymdownx.highlight",
+    "pymdownx.superfences",
 ]
 
 
@@ -139,6 +141,41 @@ def linked(text: str, configs: dict[str, Any] | None = None) -> list[str]:
             Kling in the text.
             """,
             ["Kling in the text."],
+        ),
+        # Nor the list of Material's annotations, which it moves into tooltips and
+        # hides: after a block with the class annotate, after a code block whose
+        # comments hold markers (empty paragraphs between, as Material skips them).
+        (
+            """
+            A sentence with an annotation (1).
+            { .annotate }
+
+            1.  Kling in a content annotation.
+
+            ``` python
+            x = 1  # (1)!
+            ```
+
+            1.  Kling in a code annotation.
+
+            Kling in the text.
+            """,
+            ["Kling in the text."],
+        ),
+        # A list after a block without the class, or whose markers name no item of
+        # it, is an ordinary list.
+        (
+            """
+            A sentence with a number (1).
+
+            1.  Kling in an ordinary list.
+
+            Another (3).
+            { .annotate }
+
+            1.  Kling in a list the markers do not name.
+            """,
+            ["Kling in an ordinary list."],
         ),
         # Content tabs as blocks (pymdownx.blocks.tab).
         (

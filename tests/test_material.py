@@ -356,15 +356,41 @@ def test_every_page_looks_and_works_the_same_in_a_browser(
     console error or CSP violation, the same computed styles on every element that is
     not Briefing's, the same ``__config``."""
     plain, briefed = request.getfixturevalue(fixture)
-    context = lookalike.new_context(browser)
-    try:
-        found = lookalike.compare_sites(context, plain.site, briefed.site, address, frozenset(skip))
-    finally:
-        context.close()
+    found = lookalike.compare_sites(browser, plain.site, briefed.site, address, frozenset(skip))
     assert len(lookalike.pages_of(plain.site, frozenset(skip))) >= 3
     assert found == {}, "\n".join(
         f"{page}:\n  " + "\n  ".join(lines) for page, lines in found.items()
     )
+
+
+@pytest.mark.browser
+def test_a_targeted_footnote_looks_the_same(
+    browser: Browser, sites: tuple[BuildResult, BuildResult]
+) -> None:
+    """A list item the address points at (a footnote, after its reference is followed)
+    keeps the site's style; only Briefing's notes are highlighted when targeted (the
+    comparison of every page opens none at a fragment)."""
+    plain, briefed = sites
+    context = lookalike.new_context(browser)
+    host = lookalike.Host(context, "https://example.org/fixture/")
+    page = context.new_page()
+    read = """(id) => { const s = getComputedStyle(document.getElementById(id));
+        return [s.backgroundColor, s.borderRadius, s.color].join(" | "); }"""
+
+    def style(site: Path, address: str, target: str) -> str:
+        host.folder = site
+        page.goto("about:blank")  # the same address with a fragment would not reload
+        page.goto(host.address + address + "#" + target, wait_until="load")
+        page.evaluate(lookalike.SETTLE)
+        assert page.evaluate("document.querySelector(':target')?.id") == target
+        return str(page.evaluate(read, target))
+
+    try:
+        assert style(briefed.site, "", "fn:1") == style(plain.site, "", "fn:1")
+        note = style(briefed.site, "articles/features/", "bf-note-1")
+        assert not note.startswith("rgba(0, 0, 0, 0)")  # Briefing's own note: highlighted
+    finally:
+        context.close()
 
 
 @pytest.mark.browser

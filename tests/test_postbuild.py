@@ -84,6 +84,26 @@ def test_blocked_lists_what_the_policy_stops_where_it_stands() -> None:
     assert policy(page).count("'sha256-") == 1
 
 
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        'type="text/jscript"',
+        'type="text/x-javascript"',
+        'type="application/x-javascript"',
+        'type="text/javascript1.5"',
+        'data-src="later.js"',  # not a src: the script is inline
+    ],
+)
+def test_every_inline_script_a_browser_runs_is_judged(attributes: str) -> None:
+    """Chromium runs each JavaScript MIME type, and a script with ``data-src`` from its
+    text: in the content it is reported, in the theme it is allowed by hash (its script
+    would break otherwise)."""
+    script = f"<script {attributes}>go()</script>"
+    page = ZENSICAL_PAGE.format(content=script).replace("<head>", "<head>" + script)
+    assert [b.what for b in blocked(page)] == ["an inline script <script>go()"]
+    assert "'sha256-" in policy(page).split(";")[1]
+
+
 THEMED_PAGE = textwrap.dedent(
     """\
     <html><head><script>function toggleScheme() {{}}</script></head><body>

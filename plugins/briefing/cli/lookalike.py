@@ -205,29 +205,35 @@ def new_context(browser: Browser) -> BrowserContext:
 
 
 def compare_sites(
-    context: BrowserContext,
+    browser: Browser,
     plain: Path,
     briefed: Path,
     address: str = "https://site.invalid/",
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, list[str]]:
     """Page -> how it differs in the browser, for every page of ``plain`` (but ``skip``),
-    each site served at ``address`` (its ``site_url``)."""
+    each site served at ``address`` (its ``site_url``). Each build has a browser context
+    of its own, opened on the same pages in the same order: what one build's scripts
+    keep (Material caches its repository facts in ``sessionStorage``, its palette in
+    ``localStorage``) cannot hide the other's requests, or their errors."""
     found: dict[str, list[str]] = {}
-    host = Host(context, address)
-    page = context.new_page()
-    for rel in pages_of(plain, skip):
-        if not (briefed / rel).is_file():
-            found[rel] = ["missing with Briefing"]
-            continue
-        url = host.address + rel.removesuffix("index.html")
-        host.folder = plain
-        before = view(page, url)
-        host.folder = briefed
-        differences = compare(before, view(page, url))
-        if differences:
-            found[rel] = differences
-    page.close()
+    contexts = [new_context(browser) for _ in (plain, briefed)]
+    try:
+        hosts = [Host(context, address) for context in contexts]
+        for host, folder in zip(hosts, (plain, briefed), strict=True):
+            host.folder = folder
+        pages = [context.new_page() for context in contexts]
+        for rel in pages_of(plain, skip):
+            if not (briefed / rel).is_file():
+                found[rel] = ["missing with Briefing"]
+                continue
+            url = hosts[0].address + rel.removesuffix("index.html")
+            differences = compare(view(pages[0], url), view(pages[1], url))
+            if differences:
+                found[rel] = differences
+    finally:
+        for context in contexts:
+            context.close()
     return found
 
 
@@ -245,9 +251,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=["--no-sandbox"])
-        context = new_context(browser)
         found = compare_sites(
-            context, args.plain, args.briefed, args.site_url, frozenset(args.skip)
+            browser, args.plain, args.briefed, args.site_url, frozenset(args.skip)
         )
         browser.close()
     pages = len(pages_of(args.plain, frozenset(args.skip)))

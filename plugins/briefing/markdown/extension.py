@@ -202,7 +202,8 @@ class MentionTreeprocessor(Treeprocessor):
         linked: set[str] = set(ctx.linked_on.get(where, ())) if secondary else set()
         blocks: list[tuple[etree.Element, str, str]] = []
         explicit: dict[str, bool] = {}  # [[id]] links on the page: seen on load?
-        slots = list(_text_slots(root, explicit, blocks))
+        stash = [str(raw) for raw in self.md.htmlStash.rawHtmlBlocks]
+        slots = list(_text_slots(root, explicit, blocks, stash))
         linked |= {entity for entity, seen in explicit.items() if seen}
         raw = _RawHtmlGuard(self.md)
         found: list[tuple[Slot, list[Match]]] = []
@@ -247,7 +248,6 @@ class MentionTreeprocessor(Treeprocessor):
         # One sentence per block and term: 10,000 mentions in one paragraph would
         # otherwise re-read the whole paragraph 10,000 times.
         sentences: dict[tuple[int, str], str] = {}
-        stash = [str(raw) for raw in self.md.htmlStash.rawHtmlBlocks]
         for block, entity, term in blocks:
             key = (id(block), term)
             if key not in sentences:
@@ -372,7 +372,8 @@ class Slot:
     """The enclosing block (for "Mentioned in"'s sentence)."""
     seen: bool
     """Does a reader see it when the page loads? Not in an unselected content tab, a
-    closed ``details``, a table header or a figure caption (see :func:`out_of_sight`)."""
+    closed ``details``, a table header, a figure caption (see :func:`out_of_sight`) or
+    a list of Material's annotations (see :func:`annotation_lists`)."""
 
 
 OUT_OF_SIGHT = frozenset(["th", "thead", "figcaption"])
@@ -398,16 +399,68 @@ def out_of_sight(el: etree.Element) -> list[etree.Element]:
     return [panel for i, panel in enumerate(panels) if i != checked]
 
 
+_ANNOTATION_MARKER = re.compile(r"\((\d+)\)")
+_CODE_COMMENT = re.compile(r'<span class="(?:c|c1|cm)">([^<]*)</span>')
+"""A comment in Pygments' HTML: where Material looks for a code block's markers."""
+
+
+def _markers(el: etree.Element, stash: list[str]) -> set[int]:
+    """The annotation markers, ``(1)``, that Material finds in ``el``: anywhere in the
+    text of a block with the class ``annotate``; in the comments of a code block (a
+    paragraph holding only a stashed block of highlighted code). A code block counts
+    whether or not the theme has ``content.code.annotate`` (the extension cannot know):
+    at worst a later mention in sight is linked."""
+    if "annotate" in (el.get("class") or "").split():
+        text = "".join(el.itertext())
+    else:
+        code = _PLACEHOLDER_RE.fullmatch((el.text or "").strip()) if el.tag == "p" else None
+        if code is None or len(el) or int(code.group(1)) >= len(stash):
+            return set()
+        html = stash[int(code.group(1))]
+        if 'class="highlight' not in html:
+            return set()
+        text = " ".join(_CODE_COMMENT.findall(html))
+    return {int(n) for n in _ANNOTATION_MARKER.findall(text)}
+
+
+def annotation_lists(el: etree.Element, stash: list[str]) -> list[etree.Element]:
+    """The lists among ``el``'s children that Material's annotations hide on load: an
+    ``ol`` right after a block with markers (paragraphs without elements between, as
+    Material skips them), one of whose items a marker names. Material moves those items
+    into tooltips that open from the markers, and hides the list."""
+    children = list(el)
+    found = []
+    for i, child in enumerate(children):
+        markers = _markers(child, stash)
+        if not markers:
+            continue
+        after = i + 1
+        while (
+            after < len(children)
+            and children[after].tag == "p"
+            and not len(children[after])
+            and "\x02" not in (children[after].text or "")
+        ):
+            after += 1
+        if after < len(children) and children[after].tag == "ol":
+            items = sum(1 for item in children[after] if item.tag == "li")
+            if any(1 <= n <= items for n in markers):
+                found.append(children[after])
+    return found
+
+
 def _text_slots(
     root: etree.Element,
     explicit: dict[str, bool],
     links: list[tuple[etree.Element, str, str]],
+    stash: list[str],
 ) -> Iterator[Slot]:
     """Every text or tail that may hold a mention, in document order; records explicit
     ``[[id]]`` links met on the way in ``explicit`` (id -> whether one is seen on load)
-    and ``links``."""
+    and ``links``. ``stash`` is the page's stashed raw HTML (its code blocks)."""
 
     hidden = {id(part) for el in root.iter() for part in out_of_sight(el)}
+    hidden |= {id(part) for el in root.iter() for part in annotation_lists(el, stash)}
 
     def visit(
         el: etree.Element, parent: etree.Element | None, block: etree.Element, seen: bool

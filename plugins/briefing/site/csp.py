@@ -28,11 +28,19 @@ from urllib.parse import unquote
 
 from ..core.diagnostics import Diagnostics, Position, line_col
 
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.S | re.I)
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*[\s/]src\s*=)([^>]*)>(.*?)</script>", re.S | re.I)
+"""A script without a ``src`` attribute (``data-src`` is not one)."""
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
 _SCRIPT_TYPES = frozenset(
-    {"", "module", "text/javascript", "application/javascript", "application/ecmascript"}
+    {"", "module"}
+    | {f"application/{name}" for name in ("ecmascript", "javascript")}
+    | {f"application/x-{name}" for name in ("ecmascript", "javascript")}
+    | {f"text/{name}" for name in ("ecmascript", "javascript", "jscript", "livescript")}
+    | {f"text/x-{name}" for name in ("ecmascript", "javascript")}
+    | {f"text/javascript1.{minor}" for minor in range(6)}
 )
+"""The types a browser runs: the "JavaScript MIME types" of WHATWG's MIME Sniffing
+standard (Chromium runs ``text/jscript`` or ``text/javascript1.5``), and modules."""
 _HEAD = re.compile(r"<head[^>]*>", re.I)
 _ARTICLE_START = re.compile(r"<article\b", re.I)
 _ARTICLE_END = re.compile(r"</article\s*>", re.I)
