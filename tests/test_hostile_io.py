@@ -265,6 +265,23 @@ def test_a_refused_project_exports_nothing(
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.parametrize("inside", ["briefing_src/out", "docs/out", "docs"])
+def test_an_export_into_a_folder_it_copies_is_refused(project: Path, inside: str) -> None:
+    """Into the sources, the export copied its own copy, then that copy, until the name
+    was too long (the fixture's 12 files some 140 times over); into docs/, it left a
+    project there that the next build refused as active files."""
+    before = snapshot(project)
+    done = run(project, "export", inside)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    top = inside.split("/")[0]
+    assert f"Error: {inside}: inside the project's {top}/, which the export copies" in done.stderr
+    assert snapshot(project) == before  # nothing written, not even the folder
+    assert not (project / inside).exists() or inside == "docs"
+    checked = run(project, "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_a_style_sheet_beside_briefings_assets_is_exported(project: Path, tmp_path: Path) -> None:
     """A CSS file of the site's own in docs/assets/briefing/ crashed the export."""
     (project / "docs/assets/briefing").mkdir(parents=True)

@@ -166,9 +166,31 @@ def unsafe_target(config_file: Path, out: Path) -> str | None:
     target = out.resolve()
     if target == root or root.is_relative_to(target):
         return f"{out}: the export would replace the project's own docs/ and sources"
+    # Inside the folders it copies, the export would copy itself: into the sources, a copy
+    # of a copy until the name is too long (some 140 levels of the whole briefing); into
+    # docs/, a project the next build publishes as pages and refuses as active files.
+    for name, folder in _read_folders(config_file, root):
+        if target.is_relative_to(folder):
+            return f"{out}: inside the project's {name}/, which the export copies"
     if (target / "mkdocs.yml").is_file() and not (target / "zensical.toml").is_file():
         return f"{out}: holds a project that is not an export (mkdocs.yml, no zensical.toml)"
     return None
+
+
+def _read_folders(config_file: Path, root: Path) -> list[tuple[str, Path]]:
+    """The folders of the project the export copies (docs and sources), resolved;
+    none when ``config_file`` cannot be loaded (the export then reports why)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        config = load_config(str(config_file.resolve()))
+    except (MkDocsException, OSError, ValueError):
+        return []
+    plugin = config.plugins.get("briefing")
+    src = str(plugin.config.get("src", "briefing_src")) if plugin is not None else "briefing_src"
+    docs = Path(config.docs_dir)
+    return [(docs.name, docs.resolve()), (src, (root / src).resolve())]
 
 
 def _write_generated(analysis: Analysis, docs: Path, figures_dir: Path) -> int:
