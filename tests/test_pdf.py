@@ -229,6 +229,18 @@ def test_html_nested_too_deep_is_an_error_and_the_book_is_still_made(project: Pa
     assert "&lt;div&gt;" * 40 in html  # the code span kept every tag it shows
 
 
+def test_a_layout_that_runs_too_long_is_stopped_and_named(project: Path) -> None:
+    # Typst lays out a long unbroken run of escaped characters in quadratic time (100,000
+    # '<' took 20 s, a megabyte would take most of an hour): each layout process has a
+    # time limit, here cut to 0.2 s so that any part goes over it.
+    write_embargo(project, "<" * 20_000 + "\n")
+    result = run_build(project, pdf=True, env={"BRIEFING_PDF_PART_SECONDS": "0.2"})
+    assert not result.ok
+    stopped = [e for e in result.errors() if "took longer than 0.2 s" in e]
+    assert stopped and "the PDF book was not made: Typst could not lay out" in stopped[0]
+    assert not (project / "site/briefing.pdf").exists()
+
+
 def test_cells_spanning_100000_columns_and_rows_are_clamped_in_the_book(project: Path) -> None:
     # The flood: such a table took the PDF 71 s instead of 2 (benchmarks/floods.py
     # times it); the spans are cut to MAX_SPAN in the page, so the book too is made of it.

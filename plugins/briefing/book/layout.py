@@ -28,6 +28,11 @@ PICTURES_ON = "#let pictures = true"
 PICTURES_OFF = "#let pictures = false"
 """The line every part starts with, and the one its safe layout starts with instead
 (every picture shown as its alternative text)."""
+LAYOUT_SECONDS = 300
+"""How long one layout process may run (``BRIEFING_PDF_PART_SECONDS`` overrides it): a
+part of ten articles takes seconds, but Typst lays out a long unbroken run of escaped
+characters (``\\<`` a hundred thousand times) in quadratic time, so a contributor's
+flood would otherwise hold the build for hours."""
 
 
 @dataclass(frozen=True)
@@ -182,13 +187,18 @@ def probe(
 def _in_child(request: dict[str, Any]) -> tuple[str, Any]:
     """Answer ``request`` in a fresh process (``main``): its status ("ok", "error", or
     "failed" when the process gave no answer) and its value."""
-    child = subprocess.run(
-        [sys.executable, "-m", __name__],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    limit = float(os.environ.get("BRIEFING_PDF_PART_SECONDS") or LAYOUT_SECONDS)
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", __name__],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:  # the child is killed
+        return "failed", f"it took longer than {limit:g} s (BRIEFING_PDF_PART_SECONDS)"
     try:
         answer = json.loads(child.stdout)
     except ValueError:
