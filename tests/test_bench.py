@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.cli.bench import PLAIN, SAME_NAV, free_port, generate, main, serve_edit
+from briefing.cli.bench import PLAIN, SAME_NAV, build, free_port, generate, main, serve_edit
 from briefing.core.sources import load_briefing
 from briefing.site.pages import navigation
 
@@ -106,3 +106,14 @@ def test_serve_gives_up_in_time_and_still_stops(tmp_path: Path) -> None:
     assert time.monotonic() - started < 40
     assert source.read_bytes() == before
     assert _refused(port)
+
+
+def test_a_build_that_reports_errors_says_so(tmp_path: Path) -> None:
+    """A figure of a build that logged errors (it still finishes, not strict) is not
+    a figure of the same site: the benchmark prints them beside it."""
+    generate(tmp_path, articles=2, entities=4)
+    project = tmp_path / "briefing"
+    assert build(project).errors == ()
+    (project / "docs" / "flood.md").write_text("# Flood\n\n" + "[a] " * 1100 + "\n")
+    (problem,) = build(project).errors
+    assert "docs/flood.md:3:1: error: 1,100 '[' in one paragraph" in problem
