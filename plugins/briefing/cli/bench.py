@@ -1,15 +1,20 @@
-"""Performance of Briefing against plain MkDocs, in one run.
+"""Performance of Briefing against plain MkDocs, in one run (issue 24's figures).
 
-    python -m briefing.cli.bench --articles 1000 --entities 500 [--repeat 3] [--pdf 200]
+    python -m briefing.cli.bench [--articles 300,1000] [--entities 200] [--repeat 3]
+        [--only synthetic|real|serve|matching ...] [--keep DIR]
 
-Writes a deterministic synthetic briefing (articles of realistic length with
+Writes deterministic synthetic briefings (articles of realistic length with
 headings, lists and code; entities with two or more aliases, some multi-word,
 some Chinese; mentions at about 2 % of words; several annotations per article),
-then builds it with the plugin (PDF off) and the same pages as plain MkDocs +
+then builds each with the plugin (PDF off) and the same pages as plain MkDocs +
 Material (the generated glossary, entity and timeline pages written out as
 ordinary Markdown, each article followed by its notes as a Markdown list, so that
-both builds render the same text), alternating the two, and prints medians, the ratio, peak
-memory of each build, the mention matcher's throughput and the anchoring time.
+both builds render the same text) with a one-entry nav and with the plugin's nav,
+alternating, and prints medians of wall and CPU time, peak memory and what each
+renders. Then the Material sites of the tests with and without Briefing; the time
+from an edit of one article to the served page under ``mkdocs serve`` (largest
+size), plugin and plain; the mention matcher's throughput and the anchoring time;
+and a table of every figure beside its baseline, with the ratio.
 """
 
 from __future__ import annotations
@@ -275,6 +280,8 @@ def fixture_pair(root: Path, fixture: Path) -> tuple[Path, Path]:
     no plugin entry, no sources, the fixture's articles as ordinary pages at the same
     addresses (front matter cut to the title), so both builds render the same pages."""
     briefed, plain = root / f"{fixture.name}-briefing", root / f"{fixture.name}-plain"
+    for copy in (briefed, plain):  # a kept folder of an earlier run
+        shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(fixture, briefed)
     shutil.copytree(fixture, plain)
     config = (plain / "mkdocs.yml").read_text("utf-8")
