@@ -22,6 +22,7 @@ import cProfile
 import os
 import pstats
 import runpy
+import shutil
 import sys
 import tempfile
 import time
@@ -69,6 +70,7 @@ def profile_serve_rebuild(project: Path, config: str, edited: Path) -> cProfile.
     finally:
         edited.write_bytes(original)
         first.plugins.on_shutdown()
+        shutil.rmtree(site, ignore_errors=True)  # as serve removes its temporary site
     return profiler
 
 
