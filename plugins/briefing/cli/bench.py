@@ -361,13 +361,14 @@ def serve_edit(
         edit = wait_for(lambda body: word in body, f"the edit '{word}'")
         return first, edit, _cpu_seconds(process.pid) - cpu
     finally:
-        source.write_bytes(original)
         process.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs removes its temporary site
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        # Restored once the server is gone: a restore it saw would start another rebuild.
+        source.write_bytes(original)
         log.unlink(missing_ok=True)
 
 
