@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import socket
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from briefing.cli.bench import generate, main
+from briefing.cli.bench import PLAIN, SAME_NAV, build, free_port, generate, main, serve_edit
 from briefing.core.sources import load_briefing
+from briefing.site.pages import navigation
 
 
 def test_the_plain_twin_has_the_same_pages_and_notes(tmp_path: Path) -> None:
@@ -35,5 +39,81 @@ def test_the_benchmark_prints_every_figure(capsys: pytest.CaptureFixture[str]) -
         r"peak RSS: plugin \d+ MB, plain \d+ MB",
         r"mention matching: \d+\.\d MB of text at \d+\.\d MB/s",
         r"anchoring: 12 annotations in",
+        # Issue 24: every ratio side by side with its baseline, in one table.
+        r"ratio: \d+\.\d\dx wall, \d+\.\d\dx CPU \(one-entry nav\); "
+        r"\d+\.\d\dx wall, \d+\.\d\dx CPU \(same nav\)",
+        r"rendered \(plugin\): \d+ pages, \d+\.\d MB of HTML, \d+ nav links a page",
+        r"\| 3 articles, CPU, one-entry nav \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\dx \|",
+        r"\| 3 articles, wall, same nav \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\dx \|",
+        r"\| material \(\d+ pages\), CPU \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\dx \|",
+        r"\| themed \(\d+ pages\), CPU \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\dx \|",
+        r"\| serve 3 articles, edit on screen \| \d+\.\d\d s \| \d+\.\d\d s \| \d+\.\d\dx \|",
     ]:
         assert re.search(pattern, out), (pattern, out)
+
+
+def test_the_baselines_differ_only_in_their_navigation(tmp_path: Path) -> None:
+    """The issue's baseline has a one-entry nav; the other has the plugin's."""
+    generate(tmp_path, articles=3, entities=8)
+    plain = tmp_path / "plain"
+    issue = yaml.safe_load((plain / PLAIN).read_text("utf-8"))
+    same = yaml.safe_load((plain / SAME_NAV).read_text("utf-8"))
+    assert issue["nav"] == [{"Home": "index.md"}]
+    briefing, _ = load_briefing(tmp_path / "briefing")
+    assert same["nav"] == navigation(briefing, ["index.md"])  # the plugin's own
+    assert {k: v for k, v in issue.items() if k != "nav"} == {
+        k: v for k, v in same.items() if k != "nav"
+    }
+
+
+def test_only_runs_the_parts_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--articles", "3", "--entities", "8", "--repeat", "1", "--only", "serve"])
+    out = capsys.readouterr().out
+    assert re.search(r"an edit on screen in \d+\.\d s \(plain \d+\.\d s\)", out), out
+    assert re.search(r"\| serve 3 articles, rebuild CPU \| \d+\.\d\d s \| \d+\.\d\d s \|", out)
+    assert "| serve 3 articles, first build |" in out
+    for absent in ["build with the plugin", "real site", "mention matching", "| material"]:
+        assert absent not in out, out
+
+
+def _refused(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_serve_sees_the_edit_then_stops_and_restores(tmp_path: Path) -> None:
+    generate(tmp_path, articles=2, entities=4)
+    source = tmp_path / "briefing" / "briefing_src" / "articles" / "a00001.md"
+    before = source.read_bytes()
+    port = free_port()
+    first, edit, cpu = serve_edit(
+        tmp_path / "briefing", "mkdocs.yml", "articles/a00001/", source, 120, port
+    )
+    assert first > 0 and edit > 0 and cpu > 0  # a rebuild costs CPU
+    assert source.read_bytes() == before
+    assert _refused(port)  # the server is gone
+
+
+def test_serve_gives_up_in_time_and_still_stops(tmp_path: Path) -> None:
+    """A page that never shows the edit: an error after the limit, not a hang."""
+    generate(tmp_path, articles=2, entities=4)
+    source = tmp_path / "plain" / "docs" / "articles" / "a00001.md"
+    before = source.read_bytes()
+    port = free_port()
+    started = time.monotonic()
+    with pytest.raises(SystemExit, match="not seen in 3 s"):
+        serve_edit(tmp_path / "plain", PLAIN, "no-such-page/", source, 3, port)
+    assert time.monotonic() - started < 40
+    assert source.read_bytes() == before
+    assert _refused(port)
+
+
+def test_a_build_that_reports_errors_says_so(tmp_path: Path) -> None:
+    """A figure of a build that logged errors (it still finishes, not strict) is not
+    a figure of the same site: the benchmark prints them beside it."""
+    generate(tmp_path, articles=2, entities=4)
+    project = tmp_path / "briefing"
+    assert build(project).errors == ()
+    (project / "docs" / "flood.md").write_text("# Flood\n\n" + "[a] " * 1100 + "\n")
+    (problem,) = build(project).errors
+    assert "docs/flood.md:3:1: error: 1,100 '[' in one paragraph" in problem
