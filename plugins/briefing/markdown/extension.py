@@ -881,6 +881,7 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^<>]*>")
 """A tag: its name ends at a space, ``/`` or ``>``, so the autolinks ``<https://...>``
 and ``<me@example.org>`` are not tags (30 of them were reported as nested too deep)."""
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])[ \t]")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
@@ -940,7 +941,10 @@ class NestingPreprocessor(Preprocessor):
         start = 0
         count = 0
         for number, line in enumerate([*lines, ""]):
-            if line.strip():
+            # A list item's text is parsed on its own: a list of a thousand links (the
+            # timeline of a large briefing) is no flood, so an item starts a new count.
+            item = _LIST_ITEM.match(line) is not None
+            if line.strip() and not item:
                 count += line.count("[")
                 continue
             if count > MAX_BRACKETS:
@@ -950,7 +954,7 @@ class NestingPreprocessor(Preprocessor):
                 )
                 for i in range(start, number):
                     lines[i] = lines[i].replace("[", "\uff3b")
-            start, count = number + 1, 0
+            start, count = (number, line.count("[")) if item else (number + 1, 0)
         return lines
 
     def tags(self, lines: list[str]) -> list[str]:
