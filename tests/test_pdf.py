@@ -558,6 +558,7 @@ def test_briefing_pdf_says_what_it_does_and_lays_out_only_what_changed(
     warm = briefing_pdf(project, tmp_path / "warm.pdf")
     assert "PDF book: all 16 articles unchanged, from the cache" in warm.splitlines(), warm
     assert "laying out" not in warm, warm
+    assert "not used" not in warm, warm  # every page's reading taken from the cache
     assert sorted(cache.glob("*.pdf")) == parts
     cold_texts = page_texts(PdfReader(tmp_path / "cold.pdf"))
     assert page_texts(PdfReader(tmp_path / "warm.pdf")) == cold_texts

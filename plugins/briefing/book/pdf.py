@@ -838,7 +838,7 @@ class _PageCache:
         if entry is None:
             return None
         part: Any = cast(dict[str, Any], entry).get(page.kind)
-        if set(entry) != {"texts", "blocked", page.kind} or (
+        if set(entry) != {*_FOUND, page.kind} or (
             page.kind in ("article", "entity") and part["key"] != page.key
         ):
             self.cache.rejected += 1
