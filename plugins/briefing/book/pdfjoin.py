@@ -288,7 +288,9 @@ def _join(
                 bytes(Name("/" + k).unparse()) + b" " + _string(v) for k, v in info.items()
             ),
         )
-        digest = hashlib.md5(b"".join(str(p.pdf).encode() for p in parts), usedforsecurity=False)
+        # The parts' names are their contents' keys: the same book, the same ID, wherever
+        # the parts were kept.
+        digest = hashlib.md5(b"".join(p.pdf.name.encode() for p in parts), usedforsecurity=False)
         writer.close(catalog, info_ref, digest.digest())
     return len(book.pages)
 
