@@ -10,6 +10,8 @@ Rules (spec section 3):
   mention: a joiner (``- _ / . @``) with a word character beyond it counts as part
   of the word, while a sentence's full stop or a dash between spaces does not;
 * a space in a term matches any run of whitespace, line breaks included;
+* names that differ only in Unicode normalisation (``Café`` composed or decomposed) are
+  the same name: ``same_name`` is the one rule, used here and by the loader;
 * leftmost, then longest match wins, and matches never overlap.
 
 The automaton runs over a lower-cased copy of the text with whitespace folded,
@@ -84,6 +86,13 @@ def normalize_term(term: str) -> str:
     return _WS_RUN.sub(" ", term.strip())
 
 
+def same_name(name: str) -> str:
+    """The "same name" rule: two names are one when they are equal once whitespace runs are
+    one space and Unicode is composed (NFC). Case is the matcher's business (smart case);
+    ``Term.key`` folds it."""
+    return unicodedata.normalize("NFC", normalize_term(name))
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` without changing its length (so offsets stay valid)."""
     lowered = text.lower()
@@ -106,14 +115,14 @@ class Term:
 
     @property
     def key(self) -> str:
-        return fold(normalize_term(self.text))
+        return fold(same_name(self.text))
 
     def conflicts_with(self, other: Term) -> bool:
         """Would both terms claim the same text?"""
         if self.key != other.key:
             return False
         if self.case_sensitive and other.case_sensitive:
-            return normalize_term(self.text) == normalize_term(other.text)
+            return same_name(self.text) == same_name(other.text)
         return True
 
 
@@ -135,9 +144,11 @@ class Matcher:
                 groups.setdefault(term.key, []).append(term)
         self._automaton = ahocorasick.Automaton()
         for key, members in groups.items():
-            left = is_word_char(key[0])
-            right = is_word_char(key[-1])
-            self._automaton.add_word(key, (len(key), left, right, tuple(members)))
+            # The key is composed (NFC); a text may hold the name decomposed.
+            for form in dict.fromkeys((key, unicodedata.normalize("NFD", key))):
+                left = is_word_char(form[0])
+                right = is_word_char(form[-1])
+                self._automaton.add_word(form, (len(form), left, right, tuple(members)))
         self._empty = not groups
         if not self._empty:
             self._automaton.make_automaton()
@@ -166,8 +177,8 @@ class Matcher:
             for term in members:
                 if term.case_sensitive:
                     if original is None:
-                        original = normalize_term(text[o_start:o_end])
-                    if original != normalize_term(term.text):
+                        original = same_name(text[o_start:o_end])
+                    if original != same_name(term.text):
                         continue
                 candidates.append((o_start, -(o_end - o_start), o_end, len(candidates), term))
                 break

@@ -10,7 +10,6 @@ import hashlib
 import os
 import types
 import typing
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import Diagnostic, Diagnostics, Position, did_you_mean
 from .editorial import ProseCache, editorial_warnings
 from .files import linked_folder
-from .mentions import Term, is_case_sensitive, normalize_term
+from .mentions import Term, is_case_sensitive, same_name
 from .model import (
     ID_RE,
     RESERVED_IDS,
@@ -507,13 +506,11 @@ class _Loader:
             seen: set[str] = set()
             places = [("name",)] + [("aliases", i) for i in range(len(entity.model.aliases))]
             for name, place in zip(entity.names, places, strict=True):
-                normal = normalize_term(name)
+                normal = same_name(name)
                 if normal in seen:
                     continue
                 seen.add(normal)
-                # NFC: names that differ only in Unicode normalisation read the same.
-                nfc = unicodedata.normalize("NFC", name)
-                term = Term(nfc, entity_id, is_case_sensitive(name, entity.model.match_case))
+                term = Term(name, entity_id, is_case_sensitive(name, entity.model.match_case))
                 position = located.at(place)
                 # Reported against the first claimant only: n entities sharing one
                 # alias make n - 1 errors, not n² / 2.
