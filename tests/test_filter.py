@@ -24,7 +24,8 @@ from material.extensions import emoji as material_emoji
 
 from briefing.core.context import PageRef, RenderContext, Source
 from briefing.core.model import Briefing
-from briefing.markdown.extension import BriefingExtension, Linker
+from briefing.markdown.extension import BriefingExtension
+from briefing.markdown.linker import Linker
 from conftest import run_build, write
 
 HIGHLIGHT = {"anchor_linenums": True, "line_spans": "__span", "pygments_lang_class": True}

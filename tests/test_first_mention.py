@@ -14,7 +14,8 @@ from bs4 import BeautifulSoup
 from test_markdown import make_briefing
 
 from briefing.core.context import PageRef, RenderContext, Source
-from briefing.markdown.extension import BriefingExtension, Linker
+from briefing.markdown.extension import BriefingExtension
+from briefing.markdown.linker import Linker
 from conftest import FIXTURES, run_build, write
 
 EXTENSIONS = [

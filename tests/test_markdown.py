@@ -21,7 +21,8 @@ from briefing.core.model import (
     Entity,
     EntityModel,
 )
-from briefing.markdown.extension import BriefingExtension, Linker
+from briefing.markdown.extension import BriefingExtension
+from briefing.markdown.linker import Linker
 
 ENTITIES = {
     "kling": ("Kling", "product", ["可灵", "Kling AI"]),

@@ -17,7 +17,7 @@ from test_payloads import BAD_SCHEMES, browser_url
 
 from briefing.cli import main
 from briefing.core.safety import SVG_TAGS, safe_style
-from briefing.markdown.extension import NO_AUTOLINK, SKIP_TAGS
+from briefing.markdown.mentions import NO_AUTOLINK, SKIP_TAGS
 from conftest import FIXTURES, run_build
 
 
