@@ -11,8 +11,9 @@ digit by digit, from a ten-page document of the digits 0-9: ``pagenumbers``) and
 document's metadata.
 
 The join streams: each part is opened with pikepdf (qpdf), its objects renumbered and
-written out (``pdfwrite``), and closed before the next, so its memory does not grow with the book (a
-pikepdf document of the whole book held 215 MB at 471 pages and grew with every page).
+written out (``pdfwrite``), and closed before the next, so its memory does not grow with
+the book (a pikepdf document of the whole book held 215 MB at 471 pages and grew with
+every page).
 What is kept across parts is small: a number and a few offsets per object, the page
 references, the parent-tree entries and the anchors.
 
