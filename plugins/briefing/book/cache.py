@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from ..core.diagnostics import Diagnostics, Position
 
@@ -62,6 +62,10 @@ STALE = 24 * 3600
 """Seconds after which what a stopped build left in the folder is deleted."""
 SIGNED = b"briefing-cache 1 "
 """How a signed entry starts: this, its HMAC in hex, a line break, then the data."""
+CACHE_FORMAT = "2"
+"""Part of every cache key: bump it when what a cached layout holds changes."""
+ENTRY_CONFIG = ConfigDict(extra="forbid", strict=True)
+"""How an entry's shape is checked (``BookCache.load``): no other keys, nothing coerced."""
 
 T = TypeVar("T")
 

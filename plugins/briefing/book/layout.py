@@ -1,6 +1,6 @@
 """Laying out parts of the book with Typst, each in a process of its own.
 
-A part is a Typst document (``pdf.part_source``). Each is laid out in a fresh process
+A part is a Typst document (``documents.part_source``). Each is laid out in a fresh process
 that imports only this module: Typst keeps what it computed for the next compilation in
 the process, so a long-lived process would grow with every part it laid out (about
 20 MB a part, measured), and it would lay out text it had seen in another part for

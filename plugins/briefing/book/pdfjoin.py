@@ -7,11 +7,13 @@ trees under one ``Document`` element, their parent-tree keys renumbered and thei
 element ids made unique), the links between places of the book (a part writes a link to
 another place as a ``bf:NAME`` address and tells where its own anchors are; they become
 named destinations), one outline, the page numbers (stamped as pagination artifacts,
-digit by digit, from a ten-page document of the digits 0-9) and the document's metadata.
+digit by digit, from a ten-page document of the digits 0-9: ``pagenumbers``) and the
+document's metadata.
 
 The join streams: each part is opened with pikepdf (qpdf), its objects renumbered and
-written out, and closed before the next, so its memory does not grow with the book (a
-pikepdf document of the whole book held 215 MB at 471 pages and grew with every page).
+written out (``pdfwrite``), and closed before the next, so its memory does not grow with
+the book (a pikepdf document of the whole book held 215 MB at 471 pages and grew with
+every page).
 What is kept across parts is small: a number and a few offsets per object, the page
 references, the parent-tree entries and the anchors.
 
@@ -25,52 +27,33 @@ part are never copied (the book writes its own).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import re
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-MM = 72 / 25.4
-DIGIT_BOX = (6 * MM, 6 * MM)
-"""Size of each page of the digits document: one digit, at the left edge."""
-NUMBER_BASELINE = 10 * MM
-"""Bottom of the number's box above the page's bottom edge (the middle of the margin)."""
+from .pagenumbers import Digits, stamp, write_digits
+from .pdfwrite import (
+    JoinError,
+    Writer,
+    opened,
+    pdf_string,
+    renumber,
+    unparse,
+    write_object,
+    write_outline,
+)
+
 LINK_SCHEME = "bf:"
 """How a part writes a link to an anchor of the book (in any part)."""
-PER_OBJECT_STREAM = 200
-"""Objects packed in one compressed object stream."""
 
 
-class JoinError(Exception):
-    """A part that cannot be joined: unreadable, or holding something active."""
-
-
-ACTIVE = re.compile(
-    rb"\((?:\\.|[^\\)])*\)"  # a literal string: its text is not looked at
-    rb"|/(JS|JavaScript|Launch|OpenAction|AA|SubmitForm|ResetForm|ImportData|GoToR|GoToE"
-    rb"|RichMedia|Rendition|Movie|Sound|Hide|Named|SetOCGState|EmbeddedFiles?|AcroForm"
-    rb"|XFA)(?![^\s/<>\[\]()%{}])",
-    re.S,
-)
-"""PDF names that run, launch, submit, embed or act on opening: the book has none."""
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 """The schemes of the book's links to the outside (``bf:`` places are its own)."""
-
-
-@dataclass(frozen=True)
-class Digits:
-    """The digits document (page ``d`` draws the digit ``d``) and each digit's advance
-    width in points, to set a page number digit by digit, centred."""
-
-    pdf: Path
-    advances: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -81,113 +64,10 @@ class JoinPart:
     of the page."""
 
 
-# --------------------------------------------------------------------------- writing
-
-_TOKENS = re.compile(
-    rb"\((?:\\.|[^\\)])*\)"  # a literal string (qpdf escapes every parenthesis in it)
-    rb"|<[0-9A-Fa-f\s]*>"  # a hex string
-    rb"|(?<![\w.#/])(\d+) (\d+) R(?!\w)",  # an indirect reference
-    re.S,
-)
-
-
-class _Writer:
-    """Writes a PDF object by object: compressed object streams for objects that are
-    not streams, and a cross-reference stream."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        self.file = file
-        self.count = 0
-        self.direct: dict[int, int] = {}  # number -> offset in the file
-        self.packed: dict[int, tuple[int, int]] = {}  # number -> (object stream, index)
-        self.pending: list[tuple[int, bytes]] = []
-        file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-
-    def reserve(self) -> int:
-        self.count += 1
-        return self.count
-
-    def write(self, number: int, body: bytes) -> None:
-        self.pending.append((number, body))
-        if len(self.pending) >= PER_OBJECT_STREAM:
-            self.flush()
-
-    def write_stream(self, number: int, dictionary: bytes, data: bytes) -> None:
-        self.direct[number] = self.file.tell()
-        self.file.write(b"%d 0 obj\n%s\nstream\n" % (number, dictionary))
-        self.file.write(data)
-        self.file.write(b"\nendstream\nendobj\n")
-
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        stream = self.reserve()
-        header, bodies, offset = [], [], 0
-        for index, (number, body) in enumerate(self.pending):
-            header.append(b"%d %d" % (number, offset))
-            bodies.append(body)
-            offset += len(body) + 1
-            self.packed[number] = (stream, index)
-        first = b" ".join(header) + b"\n"
-        data = zlib.compress(first + b"\n".join(bodies), 6)
-        self.write_stream(
-            stream,
-            b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>"
-            % (len(self.pending), len(first), len(data)),
-            data,
-        )
-        self.pending = []
-
-    def close(self, root: int, info: int, digest: bytes) -> None:
-        self.flush()
-        xref = self.reserve()
-        size = self.count + 1
-        rows = [b"\x00\x00\x00\x00\x00\xff\xff"]  # object 0: free
-        for number in range(1, size):
-            if number in self.direct:
-                rows.append(b"\x01" + self.direct[number].to_bytes(4, "big") + b"\x00\x00")
-            elif number in self.packed:
-                stream, index = self.packed[number]
-                rows.append(b"\x02" + stream.to_bytes(4, "big") + index.to_bytes(2, "big"))
-            elif number == xref:
-                rows.append(b"\x01" + self.file.tell().to_bytes(4, "big") + b"\x00\x00")
-            else:
-                rows.append(b"\x00\x00\x00\x00\x00\x00\x00")  # reserved, never written
-        data = zlib.compress(b"".join(rows), 6)
-        ident = digest.hex().encode()
-        start = self.file.tell()
-        self.file.write(
-            b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Info %d 0 R "
-            b"/ID [<%s> <%s>] /Filter /FlateDecode /Length %d >>\nstream\n"
-            % (xref, size, root, info, ident, ident, len(data))
-        )
-        self.file.write(data)
-        self.file.write(b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start)
-
-
-def _renumber(text: bytes, numbers: Mapping[tuple[int, int], int]) -> bytes:
-    """Object syntax with every reference to a part's object pointing at the book's."""
-
-    def swap(match: re.Match[bytes]) -> bytes:
-        if match.group(1) is None:
-            return match.group(0)
-        number = numbers.get((int(match.group(1)), int(match.group(2))))
-        return b"%d 0 R" % number if number is not None else b"null"
-
-    return _TOKENS.sub(swap, text)
-
-
 def _dest(page: int, x: float | None, y: float | None) -> bytes:
     if x is None or y is None:
         return b"[%d 0 R /XYZ null null null]" % page
     return b"[%d 0 R /XYZ %.2f %.2f 0]" % (page, x, y)
-
-
-def _string(text: str) -> bytes:
-    return bytes(String(text).unparse())
-
-
-# --------------------------------------------------------------------------- the join
 
 
 @dataclass
@@ -221,9 +101,9 @@ def _join(
     language: str,
 ) -> int:
     with out.open("wb") as file:
-        writer = _Writer(file)
+        writer = Writer(file)
         catalog, pages_root, tree_root, document = (writer.reserve() for _ in range(4))
-        forms = _write_digits(writer, digits) if digits is not None else None
+        forms = write_digits(writer, digits) if digits is not None else None
         book = _Book(writer, pages_root, document)
         for part_no, part in enumerate(parts, 1):
             book.add(part, part_no, forms, digits)
@@ -251,7 +131,7 @@ def _join(
             writer.write(
                 ids,
                 b"<< /Names [%s] >>"
-                % b" ".join(_string(n) + b" %d 0 R" % r for n, r in sorted(book.ids.items())),
+                % b" ".join(pdf_string(n) + b" %d 0 R" % r for n, r in sorted(book.ids.items())),
             )
             extra += b" /IDTree %d 0 R" % ids
         writer.write(
@@ -263,16 +143,16 @@ def _join(
         writer.write(
             dests,
             b"<< /Names [%s] >>"
-            % b" ".join(_string(n) + b" " + d for n, d in sorted(book.dests.items())),
+            % b" ".join(pdf_string(n) + b" " + d for n, d in sorted(book.dests.items())),
         )
-        outline = _write_outline(writer, book.outline)
+        outline = write_outline(writer, book.outline)
         entries = [
             b"/Type /Catalog",
             b"/Pages %d 0 R" % pages_root,
             b"/StructTreeRoot %d 0 R" % tree_root,
             b"/MarkInfo << /Marked true >>",
             b"/ViewerPreferences << /DisplayDocTitle true >>",
-            b"/Lang " + _string(language),
+            b"/Lang " + pdf_string(language),
             b"/Names << /Dests %d 0 R >>" % dests,
         ]
         if outline:
@@ -285,7 +165,7 @@ def _join(
             info_ref,
             b"<< %s >>"
             % b" ".join(
-                bytes(Name("/" + k).unparse()) + b" " + _string(v) for k, v in info.items()
+                bytes(Name("/" + k).unparse()) + b" " + pdf_string(v) for k, v in info.items()
             ),
         )
         # The parts' names are their contents' keys: the same book, the same ID, wherever
@@ -298,7 +178,7 @@ def _join(
 class _Book:
     """What the join keeps across parts."""
 
-    def __init__(self, writer: _Writer, pages_root: int, document: int) -> None:
+    def __init__(self, writer: Writer, pages_root: int, document: int) -> None:
         self.writer = writer
         self.pages_root = pages_root
         self.document = document
@@ -317,7 +197,7 @@ class _Book:
     def add(
         self, part: JoinPart, part_no: int, forms: list[int] | None, digits: Digits | None
     ) -> None:
-        with _opened(part.pdf) as src:
+        with opened(part.pdf) as src:
             self._add(src, part, part_no, forms, digits)
 
     def _add(
@@ -349,7 +229,7 @@ class _Book:
                     annot.StructParent = offset + int(annot.StructParent)
                 self._relink(annot, first + i)
             if forms is not None and digits is not None and first + i > 0:
-                for stand_in, form in _stamp(src, page, first + i + 1, forms, digits):
+                for stand_in, form in stamp(src, page, first + i + 1, forms, digits):
                     numbers[stand_in] = form
                     skip.add(stand_in)
         ids: list[tuple[str, tuple[int, int]]] = []
@@ -376,12 +256,12 @@ class _Book:
         for doc in documents:
             kids = doc.get("/K")
             for kid in kids if isinstance(kids, Array) else [kids] if kids is not None else []:
-                self.kids.append(_renumber(_unparse(kid), numbers))
+                self.kids.append(renumber(unparse(kid), numbers))
         if tree is not None:
             for role, standard in (tree.get("/RoleMap") or {}).items():
-                self.role_map[str(role)] = _renumber(_unparse(standard), numbers)
+                self.role_map[str(role)] = renumber(unparse(standard), numbers)
             for key, value in _number_tree(tree.get("/ParentTree")):
-                self.nums.append(b"%d %s" % (offset + key, _renumber(_unparse(value), numbers)))
+                self.nums.append(b"%d %s" % (offset + key, renumber(unparse(value), numbers)))
                 self.next_key = max(self.next_key, offset + key + 1)
         self.ids.update((unique, numbers[objgen]) for unique, objgen in ids)
         if not self.metadata and "/Metadata" in root:
@@ -393,7 +273,7 @@ class _Book:
             number = numbers.get(obj.objgen)
             if number is None or obj.objgen in skip or number in (self.pages_root, self.document):
                 continue
-            _write_object(writer, number, obj, numbers, part.pdf)
+            write_object(writer, number, obj, numbers, part.pdf)
 
     def _relink(self, annot: pikepdf.Object, page: int) -> None:
         """A ``bf:NAME`` link becomes a link to the named destination NAME."""
@@ -435,10 +315,6 @@ def _number(value: object) -> float | None:
         return None
 
 
-def _unparse(obj: pikepdf.Object) -> bytes:
-    return bytes(obj.unparse(resolved=True))
-
-
 def _number_tree(node: pikepdf.Object | None) -> Iterator[tuple[int, pikepdf.Object]]:
     if node is None:
         return
@@ -470,34 +346,6 @@ def _describe(name: str) -> str:
     if name.startswith("m."):
         return "Go to the mention"
     return "Go to this place in the book"
-
-
-def _write_object(
-    writer: _Writer,
-    number: int,
-    obj: pikepdf.Object,
-    numbers: Mapping[tuple[int, int], int],
-    source: Path,
-) -> None:
-    """Write an object of the part ``source`` into the book as object ``number``, its
-    references renumbered (a stream's data as it is, still compressed); JoinError if its
-    syntax names anything active."""
-    if not isinstance(obj, pikepdf.Stream):
-        body = _unparse(obj)
-        head = b""
-    else:
-        raw = obj.read_raw_bytes()
-        stream_dict = Dictionary({k: v for k, v in obj.stream_dict.items() if k != "/Length"})
-        stream_dict.Length = len(raw)
-        body = head = _unparse(stream_dict)
-    for found in ACTIVE.finditer(body):
-        if found.group(1) is not None:
-            name = found.group(1).decode()
-            raise JoinError(f"{source}: object {obj.objgen[0]} holds /{name}; the book has none")
-    if not head:
-        writer.write(number, _renumber(body, numbers))
-    else:
-        writer.write_stream(number, _renumber(head, numbers), raw)
 
 
 def _refuse_active(source: Path, annots: Iterable[pikepdf.Object]) -> None:
@@ -564,135 +412,3 @@ def _skipped(src: pikepdf.Pdf, keep_metadata: bool) -> set[tuple[int, int]]:
         if isinstance(obj, pikepdf.Stream) and obj.get("/Type") in (Name.ObjStm, Name.XRef):
             out.add(obj.objgen)
     return out
-
-
-@contextlib.contextmanager
-def _opened(path: Path) -> Iterator[pikepdf.Pdf]:
-    """A part, open; JoinError if it cannot be read, or its objects are not as a PDF's
-    should be."""
-    try:
-        src = pikepdf.open(path)
-    except (pikepdf.PdfError, OSError, ValueError) as error:
-        raise JoinError(f"{path} is not a PDF that can be read: {error}") from error
-    try:
-        yield src
-    except (pikepdf.PdfError, ValueError, TypeError, AttributeError) as error:
-        raise JoinError(f"{path} cannot be joined: {error}") from error
-    finally:
-        src.close()
-
-
-def _write_digits(writer: _Writer, digits: Digits) -> list[int]:
-    """The ten digit forms, written into the book; returns their numbers."""
-    with _opened(digits.pdf) as src:
-        if len(src.pages) != 10 or len(digits.advances) != 10:
-            raise ValueError(f"{digits.pdf}: {len(src.pages)} pages, not the ten digits")
-        forms = [page.as_form_xobject() for page in src.pages]
-        numbers: dict[tuple[int, int], int] = {}
-        todo: list[pikepdf.Object] = list(forms)
-        seen: list[pikepdf.Object] = []
-        while todo:  # what the forms use (their resources, fonts), and nothing else
-            obj = todo.pop()
-            if obj.is_indirect:
-                if obj.objgen in numbers:
-                    continue
-                numbers[obj.objgen] = writer.reserve()
-                seen.append(obj)
-            values: Iterable[Any] = ()
-            if isinstance(obj, pikepdf.Stream):
-                values = obj.stream_dict.values()
-            elif isinstance(obj, Dictionary):
-                values = obj.values()
-            elif isinstance(obj, Array):
-                values = list(obj)
-            for value in values:
-                if isinstance(value, (Dictionary, Array, pikepdf.Stream)):
-                    todo.append(value)
-        for obj in seen:
-            number = numbers[obj.objgen]
-            _write_object(writer, number, obj, numbers, digits.pdf)
-        return [numbers[form.objgen] for form in forms]
-
-
-def _stamp(
-    src: pikepdf.Pdf, page: pikepdf.Page, number: int, forms: list[int], digits: Digits
-) -> list[tuple[tuple[int, int], int]]:
-    """Stamp ``number`` at the foot of the page, centred, as a pagination artifact. The
-    book's digit forms are reached through stand-in objects of the part, which take the
-    forms' numbers and are never written: returns (stand-in, form number) pairs."""
-    box = page.mediabox
-    digits_of = [int(d) for d in str(number)]
-    x = (float(box[2]) - float(box[0]) - sum(digits.advances[d] for d in digits_of)) / 2
-    resources = page.obj.get("/Resources")
-    if resources is None:
-        resources = page.obj.Resources = Dictionary()
-    xobjects = resources.get("/XObject")
-    if xobjects is None:
-        xobjects = resources.XObject = Dictionary()
-    stand_ins = []
-    for d in sorted(set(digits_of)):
-        stand_in = src.make_indirect(Dictionary(BfDigit=d))
-        xobjects[Name(f"/BfDigit{d}")] = stand_in
-        stand_ins.append((stand_in.objgen, forms[d]))
-    draw = []
-    for d in digits_of:
-        draw.append(f"q 1 0 0 1 {x:.2f} {NUMBER_BASELINE:.2f} cm /BfDigit{d} Do Q")
-        x += digits.advances[d]
-    marked = "Q /Artifact <</Type /Pagination /Subtype /Footer>> BDC " + " ".join(draw) + " EMC\n"
-    contents = page.obj.Contents
-    kept = list(contents) if isinstance(contents, Array) else [contents]
-    page.obj.Contents = Array([src.make_stream(b"q\n"), *kept, src.make_stream(marked.encode())])
-    return stand_ins
-
-
-@dataclass(eq=False)
-class _Item:
-    number: int
-    depth: int
-    title: str = ""
-    dest: bytes = b""
-    parent: _Item | None = None
-    children: list[_Item] = field(default_factory=list)
-
-    def count(self) -> int:
-        return sum(1 + child.count() for child in self.children)
-
-
-def _write_outline(writer: _Writer, entries: list[tuple[int, str, bytes]]) -> int:
-    """The outline (bookmarks) from (depth, title, destination) entries; returns the
-    outline dictionary's number (0: none)."""
-    if not entries:
-        return 0
-    top = _Item(writer.reserve(), -1)
-    items: list[_Item] = []
-    stack = [top]
-    for depth, title, dest in entries:
-        while len(stack) > 1 and stack[-1].depth >= depth:
-            stack.pop()
-        item = _Item(writer.reserve(), depth, title, dest, stack[-1])
-        stack[-1].children.append(item)
-        items.append(item)
-        stack.append(item)
-    for item in items:
-        assert item.parent is not None
-        siblings = item.parent.children
-        i = siblings.index(item)
-        fields = [
-            b"/Title " + _string(item.title),
-            b"/Parent %d 0 R" % item.parent.number,
-            b"/Dest " + item.dest,
-        ]
-        if i > 0:
-            fields.append(b"/Prev %d 0 R" % siblings[i - 1].number)
-        if i + 1 < len(siblings):
-            fields.append(b"/Next %d 0 R" % siblings[i + 1].number)
-        if item.children:
-            first, last = item.children[0].number, item.children[-1].number
-            fields.append(b"/First %d 0 R /Last %d 0 R /Count -%d" % (first, last, item.count()))
-        writer.write(item.number, b"<< " + b" ".join(fields) + b" >>")
-    first, last = top.children[0].number, top.children[-1].number
-    writer.write(
-        top.number,
-        b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (first, last, len(items)),
-    )
-    return top.number

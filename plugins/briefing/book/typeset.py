@@ -1,6 +1,6 @@
 """The site's HTML, as the book prints it, turned into Typst markup.
 
-The book takes the pages MkDocs wrote; :mod:`pdf` rearranges them for paper (notes as
+The book takes the pages MkDocs wrote; :mod:`pages` rearranges them for paper (notes as
 footnotes, links into the book) and this module writes what is left as Typst source for
 the functions of ``typst_templates/book.typ``. Every piece of text is escaped: a
 contributor's words are always text to Typst, never markup or code (every ASCII
