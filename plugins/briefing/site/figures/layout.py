@@ -1,0 +1,206 @@
+"""Where things go on the entity map: a force-directed layout of the nodes, and labels
+placed around their marks so that they overlap as little as possible.
+
+The layout is deterministic: Fruchterman-Reingold (numpy) from positions derived from
+the entity ids, never from a random state, so the same briefing gives the same map.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...core.model import ENTITY_TYPES
+from .graph import EntityGraph
+
+FONT = 12.0
+"""Label size in SVG units (the map is drawn 1000 units wide)."""
+
+
+def _unit(key: str) -> float:
+    """A number in [0, 1) from a string, the same on every machine and every run."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") / 2**32
+
+
+def spring_layout(
+    graph: EntityGraph, iterations: int = 120, group_pull: float = 0.08
+) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold positions in the unit square. Each type starts in its own
+    sector and is gently pulled towards it, so types cluster and a large map reads as
+    regions; linked entities pull together, all others push apart."""
+    n = len(graph.nodes)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {graph.nodes[0].id: (0.5, 0.5)}
+    index = {node.id: i for i, node in enumerate(graph.nodes)}
+    types = sorted({node.type for node in graph.nodes}, key=ENTITY_TYPES.index)
+    anchor = {
+        t: (
+            0.5 + 0.3 * math.cos(2 * math.pi * k / len(types)),
+            0.5 + 0.3 * math.sin(2 * math.pi * k / len(types)),
+        )
+        for k, t in enumerate(types)
+    }
+    if len(types) == 1:
+        anchor = {types[0]: (0.5, 0.5)}
+    anchors = np.array([anchor[node.type] for node in graph.nodes])
+    jitter = np.array([[_unit(node.id) - 0.5, _unit(node.id + "/y") - 0.5] for node in graph.nodes])
+    pos = anchors + 0.25 * jitter
+    # Attraction along the edges only (sparse); repulsion between every pair (dense,
+    # float32: half the memory traffic, and the positions are rounded anyway).
+    strength: dict[tuple[int, int], float] = {}
+    for edge in graph.edges:
+        w = 1.5 if edge.related else min(1.0, 0.35 + 0.15 * edge.weight)
+        pair = (index[edge.a], index[edge.b])
+        strength[pair] = max(strength.get(pair, 0.0), w)
+    ends_a = np.array([p[0] for p in strength], dtype=np.intp)
+    ends_b = np.array([p[1] for p in strength], dtype=np.intp)
+    pull_w = np.array(list(strength.values()), dtype=np.float64)
+    k = 1.0 / math.sqrt(n)
+    temperature = 0.1
+    cool = temperature / (iterations + 1)
+    x = pos[:, 0].astype(np.float32)
+    y = pos[:, 1].astype(np.float32)
+    pull = np.float32(group_pull * n * k)
+    anchor_x = anchors[:, 0].astype(np.float32)
+    anchor_y = anchors[:, 1].astype(np.float32)
+    k2 = np.float32(k * k)
+    for _ in range(iterations):
+        dx = np.subtract.outer(x, x)
+        dy = np.subtract.outer(y, y)
+        d2 = dx * dx
+        d2 += dy * dy
+        np.maximum(d2, np.float32(1e-4), out=d2)
+        np.divide(k2, d2, out=d2)  # repulsion k²/d, over d to scale the unit vector
+        move_x = np.einsum("ij,ij->i", dx, d2) + pull * (anchor_x - x)
+        move_y = np.einsum("ij,ij->i", dy, d2) + pull * (anchor_y - y)
+        if len(pull_w):
+            ex = x[ends_a] - x[ends_b]
+            ey = y[ends_a] - y[ends_b]
+            attract = pull_w * np.hypot(ex, ey) / k  # d²/k, over d
+            np.subtract.at(move_x, ends_a, ex * attract)
+            np.add.at(move_x, ends_b, ex * attract)
+            np.subtract.at(move_y, ends_a, ey * attract)
+            np.add.at(move_y, ends_b, ey * attract)
+        length = np.maximum(np.hypot(move_x, move_y), 0.01)
+        x += (move_x * (temperature / length)).astype(np.float32)
+        y += (move_y * (temperature / length)).astype(np.float32)
+        temperature -= cool
+    pos = np.stack([x, y], axis=1).astype(np.float64)
+    pos -= pos.min(axis=0)
+    span = pos.max(axis=0)
+    span[span == 0] = 1
+    pos /= span
+    return {node.id: (float(pos[i, 0]), float(pos[i, 1])) for i, node in enumerate(graph.nodes)}
+
+
+def _text_width(text: str, size: float = FONT) -> float:
+    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
+    return size * (0.58 * (len(text) - wide) + 1.0 * wide)
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlap(self, other: Box) -> float:
+        w = min(self.x1, other.x1) - max(self.x0, other.x0)
+        h = min(self.y1, other.y1) - max(self.y0, other.y0)
+        return w * h if w > 0 and h > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    """Baseline."""
+    anchor: str  # start, middle, end
+    text: str
+    size: float = FONT
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(x, y, width, height) of the backdrop that keeps the label legible over lines."""
+        w = _text_width(self.text, self.size) + 2
+        x0 = {"start": self.x - 1, "end": self.x - w + 1}.get(self.anchor, self.x - w / 2)
+        return (
+            round(x0, 1),
+            round(self.y - self.size * 0.85, 1),
+            round(w, 1),
+            round(self.size * 1.1, 1),
+        )
+
+
+def place_labels(
+    items: Sequence[tuple[str, float, float, float, str]],
+    width: float,
+    height: float,
+    size: float = FONT,
+    obstacles: Iterable[Box] = (),
+) -> dict[str, Label]:
+    """Greedy label placement: for each (id, x, y, radius, text), most important first,
+    the first of eight spots around the mark that overlaps nothing placed so far (or
+    the one that overlaps least)."""
+    placed: list[Box] = list(obstacles)
+    cell = 60.0
+    grid: dict[tuple[int, int], list[Box]] = {}
+
+    def cells(box: Box) -> Iterable[tuple[int, int]]:
+        for gx in range(int(box.x0 // cell), int(box.x1 // cell) + 1):
+            for gy in range(int(box.y0 // cell), int(box.y1 // cell) + 1):
+                yield gx, gy
+
+    def add(box: Box) -> None:
+        for key in cells(box):
+            grid.setdefault(key, []).append(box)
+
+    def cost(box: Box) -> float:
+        seen: set[int] = set()
+        total = 0.0
+        for key in cells(box):
+            for other in grid.get(key, ()):
+                if id(other) not in seen:
+                    seen.add(id(other))
+                    total += box.overlap(other)
+        outside = max(0, -box.x0) + max(0, box.x1 - width) + max(0, -box.y0)
+        outside += max(0, box.y1 - height)
+        return total + outside * size * 4
+
+    for box in placed:
+        add(box)
+    labels: dict[str, Label] = {}
+    for key, x, y, r, text in items:
+        gap, d = r + 2, (r + 2) * 0.7
+        spots = [
+            (x + gap, y + size * 0.35, "start"),
+            (x - gap, y + size * 0.35, "end"),
+            (x, y - gap - 2, "middle"),
+            (x, y + gap + size, "middle"),
+            (x + d, y - d, "start"),
+            (x - d, y - d, "end"),
+            (x + d, y + d + size * 0.8, "start"),
+            (x - d, y + d + size * 0.8, "end"),
+        ]
+        best: tuple[Label, Box] | None = None
+        best_cost = math.inf
+        for lx, ly, anchor in spots:
+            label = Label(round(lx, 1), round(ly, 1), anchor, text, size)
+            bx, by, bw, bh = label.box
+            box = Box(bx, by, bx + bw, by + bh)
+            c = cost(box)
+            if c < best_cost:
+                best, best_cost = (label, box), c
+            if c == 0:
+                break
+        assert best is not None
+        add(best[1])
+        labels[key] = best[0]
+    return labels
