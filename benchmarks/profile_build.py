@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/profile_build.py PROJECT [-f CONFIG] [--serve-edit FILE] [-o OUT]
 
 PROJECT is a project folder, e.g. one the site benchmark keeps
-(``python -m briefing.cli.bench --keep DIR``: ``DIR/synthetic-300/briefing`` with the
+(``python -m briefing.devtools.bench --keep DIR``: ``DIR/synthetic-300/briefing`` with the
 plugin, ``.../plain`` without). The profiler's clock is the process's CPU time
 (``time.process_time``), so the other processes of a shared machine do not count.
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefing.cli.bench import PLAIN, SAME_NAV, build, free_port, generate, main, serve_edit
 from briefing.core.sources import load_briefing
+from briefing.devtools.bench import build, free_port, main, serve_edit
+from briefing.devtools.synthetic import PLAIN, SAME_NAV, generate
 from briefing.site.pages import navigation
 
 

@@ -248,7 +248,7 @@ def synthetic(entities: int, articles: int) -> tuple[Briefing, dict[str, list[st
 
 
 def test_five_hundred_entities_stay_readable_and_filterable() -> None:
-    # Their cost is measured by `python -m briefing.cli.bench` (500 entities), not timed here.
+    # Their cost is measured by `python -m briefing.devtools.bench` (500 entities), not timed here.
     briefing, pages = synthetic(500, 1000)
     figures = Figures(briefing, pages, {})
     drawn = figures.map(href)

@@ -1,5 +1,6 @@
-"""The package's layers: imports run one way, from the CLI and the hosts down to the core,
-and the core and the Markdown extension run without MkDocs (README, "Code")."""
+"""The package's layers: imports run one way, from the developer tools, the CLI and the
+hosts down to the core, and the core and the Markdown extension run without MkDocs
+(README, "Code")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "plugins/briefing"
-LAYERS = ["core", "markdown", "site", "book", "hosts", "cli"]
+LAYERS = ["core", "markdown", "site", "book", "hosts", "cli", "devtools"]
 """Lowest first: a module may import from its own layer and the ones before it."""
 NO_MKDOCS = {"core", "markdown", "site", "book"}
 

@@ -21,9 +21,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from briefing.cli import lookalike
-from briefing.cli.parity import canonical, compare_sites, content, differences, mention_problems
 from briefing.core.diagnostics import Diagnostics
+from briefing.devtools import lookalike
+from briefing.devtools.parity import (
+    canonical,
+    compare_sites,
+    content,
+    differences,
+    mention_problems,
+)
 from briefing.site.csp import check_sources, policy
 from briefing.site.pagemeta import check_meta, safe_meta
 from conftest import FIXTURES, BuildResult, run_build, write

@@ -1,6 +1,6 @@
 """Does Briefing only add links? A site built with and without it, compared page by page.
 
-    python -m briefing.cli.parity PROJECT GLOSSARY [--repeat 3] [--trusted-docs]
+    python -m briefing.devtools.parity PROJECT GLOSSARY [--repeat 3] [--trusted-docs]
 
 builds the MkDocs project ``PROJECT`` as it is and with Briefing added (its
 ``briefing_src`` is ``GLOSSARY``, a folder with ``entities/``), alternating the two

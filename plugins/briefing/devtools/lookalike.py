@@ -1,6 +1,6 @@
 """Does a site look and work the same in a reader's browser with Briefing added?
 
-    python -m briefing.cli.lookalike PLAIN_SITE BRIEFED_SITE [--skip PAGE ...]
+    python -m briefing.devtools.lookalike PLAIN_SITE BRIEFED_SITE [--skip PAGE ...]
 
 serves two builds of one site (without and with the plugin), opens every page of the
 first, and its twin in the second, in Chromium, and lists what differs: a console error
@@ -11,7 +11,7 @@ their path in the document once Briefing's additions are taken out: its mention 
 and highlights give their children to their parent, its markers and every element with a
 ``bf-`` class go. Elements only the second build has (Briefing's navigation entries)
 are additions, not differences. ``tests/test_material.py`` runs it on two fixture
-sites; ``briefing.cli.parity`` compares the HTML.
+sites; ``briefing.devtools.parity`` compares the HTML.
 """
 
 from __future__ import annotations
