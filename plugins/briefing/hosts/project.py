@@ -3,14 +3,15 @@ CLI's reports start from.
 
 :func:`analyze_project` runs the real build (``mkdocs build``, into a temporary folder
 that is then thrown away), so one code path decides: Briefing's loader, the Markdown
-extension, the docs vetting and the page checks report through the plugin exactly as in
-``mkdocs build --strict``, and MkDocs' own validation (links to missing pages, and to
-missing anchors when ``validation:`` makes them warnings), the nav, the theme and other
-plugins warn as they do in the build. The PDF book is not laid out; the problems only
-the book finds (what Typst would refuse: a character no book font has, a heading
-without words, a picture it cannot read ...) are found by reading the pages and writing
-them for Typst as the book does (:func:`briefing.book.pdf.book_check`). The
-export reads from the same run every page's mentions before it writes one.
+extension, the docs vetting and the page checks report through the build session
+(:mod:`briefing.site.build`) exactly as in ``mkdocs build --strict``, and MkDocs' own
+validation (links to missing pages, and to missing anchors when ``validation:`` makes
+them warnings), the nav, the theme and other plugins warn as they do in the build. The
+PDF book is not laid out; the problems only the book finds (what Typst would refuse: a
+character no book font has, a heading without words, a picture it cannot read ...) are
+found by reading the pages and writing them for Typst as the book does
+(:func:`briefing.book.pdf.book_check`). The export reads from the same run every page's
+mentions before it writes one.
 
 MkDocs' own warnings carry no position: each is given the file it names (a link
 warning, the line and column of the link in that file), and the message as MkDocs
