@@ -13,7 +13,7 @@ from typing import Any
 import click
 import yaml
 
-from ..core.diagnostics import Diagnostics, Position
+from ..core.diagnostics import Diagnostics
 from ..core.files import write_atomically
 from ..core.model import ENTITY_TYPES, json_schemas
 from .check import check_project
@@ -186,45 +186,33 @@ def built_page(site: Path) -> Callable[[str], tuple[str, str] | None]:
 def _book_from_site(config: Any, plugin: Any, site: Path, out: Path, paper: str | None) -> None:
     """The book from a finished site folder: which pages and in what order from the
     sources (mkdocs.yml's briefing options), their text from the site's HTML."""
-    import time
+    from dataclasses import replace
 
-    from ..book.cache import cache_folder
-    from ..book.pdf import book_pages, write_book
+    from ..book.sitebook import make_book, missing_pages
     from ..core.rules import NO_RULES
-    from ..core.sources import load_briefing
-    from ..core.yamlsrc import Limits
-    from ..hosts.plugin import book_meta
-    from ..site.pages import generate_pages
+    from ..hosts.config import build_options
+    from ..hosts.mkdocsbuild import site_settings
+    from ..site.build import BuildError, BuildSession
 
-    options = plugin.config
-    if paper:
-        options.paper = paper
-    root = Path(config.config_file_path).resolve().parent
+    try:
+        options = build_options(plugin.config, config.config_file_path)
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from exc
     # The editorial rules judged the content when the site was built (or by check): the
     # book of a finished site is made of what it shows, whatever they found.
-    briefing, problems = load_briefing(
-        root, options.src, limits=Limits(**options.limits), rules=NO_RULES
-    )
-    generated = {page.uri: page for page in generate_pages(briefing)}
+    options = replace(options, paper=paper or options.paper, rules=NO_RULES)
+    root = Path(config.config_file_path).resolve().parent
+    session = BuildSession(root, options, site_settings(config))
+    session.load()
+    session.generate()
     built = built_page(site)
-    for uri, page in generated.items():
-        if (page.article or page.entity) and built(uri) is None:
-            problems.error(
-                Position(page.source),
-                f"its page {uri.removesuffix('.md')}/ is not in {site}: was the site "
-                "built from these sources?",
-            )
-    _fail_on(problems)
-    started = time.perf_counter()
-    meta = book_meta(config, options, briefing, root)
-    types = {e.id: e.type for e in briefing.entities.values()}
-    book = Diagnostics()
+    missing_pages(session, built, site)
+    _fail_on(session.problems.since(0))
+    reported = len(session.problems.items)
     out.parent.mkdir(parents=True, exist_ok=True)
-    pages = book_pages(generated, built, site, briefing)
-    result = write_book(pages, site, out, meta, types, book, cache=cache_folder(root), root=root)
-    _fail_on(book)
-    seconds = time.perf_counter() - started
-    click.echo(f"{out.name}: {result.pages} pages in {seconds:.1f} s", err=True)
+    made = make_book(session, site, out, built)
+    _fail_on(session.problems.since(reported))
+    click.echo(f"{out.name}: {made.result.pages} pages in {made.seconds:.1f} s", err=True)
 
 
 def _fail_on(problems: Diagnostics) -> None:

@@ -13,6 +13,9 @@ from mkdocs.config.base import Config
 from ..core.diagnostics import Position
 from ..core.model import ANNOTATION_KINDS
 from ..core.rules import LEVELS, EditorialRules
+from ..core.yamlsrc import Limits
+from ..site.build import BuildError, BuildOptions
+from ..site.csp import check_sources
 
 
 class _IsoDate(c.OptionallyRequired[str]):
@@ -166,6 +169,38 @@ class BriefingConfig(Config):
     and the zero-width space jieba puts between words into the ``separator``, each only
     when the site's own search settings leave it unset. A briefing without such names
     changes nothing; false leaves the search settings to the site."""
+
+
+def build_options(options: BriefingConfig, config_file: str | None) -> BuildOptions:
+    """The options as the build session takes them; a :class:`BuildError` saying what
+    is wrong with ``csp_sources`` or ``limits``."""
+    source_problems = check_sources(options.csp_sources)
+    if source_problems:
+        raise BuildError("briefing: " + "; ".join(source_problems))
+    try:
+        limits = Limits(**options.limits)
+    except TypeError as exc:
+        raise BuildError(f"briefing: limits: {exc}") from exc
+    return BuildOptions(
+        src=options.src,
+        link_mode=options.link_mode,
+        pdf=options.pdf,
+        repo_url=options.repo_url,
+        branch=options.branch,
+        paper=options.paper,
+        pdf_name=options.pdf_name,
+        current_as_of=options.current_as_of,
+        nav_articles=options.nav_articles,
+        nav_entities=options.nav_entities,
+        static_types=tuple(options.static_types),
+        limits=limits,
+        feed=options.feed,
+        trusted_docs=options.trusted_docs,
+        csp=options.csp,
+        csp_sources=dict(options.csp_sources),
+        cjk_search=options.cjk_search,
+        rules=editorial_rules(options, config_file),
+    )
 
 
 def editorial_rules(options: BriefingConfig, config_file: str | None) -> EditorialRules:

@@ -46,14 +46,14 @@ from mkdocs.utils.meta import get_data
 from ..core.diagnostics import Diagnostics, Position
 from ..core.files import copy_tree, read_no_link, symlinks
 from ..site import THEME_DIR
-from ..site.figures import Figures
-from ..site.opendata import Site, anchorings, mentioned_on, open_data
+from ..site.build import BuildSession
+from ..site.opendata import Site
 from ..site.pagemeta import safe_meta
-from ..site.pages import MAP, TIMELINE, GeneratedPage, generate_pages, navigation
+from ..site.pages import MAP, TIMELINE, GeneratedPage
 from ..site.search import SEPARATOR
-from ..site.view import PageView, page_view
+from ..site.view import PageView
 from .markdown import FIGURE_SLOT
-from .project import Analysis, analyze_project, docs_files
+from .project import analyze_project, docs_files
 
 EXTENSION = "briefing.hosts.markdown"
 """The module name hosts load Briefing's Markdown extension by."""
@@ -84,15 +84,13 @@ def export_project(config_file: str | Path, out: Path) -> Exported:
     from mkdocs.config import load_config
 
     analysis = analyze_project(config_file)
-    if analysis.briefing is None or analysis.problems:
+    session = analysis.session
+    if session is None or analysis.problems:
         return Exported(out, 0, analysis.problems)
     config = load_config(str(Path(config_file).resolve()))
-    root = Path(config.config_file_path).resolve().parent
-    plugin = config.plugins.get("briefing")
-    options: dict[str, Any] = dict(plugin.config) if plugin is not None else {}
-    src = options.get("src", "briefing_src")
+    root, src = session.root, session.options.src
     problems = Diagnostics()
-    files = docs_files(config, root, analysis.briefing, options, problems, analysis.review)
+    files = docs_files(config, root, session, problems)
     links = [*symlinks(root / src, root), *symlinks(Path(config.docs_dir), root)]
     for link in links:
         problems.error(Position(link), "symbolic link: the export follows no link")
@@ -101,7 +99,7 @@ def export_project(config_file: str | Path, out: Path) -> Exported:
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
-        count = _write(analysis, config, root, files, options, staging)
+        count = _write(session, config, files, staging)
         for name in ("docs", src, FIGURES, "mkdocs.yml", "zensical.toml"):
             old = out / name
             if old.is_dir() and not old.is_symlink():
@@ -115,44 +113,23 @@ def export_project(config_file: str | Path, out: Path) -> Exported:
     return Exported(out, count, analysis.problems)
 
 
-def _write(
-    analysis: Analysis,
-    config: MkDocsConfig,
-    root: Path,
-    files: Files,
-    options: dict[str, Any],
-    out: Path,
-) -> int:
+def _write(session: BuildSession, config: MkDocsConfig, files: Files, out: Path) -> int:
     """Write the export into the empty folder ``out``; return how many pages."""
-    assert analysis.briefing is not None
-    src = options.get("src", "briefing_src")
+    options = session.options
     docs = out / "docs"
     docs.mkdir()
-    written = _write_generated(analysis, docs, out / FIGURES)
-    hand_written = _copy_docs(files, options, docs)
-    copy_tree(root / src, out / src)
+    written = _write_generated(session, docs, out / FIGURES)
+    hand_written = _copy_docs(files, options.trusted_docs, docs)
+    copy_tree(session.root / options.src, out / options.src)
     # Briefing's own assets win over a docs file of the same name (the build refuses
     # one, and publishes the theme's).
     shutil.copytree(THEME_DIR / "assets" / "briefing", docs / ASSETS, dirs_exist_ok=True)
     site = Site(config.site_name, "", True, config.site_author or "")
-    data = open_data(
-        analysis.briefing, site, anchorings(analysis.context), mentioned_on(analysis.context)
-    )
-    for name, text in data.items():
+    for name, text in session.open_data(site).items():
         (docs / name).write_text(text, encoding="utf-8")
 
-    nav = navigation(
-        analysis.briefing,
-        hand_written,
-        options.get("nav_articles", 30),
-        options.get("nav_entities", 150),
-        review=analysis.review is not None,
-    )
-    extension = {
-        "src": options.get("src", "briefing_src"),
-        "link_mode": options.get("link_mode", "first"),
-        "figures": FIGURES,
-    }
+    nav = session.navigation(None, hand_written)
+    extension = {"src": options.src, "link_mode": options.link_mode, "figures": FIGURES}
     settings = _settings(config, nav, extension)
     (out / "mkdocs.yml").write_text(_mkdocs_yml(settings), encoding="utf-8")
     (out / "zensical.toml").write_text(_zensical_toml(settings), encoding="utf-8")
@@ -193,14 +170,10 @@ def _read_folders(config_file: Path, root: Path) -> list[tuple[str, Path]]:
     return [(docs.name, docs.resolve()), (src, (root / src).resolve())]
 
 
-def _write_generated(analysis: Analysis, docs: Path, figures_dir: Path) -> int:
-    briefing = analysis.briefing
-    assert briefing is not None
-    context = analysis.context
-    figures = Figures(briefing, context.page_entities, context.mentions)
+def _write_generated(session: BuildSession, docs: Path, figures_dir: Path) -> int:
     env = _parts_env()
     count = 0
-    for page in generate_pages(briefing, root="../", cjk_gap=ZWSP, review=analysis.review):
+    for page in session.pages(root="../", cjk_gap=ZWSP).values():
         body, meta = get_data(page.content)
         meta.pop("template", None)  # the theme's templates need Briefing's Python
 
@@ -210,9 +183,7 @@ def _write_generated(analysis: Analysis, docs: Path, figures_dir: Path) -> int:
         # Links stay links to Markdown files, relative to the page's file, as in its
         # Markdown: Zensical resolves them in raw HTML too, and under MkDocs the
         # extension has MkDocs resolve them (``briefing.hosts.markdown``).
-        view = page_view(
-            briefing, context, page.uri, page, lambda uri: uri, figures=figures, href=href
-        )
+        view = session.page_view(page.uri, href, url_of=lambda uri: uri, edit_links=False)
         if view.figure:
             target = figures_dir / (page.uri.removesuffix(".md") + ".html")
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -265,7 +236,7 @@ def _block(html: str) -> str:
     return "\n".join(line.strip() for line in html.splitlines() if line.strip())
 
 
-def _copy_docs(files: Files, options: dict[str, Any], docs: Path) -> list[str]:
+def _copy_docs(files: Files, trusted_docs: bool, docs: Path) -> list[str]:
     """Copy the hand-written pages and static files the build publishes (as MkDocs lists
     and Briefing vets them), each page's front matter escaped as the plugin escapes it
     (unless ``trusted_docs``); return the pages' paths."""
@@ -278,7 +249,7 @@ def _copy_docs(files: Files, options: dict[str, Any], docs: Path) -> list[str]:
         data = read_no_link(Path(file.abs_src_path))
         if file.is_documentation_page():
             pages.append(file.src_uri)
-            if not options.get("trusted_docs", False):
+            if not trusted_docs:
                 body, meta = get_data(data.decode("utf-8-sig"))
                 if meta:
                     data = (_front_matter(safe_meta(meta)) + body).encode("utf-8")

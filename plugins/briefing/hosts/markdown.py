@@ -21,7 +21,6 @@ import logging
 import os
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +29,11 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from ..core.context import PageRef, RenderContext, Source
+from ..core.context import PageRef, Source
 from ..core.files import read_no_link, symlink_in
-from ..core.model import Briefing
-from ..core.sources import load_briefing
-from ..markdown.extension import BriefingExtension, Linker, source_path
-from ..site.pages import GeneratedPage, generate_pages, generated_ref
+from ..markdown.extension import source_path
+from ..site.build import BuildOptions, BuildSession, Problems
+from ..site.pages import generated_ref
 
 log = logging.getLogger("mkdocs.plugins.briefing.markdown")
 
@@ -44,18 +42,8 @@ FIGURE_SLOT = '<div class="bf-figure-slot"></div>'
 figure (SVG drawn from the whole briefing) into ``figures/<page>.html``."""
 
 
-@dataclass
-class Loaded:
-    """One briefing, loaded for every page a host renders in this process."""
-
-    briefing: Briefing
-    context: RenderContext
-    extension: BriefingExtension
-    generated: dict[str, GeneratedPage]
-    logged: int = 0
-
-
-_CACHE: dict[tuple[str, str, str], tuple[tuple[Any, ...], Loaded]] = {}
+_CACHE: dict[tuple[str, str, str], tuple[tuple[Any, ...], BuildSession]] = {}
+"""One session per briefing, for every page a host renders in this process."""
 
 
 def _stamp(folder: Path) -> tuple[Any, ...]:
@@ -72,40 +60,38 @@ def _stamp(folder: Path) -> tuple[Any, ...]:
     return tuple(sorted(found))
 
 
-def load(project: Path, src: str, link_mode: str) -> Loaded:
-    """The briefing of ``project/src``, from the cache while no source file changed."""
+def load(project: Path, src: str, link_mode: str) -> BuildSession:
+    """The session of ``project/src``'s briefing, loaded, its pages generated (links
+    relative); from the cache while no source file changed."""
     key = (str(project), src, link_mode)
     stamp = _stamp(project / src)
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    briefing, problems = load_briefing(project, src)
-    for problem in problems:
-        (log.warning if problem.fails else log.info)(problem.format())
-    context = RenderContext()
-    linker = Linker(briefing, context, link_mode)
-    generated = {page.uri: page for page in generate_pages(briefing, root="../")}
-    loaded = Loaded(briefing, context, BriefingExtension(linker), generated)
-    _CACHE[key] = (stamp, loaded)
-    return loaded
+    options = BuildOptions(src=src, link_mode=link_mode)
+    session = BuildSession(project, options, problems=Problems(log, limit=None))
+    session.load()
+    session.generate(root="../")
+    _CACHE[key] = (stamp, session)
+    return session
 
 
 class PagePreprocessor(Preprocessor):
     """Tells Briefing which page this Markdown renders, as the host says."""
 
-    def __init__(self, md: markdown.Markdown, loaded: Loaded, docs_dir: str) -> None:
+    def __init__(self, md: markdown.Markdown, session: BuildSession, docs_dir: str) -> None:
         super().__init__(md)
-        self.loaded = loaded
+        self.session = session
         self.docs_dir = docs_dir
 
     def run(self, lines: list[str]) -> list[str]:
         path = source_path(self.md)
-        context = self.loaded.context
+        context = self.session.context
         if path is None:
             context.end()
             return lines
         title = _host_title(self.md)
-        page = self.loaded.generated.get(path)
+        page = self.session.generated.get(path)
         if page is not None:
             ref = generated_ref(page, title)
         else:
@@ -138,20 +124,17 @@ class ReportPostprocessor(Postprocessor):
     puts the page's figure into its slot and, under MkDocs, turns links to Markdown
     files in raw HTML into URLs."""
 
-    def __init__(self, md: markdown.Markdown, loaded: Loaded, figures: Path | None) -> None:
+    def __init__(self, md: markdown.Markdown, session: BuildSession, figures: Path | None) -> None:
         super().__init__(md)
-        self.loaded = loaded
+        self.session = session
         self.figures = figures
 
     def run(self, text: str) -> str:
-        items = self.loaded.context.diagnostics.items
-        for problem in items[self.loaded.logged :]:
-            log.warning(problem.format())
-        self.loaded.logged = len(items)
+        self.session.report_rendered()
         path = source_path(self.md)
         if self.figures is not None and path is not None and FIGURE_SLOT in text:
             # Only generated pages have a figure, from a file named after the page.
-            page = self.loaded.generated.get(path)
+            page = self.session.generated.get(path)
             figure = self.figures / (path.removesuffix(".md") + ".html")
             if page is not None and not page.article and figure.is_file():
                 # The last slot: the page's own, after any text of its sources that
@@ -205,18 +188,18 @@ class HostedBriefingExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         project = Path(self.getConfig("project") or host_root(md)).resolve()
-        loaded = load(project, self.getConfig("src"), self.getConfig("link_mode"))
-        loaded.extension.extendMarkdown(md)
+        session = load(project, self.getConfig("src"), self.getConfig("link_mode"))
+        session.extension.extendMarkdown(md)
         # 40: before everything of Briefing's (its nesting check runs at 35), and after
         # the host's page context is registered (Zensical's is at 0 but already there).
         md.preprocessors.register(
-            PagePreprocessor(md, loaded, self.getConfig("docs_dir")), "briefing_page", 40
+            PagePreprocessor(md, session, self.getConfig("docs_dir")), "briefing_page", 40
         )
         figures = self.getConfig("figures")
         folder = (project / figures) if figures else None
         # 5: after the sanitiser (10): the figures are Briefing's own SVG, built from
         # escaped values, with links the allow-list would drop.
-        md.postprocessors.register(ReportPostprocessor(md, loaded, folder), "briefing_report", 5)
+        md.postprocessors.register(ReportPostprocessor(md, session, folder), "briefing_report", 5)
 
 
 def makeExtension(**kwargs: Any) -> HostedBriefingExtension:

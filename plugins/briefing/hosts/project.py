@@ -3,14 +3,15 @@ CLI's reports start from.
 
 :func:`analyze_project` runs the real build (``mkdocs build``, into a temporary folder
 that is then thrown away), so one code path decides: Briefing's loader, the Markdown
-extension, the docs vetting and the page checks report through the plugin exactly as in
-``mkdocs build --strict``, and MkDocs' own validation (links to missing pages, and to
-missing anchors when ``validation:`` makes them warnings), the nav, the theme and other
-plugins warn as they do in the build. The PDF book is not laid out; the problems only
-the book finds (what Typst would refuse: a character no book font has, a heading
-without words, a picture it cannot read ...) are found by reading the pages and writing
-them for Typst as the book does (:func:`briefing.book.pdf.book_check`). The
-export reads from the same run every page's mentions before it writes one.
+extension, the docs vetting and the page checks report through the build session
+(:mod:`briefing.site.build`) exactly as in ``mkdocs build --strict``, and MkDocs' own
+validation (links to missing pages, and to missing anchors when ``validation:`` makes
+them warnings), the nav, the theme and other plugins warn as they do in the build. The
+PDF book is not laid out; the problems only the book finds (what Typst would refuse: a
+character no book font has, a heading without words, a picture it cannot read ...) are
+found by reading the pages and writing them for Typst as the book does
+(:func:`briefing.book.pdf.book_check`). The export reads from the same run every page's
+mentions before it writes one.
 
 MkDocs' own warnings carry no position: each is given the file it names (a link
 warning, the line and column of the link in that file), and the message as MkDocs
@@ -24,7 +25,6 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -36,9 +36,10 @@ from ..core.model import Briefing
 from ..core.review import ReviewStatus
 from ..core.yamlsrc import Limits
 from ..site import THEME_DIR
+from ..site.build import REPORTED, BuildSession
 from ..site.opendata import RESERVED
-from ..site.pages import generate_pages
 from .docsfiles import vet_docs
+from .plugin import BriefingPlugin
 
 
 @dataclass
@@ -52,6 +53,8 @@ class Analysis:
     """What is due for review (None: the briefing keeps no review period)."""
     limits: Limits = field(default_factory=Limits)
     """The plugin's ``limits:`` (what the loader accepts), for the CLI's writers."""
+    session: BuildSession | None = None
+    """The build that was run (None: it could not start)."""
 
 
 class _Records(logging.Handler):
@@ -97,7 +100,9 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
             if folder_problems:
                 problems.extend(folder_problems)  # the build stops on them in on_config
                 return Analysis(None, context, problems)
-            plugin: Any = config.plugins.get("briefing")
+            plugin = config.plugins.get("briefing")
+            if not isinstance(plugin, BriefingPlugin):
+                plugin = None
             if plugin is not None:
                 plugin.checking = "glyphs" if glyphs else "no book"
             config.plugins.on_startup(command="build", dirty=False)
@@ -115,36 +120,32 @@ def analyze_project(config_file: str | Path = "mkdocs.yml", glyphs: bool = False
     finally:
         logger.removeHandler(records)
         logger.setLevel(level)
-    reported: list[Diagnostic] = list(getattr(plugin, "reported", []))
-    problems.extend(reported)
-    own = {d.format() for d in reported}
+    session = plugin.session if plugin is not None else None
+    if session is not None:
+        problems.extend(session.problems.items)
     for record in records.records:
+        if getattr(record, REPORTED, False):
+            continue  # Briefing's own problems are in the session's, as they are
         message = record.getMessage()
         if record.name.startswith("mkdocs.plugins.briefing"):
             message = message.removeprefix("briefing: ")
-            if message in own or message.startswith("more than "):
-                continue  # Briefing's own problems are in ``reported``, as they are
-        problems.add(_positioned(record, message, root, config, plugin))
+        problems.add(_positioned(record, message, root, config, session))
     if failure is not None and not problems:
         problems.error(_rel_position(path), failure)
-    if plugin is not None and getattr(plugin, "briefing", None) is not None:
-        return Analysis(
-            plugin.briefing,
-            plugin.context,
-            problems,
-            review=plugin.review,
-            limits=Limits(**plugin.config.limits),
-        )
-    return Analysis(None, context, problems)
+    if session is None:
+        return Analysis(None, context, problems)
+    return Analysis(
+        session.briefing,
+        session.context,
+        problems,
+        review=session.review,
+        limits=session.options.limits,
+        session=session,
+    )
 
 
 def docs_files(
-    config: MkDocsConfig,
-    root: Path,
-    briefing: Briefing,
-    options: dict[str, Any],
-    problems: Diagnostics,
-    review: ReviewStatus | None = None,
+    config: MkDocsConfig, root: Path, session: BuildSession, problems: Diagnostics
 ) -> Files:
     """The docs files the build would publish: MkDocs' own list (dot folders and
     ``exclude_docs`` left out), vetted as the plugin vets it (what it refuses is left
@@ -161,9 +162,9 @@ def docs_files(
             files,
             config,
             root,
-            generated={*(page.uri for page in generate_pages(briefing, review=review)), *RESERVED},
+            generated={*session.generated, *RESERVED},
             theme_dirs=[*config.theme.dirs, str(THEME_DIR)],
-            static_types=options.get("static_types", []),
+            static_types=session.options.static_types,
         )
     )
     return files
@@ -176,20 +177,26 @@ _DOC_LINK = re.compile(
 
 
 def _positioned(
-    record: logging.LogRecord, message: str, root: Path, config: Any, plugin: Any
+    record: logging.LogRecord,
+    message: str,
+    root: Path,
+    config: MkDocsConfig,
+    session: BuildSession | None,
 ) -> Diagnostic:
     """One of MkDocs' own warnings, at the file it names (a link: at the link)."""
     severity = "error" if record.levelno >= logging.ERROR else "warning"
     found = _DOC_LINK.match(message)
     position = Position(Path(config.config_file_path).relative_to(root).as_posix())
     if found is not None:
-        position = _link_position(found["file"], found["link"], root, config, plugin)
+        position = _link_position(found["file"], found["link"], root, config, session)
     return Diagnostic(position, message, severity)  # type: ignore[arg-type]
 
 
-def _link_position(uri: str, link: str, root: Path, config: Any, plugin: Any) -> Position:
+def _link_position(
+    uri: str, link: str, root: Path, config: MkDocsConfig, session: BuildSession | None
+) -> Position:
     """A link MkDocs warns about, in the file it came from (a generated page's source)."""
-    generated = getattr(plugin, "generated", {}).get(uri)
+    generated = session.generated.get(uri) if session is not None else None
     if generated is not None:
         return position_in_file(root, generated.source, link)
     docs = Path(config.docs_dir) / uri

@@ -1,0 +1,169 @@
+"""What the MkDocs plugin does to MkDocs' own objects for a build session: the site's
+settings read from its configuration, which then gets Briefing's extension, assets and
+link rules; the generated pages and open data added to its files (after the docs files
+are vetted), the navigation set; Material's search told of the briefing's Chinese
+names; the site built into a staging folder, published when the build succeeded. The
+plugin's hooks stay a few lines each.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from ..core.files import docs_folder_problems
+from ..core.sources import FileCache
+from ..site import THEME_DIR
+from ..site.build import BuildError, BuildSession, Built, Checking, Problems, SiteSettings
+from ..site.opendata import RESERVED
+from ..site.search import configure_search
+from ..site.staging import Staging
+from .config import BriefingConfig, build_options
+from .docsfiles import BUILD_OUTPUTS, blog_authors, vet_docs
+
+log = get_plugin_logger(__name__)
+RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
+
+
+def site_settings(config: MkDocsConfig) -> SiteSettings:
+    return SiteSettings(
+        name=config.site_name,
+        url=config.site_url or "",
+        directory_urls=config.use_directory_urls,
+        author=config.site_author or "",
+        description=config.site_description or "",
+        language=config.theme.get("language") or "en",
+        repo_url=config.repo_url,
+        edit_uri=config.edit_uri,
+        docs_dir=config.docs_dir,
+        config_file=config.config_file_path or "mkdocs.yml",
+        theme_dirs=tuple(config.theme.dirs),
+    )
+
+
+def start(
+    config: MkDocsConfig,
+    config_options: BriefingConfig,
+    problems: Problems,
+    cache: FileCache,
+    serve: bool,
+    checking: Checking | None,
+) -> BuildSession:
+    """The session of a build, its briefing loaded (a PluginError: input it cannot
+    start from); the site given the session's Markdown extension, Briefing's theme
+    and assets, the sources to watch (``mkdocs serve``) and the link rule the
+    generated pages need."""
+    config.theme.dirs.append(str(THEME_DIR))
+    root = Path(config.config_file_path or ".").resolve().parent
+    try:
+        options = build_options(config_options, config.config_file_path)
+        docs_problems = docs_folder_problems(root, config.docs_dir)
+        if docs_problems:
+            raise BuildError("\n".join(f"briefing: {p.format()}" for p in docs_problems))
+        session = BuildSession(
+            root,
+            options,
+            site_settings(config),
+            problems=problems,
+            cache=cache,
+            serve=serve,
+            checking=checking,
+        )
+        session.load()
+    except BuildError as exc:
+        raise PluginError(str(exc)) from exc
+    config.markdown_extensions.append(session.extension)  # type: ignore[arg-type]
+    config.extra_css.extend(["assets/briefing/kinds.css", "assets/briefing/briefing.css"])
+    config.extra_javascript.append("assets/briefing/briefing.js")
+    config.watch.append(str(session.root / session.options.src))
+    # Generated pages link to "/glossary/<id>.md"; MkDocs makes those relative.
+    config.validation.links.absolute_links = RELATIVE_TO_DOCS
+    return session
+
+
+def stage(config: MkDocsConfig, serve: bool) -> Staging | None:
+    """Build into a staging folder that :func:`publish` swaps in (not under serve)."""
+    if serve:
+        return None
+    staging = Staging(config.site_dir)
+    config.site_dir = staging.folder
+    return staging
+
+
+def publish(config: MkDocsConfig, session: BuildSession, staging: Staging | None) -> None:
+    """Publish the staged site, unless the build failed in strict mode (which stops
+    with Briefing's problems, the previous site left as it was)."""
+    if config.strict and session.problems.failures:
+        if staging is not None:
+            staging.discard()
+        kept = staging.site_dir if staging is not None else None
+        raise PluginError(session.problems.strict_failure(kept))
+    if staging is None:
+        return
+    if staging.publish(config.strict):
+        config.site_dir = staging.site_dir
+    else:
+        log.warning(f"{staging.site_dir} left as it was: the strict build failed")
+
+
+def set_search(config: MkDocsConfig, session: BuildSession, tmp: str | None) -> str | None:
+    """Give Material's search the briefing's Chinese names (``cjk_search``); return the
+    temporary folder of its dictionary (``tmp``, or a new one when needed)."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None and session.options.cjk_search:
+        tmp = tmp or tempfile.mkdtemp(prefix="briefing-")
+        changed = configure_search(search.config, session.briefing, Path(tmp))
+        if changed:
+            session.problems.say(
+                f"search: {' and '.join(changed)} set for the Chinese names (cjk_search)"
+            )
+    return tmp
+
+
+def add_pages(files: Files, config: MkDocsConfig, session: BuildSession) -> dict[str, File]:
+    """Vet the docs files, add the generated pages and the open data files (returned by
+    name, empty: filled in once every page is rendered), and set the navigation."""
+    root, options = session.root, session.options
+    generated = session.generate()
+    session.problems.report(
+        vet_docs(
+            files,
+            config,
+            root,
+            generated=[*generated, *RESERVED],
+            theme_dirs=config.theme.dirs,
+            static_types=options.static_types,
+            written=[*BUILD_OUTPUTS, *([options.pdf_name] if options.pdf else [])],
+        )
+    )
+    if not options.trusted_docs:
+        session.problems.report(blog_authors(config, root))
+    for page in generated.values():
+        files.append(File.generated(config, page.uri, content=page.content))
+    data_files = {name: File.generated(config, name, content="") for name in session.data_files}
+    for data in data_files.values():
+        files.append(data)
+    config.nav = session.navigation(config.nav, [f.src_uri for f in files.documentation_pages()])
+    # The pages Briefing leaves out of the navigation on purpose are no "omitted files":
+    # a site whose validation makes those warnings still passes its strict build.
+    for uri in session.unlisted(config.nav):
+        file = files.get_file_from_path(uri)
+        if file is not None:
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+    session.locate(built_in(files))
+    return data_files
+
+
+def built_in(files: Files) -> Built:
+    """Where the build puts the page of a source file: its file and URL."""
+
+    def built(uri: str) -> tuple[str, str] | None:
+        file = files.get_file_from_path(uri)
+        return (file.dest_uri, file.url) if file is not None else None
+
+    return built
