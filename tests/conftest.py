@@ -6,16 +6,20 @@ import logging
 import os
 import shutil
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 from playwright.sync_api import Browser, sync_playwright
+
+if TYPE_CHECKING:
+    from pypdf import DocumentInformation, PdfReader
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = "/usr/bin/chromium"
@@ -87,6 +91,57 @@ def write(root: Path, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
+def project_copy(
+    target: Path,
+    fixture: str = "basic",
+    plugin_options: Mapping[str, str] | None = None,
+    extra_config: str = "",
+) -> Path:
+    """A copy of a fixture briefing at ``target``, its mkdocs.yml changed by
+    :func:`configure`."""
+    shutil.copytree(FIXTURES / fixture, target)
+    configure(target, plugin_options, extra_config)
+    return target
+
+
+def configure(
+    project: Path, plugin_options: Mapping[str, str] | None = None, extra_config: str = ""
+) -> None:
+    """Changes a project's mkdocs.yml in place: ``plugin_options`` (each value YAML as
+    written, one line) go first among the briefing plugin's options, in order, and
+    ``extra_config`` (top-level YAML) goes before the file's own settings."""
+    config = project / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    if plugin_options:
+        assert "  - briefing:\n" in text, f"{config} has no briefing plugin to configure"
+        lines = "".join(f"      {name}: {value}\n" for name, value in plugin_options.items())
+        text = text.replace("  - briefing:\n", f"  - briefing:\n{lines}")
+    config.write_text(extra_config + text, "utf-8")
+
+
+def one(soup: Tag, selector: str) -> Tag:
+    """The first element ``selector`` finds in ``soup``; the test fails, naming the
+    selector, when there is none."""
+    found = soup.select_one(selector)
+    assert found is not None, f"nothing matches {selector!r}"
+    return found
+
+
+def attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute of ``tag`` (``href``, ``id``, ``src``...); the test fails
+    when it is missing (as ``tag[name]`` would) or is a list (``class``, ``rel``)."""
+    value = tag[name]
+    assert isinstance(value, str), f"<{tag.name} {name}=...> is a list: {value!r}"
+    return value
+
+
+def metadata(pdf: PdfReader) -> DocumentInformation:
+    """A PDF's document information (title, author...); the test fails when it has none."""
+    info = pdf.metadata
+    assert info is not None, "the PDF has no document information"
+    return info
+
+
 def copy_shipped(target: Path) -> Path:
     """A copy of the briefing shipped in this repository (its sources and mkdocs.yml)."""
     target.mkdir(parents=True)
@@ -102,17 +157,13 @@ def copy_shipped(target: Path) -> Path:
 @pytest.fixture
 def project(tmp_path: Path) -> Iterator[Path]:
     """A copy of the ``basic`` fixture briefing, free to change."""
-    target = tmp_path / "basic"
-    shutil.copytree(FIXTURES / "basic", target)
-    yield target
+    yield project_copy(tmp_path / "basic")
 
 
 @pytest.fixture(scope="session")
 def basic_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The ``basic`` fixture, built once, strictly."""
-    target = tmp_path_factory.mktemp("built") / "basic"
-    shutil.copytree(FIXTURES / "basic", target)
-    result = run_build(target)
+    result = run_build(project_copy(tmp_path_factory.mktemp("built") / "basic"))
     assert result.ok, result.messages
     return result
 
@@ -120,9 +171,7 @@ def basic_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 @pytest.fixture(scope="session")
 def basic_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The ``basic`` fixture, built strictly with its PDF book."""
-    target = tmp_path_factory.mktemp("built-pdf") / "basic"
-    shutil.copytree(FIXTURES / "basic", target)
-    result = run_build(target, pdf=True)
+    result = run_build(project_copy(tmp_path_factory.mktemp("built-pdf") / "basic"), pdf=True)
     assert result.ok, result.messages
     return result
 

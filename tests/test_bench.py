@@ -26,7 +26,8 @@ def test_the_plain_twin_has_the_same_pages_and_notes(tmp_path: Path) -> None:
         assert "## Annotations" in text
         for annotation in article.annotations:
             assert annotation.model.quote in text
-            assert annotation.model.sources[0].url in text
+            url = annotation.model.sources[0].url
+            assert url is not None and url in text
     assert (plain / "map" / "index.md").exists() and (plain / "glossary" / "index.md").exists()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Locator, Page
 
 from briefing.core.sources import load_briefing
 from conftest import ROOT, BuildResult
@@ -97,8 +97,15 @@ def wait_until(page: Page, predicate: str, arg: object = None, timeout: float = 
         page.wait_for_timeout(50)
 
 
+def attribute(locator: Locator, name: str) -> str:
+    """An attribute the element must have; the test fails when it has none."""
+    value = locator.get_attribute(name)
+    assert value is not None, f"{locator} has no {name!r}"
+    return value
+
+
 def reader_for(browser: Browser, base_url: str, **options: object) -> Iterator[Reader]:
-    context = browser.new_context(**options)  # type: ignore[arg-type]
+    context = browser.new_context(**options)  # type: ignore[arg-type]  # its keywords, passed on
     page = context.new_page()
     yield Reader(page, base_url)
     context.close()
@@ -197,7 +204,7 @@ def test_entity_tooltip_on_hover_and_on_keyboard_focus(reader: Reader) -> None:
 def test_note_opens_by_click_and_keyboard_and_escape_returns_focus(reader: Reader) -> None:
     page = reader.open(ARTICLE)
     marker = page.locator("a.bf-marker").first
-    assert marker.get_attribute("aria-label").startswith("Annotation 1: ")
+    assert attribute(marker, "aria-label").startswith("Annotation 1: ")
     target = str(marker.get_attribute("id")).replace("bf-ref-", "bf-pop-")
     note = page.locator(f"#{target}")
     assert not note.is_visible()
@@ -205,7 +212,7 @@ def test_note_opens_by_click_and_keyboard_and_escape_returns_focus(reader: Reade
     marker.click()
     note.wait_for(state="visible")
     assert note.get_attribute("role") == "dialog"
-    assert note.get_attribute("aria-label").startswith("Annotation 1")
+    assert attribute(note, "aria-label").startswith("Annotation 1")
     assert marker.get_attribute("aria-expanded") == "true"
     assert urlsplit(page.url).fragment == ""  # opened in place, not followed as a link
     reader.shot("note-open")
@@ -252,7 +259,7 @@ def test_without_script_a_marker_leads_to_its_note(browser: Browser, base_url: s
 def test_annotation_list_links_back_to_the_passage(reader: Reader) -> None:
     page = reader.open(ARTICLE)
     back = page.locator("ol.bf-annotation-list a.bf-quote").first
-    href = back.get_attribute("href")
+    href = attribute(back, "href")
     back.click()
     wait_until(page, "location.hash.length > 1")
     assert page.evaluate("location.hash") == href
@@ -441,7 +448,7 @@ def test_pdf_link_works(reader: Reader) -> None:
 
 def test_screenshots(browser: Browser, base_url: str) -> None:
     """What a reader sees, kept as artifacts (looked at during development)."""
-    shots = [
+    shots: list[tuple[str, str, dict[str, object]]] = [
         ("home", "", {}),
         ("article-desktop-light", ARTICLE, {}),
         ("article-desktop-dark", ARTICLE, {"color_scheme": "dark"}),
@@ -485,8 +492,8 @@ def test_annotate_this_passage(reader: Reader) -> None:
     ui.locator(".bf-annotate-open").click()
     issue = ui.locator(".bf-annotate-issue")
     issue.wait_for(state="visible")
-    query = parse_qs(urlsplit(issue.get_attribute("href")).query)
-    assert urlsplit(issue.get_attribute("href")).path == "/example/briefing/issues/new"
+    query = parse_qs(urlsplit(attribute(issue, "href")).query)
+    assert urlsplit(attribute(issue, "href")).path == "/example/briefing/issues/new"
     assert query["template"] == ["suggest-annotation.yml"]
     assert query["article"] == ["kling-waic-demo"]
     quote = query["quote"][0]
@@ -500,7 +507,7 @@ def test_annotate_this_passage(reader: Reader) -> None:
 
 def test_content_security_policy_stops_injected_scripts(reader: Reader) -> None:
     page = reader.open(ARTICLE)
-    csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    csp = attribute(page.locator('meta[http-equiv="Content-Security-Policy"]'), "content")
     assert "script-src 'self' 'sha256-" in csp and "unsafe-inline" not in csp.split(";")[1]
     # The theme's own inline scripts run (search works, no violation so far) ...
     assert reader.errors == []

@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import BuildResult, run_build, write
+from bs4 import Tag
+
+from conftest import BuildResult, attr, configure, one, project_copy, run_build, write
 
 REPO = "https://github.com/example/briefing"
 
@@ -38,7 +40,7 @@ def test_generated_pages_exist_and_docs_is_untouched(basic_site: BuildResult) ->
 
 def test_mentions_link_relatively_with_summary_tooltips(basic_site: BuildResult) -> None:
     soup = basic_site.html("articles/kling-launch/index.html")
-    content = soup.select_one("article.md-content__inner")
+    content = one(soup, "article.md-content__inner")
     links = {a["data-entity"]: a for a in content.select("a.bf-mention:not(.bf-explicit)")}
     assert links["kling"]["href"] == "../../glossary/kling/"
     assert links["kling"]["title"] == "Kuaishou's text-to-video model."
@@ -61,13 +63,13 @@ def test_no_absolute_or_third_party_resource_urls(basic_site: BuildResult) -> No
         html = page.read_text("utf-8")
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html, page
         soup = basic_site.html(page.relative_to(basic_site.site).as_posix())
-        for tag, attr in [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")]:
+        for tag, name in [("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")]:
             for el in soup.find_all(tag):
-                url = el.get(attr)
-                if url:
+                if el.get(name):
+                    url = attr(el, name)
                     assert not re.match(r"^(https?:)?//", url), (page, url)
         for a in soup.find_all("a", href=True):
-            assert not a["href"].startswith("/"), (page, a["href"])
+            assert not attr(a, "href").startswith("/"), (page, a["href"])
 
 
 def test_edit_links_point_at_the_sources(basic_site: BuildResult) -> None:
@@ -81,15 +83,15 @@ def test_edit_links_point_at_the_sources(basic_site: BuildResult) -> None:
         assert edit is not None, page
         assert edit["href"] == f"{REPO}/edit/main/{source}"
     for page in ["glossary/index.html", "timeline/index.html"]:
-        edit = basic_site.html(page).select_one("a[rel=edit]")
+        edit = one(basic_site.html(page), "a[rel=edit]")
         assert edit["href"] == f"{REPO}/tree/main/briefing_src/entities"
 
 
 def test_article_page(basic_site: BuildResult) -> None:
     soup = basic_site.html("articles/kling-launch/index.html")
-    assert soup.select_one("h1").get_text() == "Kling reaches the public"
-    source = soup.select_one(".bf-source")
-    assert source.select_one("a")["href"] == "https://example.org/wire"
+    assert one(soup, "h1").get_text() == "Kling reaches the public"
+    source = one(soup, ".bf-source")
+    assert one(source, "a")["href"] == "https://example.org/wire"
     assert "published 2024-07" in source.get_text()
     marks = soup.select("mark.bf-hl")
     assert {m["data-annotation"] for m in marks} == {"1", "2", "3"}
@@ -101,13 +103,13 @@ def test_article_page(basic_site: BuildResult) -> None:
     assert len(items) == 3
     # Linked both ways: marker -> list item (briefing.js opens it as a popover) -> marker.
     for marker in markers:
-        key = marker["id"].removeprefix("bf-ref-")
+        key = attr(marker, "id").removeprefix("bf-ref-")
         assert marker["href"] == f"#bf-note-{key}"
-        assert soup.select_one(f"#bf-note-{key} a.bf-quote")["href"] == f"#{marker['id']}"
+        assert one(soup, f"#bf-note-{key} a.bf-quote")["href"] == f"#{marker['id']}"
     # The sidecar's annotation is there too.
     assert any("Which markets?" in li.get_text() for li in items)
     # A note's [[id|text]] link resolves to a relative URL.
-    assert soup.select_one(".bf-note a.bf-explicit")["href"] == "../../glossary/kuaishou/"
+    assert one(soup, ".bf-note a.bf-explicit")["href"] == "../../glossary/kuaishou/"
     assert [c.get_text() for c in soup.select(".bf-legend .bf-chip")] == [
         "Fact-check",
         "Analysis",
@@ -119,25 +121,25 @@ def test_article_page(basic_site: BuildResult) -> None:
 
 def test_entity_page(basic_site: BuildResult) -> None:
     soup = basic_site.html("glossary/kling/index.html")
-    text = soup.select_one("article").get_text(" ")
-    assert soup.select_one("h1").get_text().startswith("Kling")
+    text = one(soup, "article").get_text(" ")
+    assert one(soup, "h1").get_text().startswith("Kling")
     assert [a.get_text() for a in soup.select(".bf-alias")] == ["可灵", "Kling AI"]
     assert "Kuaishou's text-to-video model." in text
-    assert soup.select_one("a.bf-explicit")["href"] == "../kuaishou/"  # description's [[kuaishou]]
+    assert one(soup, "a.bf-explicit")["href"] == "../kuaishou/"  # description's [[kuaishou]]
     related = [a.get_text() for a in soup.select("#related + ul > li > a:first-child")]
     assert related == ["Kuaishou", "Sora"]
-    assert "2024-06" in soup.select_one("#timeline + ul").get_text()
-    assert soup.select_one("#links + ul a")["href"] == "https://klingai.com/"
+    assert "2024-06" in one(soup, "#timeline + ul").get_text()
+    assert one(soup, "#links + ul a")["href"] == "https://klingai.com/"
     mentioned = soup.select(".bf-mentioned-in li")
-    titles = [li.select_one("a").get_text() for li in mentioned]
+    titles = [one(li, "a").get_text() for li in mentioned]
     assert titles == ["Kling reaches the public", "Home"]
-    assert mentioned[0].select_one("a")["href"] == "../../articles/kling-launch/"
+    assert one(mentioned[0], "a")["href"] == "../../articles/kling-launch/"
     sentences = mentioned[0].select(".bf-mention-context")
-    assert sentences[0].select_one("strong").get_text() == "Kling"
+    assert one(sentences[0], "strong").get_text() == "Kling"
     assert sentences[0].get_text().startswith("Kuaishou opened Kling to the public in June")
     about = soup.select("#annotations-about-kling + ul > li")
     assert len(about) == 1 and "Checked against" in about[0].get_text()
-    assert about[0].select_one("a")["href"] == "../../articles/kling-launch/#bf-note-1"
+    assert one(about[0], "a")["href"] == "../../articles/kling-launch/#bf-note-1"
 
 
 def test_glossary_and_timeline(basic_site: BuildResult) -> None:
@@ -151,14 +153,14 @@ def test_glossary_and_timeline(basic_site: BuildResult) -> None:
     dates = [d.get_text() for d in timeline.select(".bf-date")]
     items = timeline.select("article li")
     assert len(items) == len(dates) == 4  # one list item per entry
-    assert [li.select_one(".bf-date").get_text() for li in items] == dates
+    assert [one(li, ".bf-date").get_text() for li in items] == dates
     assert dates == sorted(dates) and dates[0] == "2011-03-01"
     assert "2024-10-01" in dates
 
 
 def test_navigation(basic_site: BuildResult) -> None:
     soup = basic_site.html("index.html")
-    nav = soup.select_one("nav.md-nav--primary")
+    nav = one(soup, "nav.md-nav--primary")
     labels = [
         s.get_text(" ", strip=True)
         for s in nav.select(":scope > ul > li > a, :scope > ul > li > label")
@@ -178,13 +180,10 @@ def test_navigation(basic_site: BuildResult) -> None:
 
 
 def test_long_briefings_keep_the_navigation_short(project: Path) -> None:
-    config = (project / "mkdocs.yml").read_text()
-    (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", "nav_articles: 1\n      nav_entities: 2\n      repo_url:")
-    )
+    configure(project, {"nav_articles": "1", "nav_entities": "2"})
     result = run_build(project)
     assert result.ok, result.messages
-    nav = result.html("index.html").select_one("nav.md-nav--primary")
+    nav = one(result.html("index.html"), "nav.md-nav--primary")
     articles = [a.get_text(strip=True) for a in nav.select("a[href*='articles/']")]
     assert articles == ["Articles", "The chip embargo tightens"]
     assert not nav.select("a[href*='glossary/kling/']")  # the Glossary page lists them
@@ -254,15 +253,12 @@ def test_non_strict_build_still_lists_unanchored_annotations(project: Path) -> N
     result = run_build(project, strict=False)
     assert result.ok
     soup = result.html("articles/kling-launch/index.html")
-    assert "Lost but listed." in soup.select_one(".bf-annotation-list").get_text()
+    assert "Lost but listed." in one(soup, ".bf-annotation-list").get_text()
     assert soup.select_one(".bf-unanchored")
 
 
 def test_all_mode_links_every_mention(project: Path) -> None:
-    config = (project / "mkdocs.yml").read_text()
-    (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", "link_mode: all\n      repo_url:")
-    )
+    configure(project, {"link_mode": "all"})
     result = run_build(project)
     assert result.ok, result.messages
     soup = result.html("articles/kling-launch/index.html")
@@ -276,14 +272,14 @@ def test_all_mode_links_every_mention(project: Path) -> None:
 
 def test_annotate_links_open_the_sidecar_on_github(basic_site: BuildResult) -> None:
     soup = basic_site.html("articles/kling-launch/index.html")
-    link = soup.select_one("a.bf-annotate-article")
+    link = one(soup, "a.bf-annotate-article")
     assert link["href"] == f"{REPO}/edit/main/briefing_src/articles/kling-launch.annotations.yml"
-    host = soup.select_one(".bf-annotate-passage")
+    host = one(soup, ".bf-annotate-passage")
     assert host["data-issue-url"] == f"{REPO}/issues/new"
     assert host["data-article"] == "kling-launch"
     # No sidecar yet: GitHub's "new file" page, named and prefilled.
-    link = basic_site.html("articles/embargo/index.html").select_one("a.bf-annotate-article")
-    url = urlsplit(link["href"])
+    link = one(basic_site.html("articles/embargo/index.html"), "a.bf-annotate-article")
+    url = urlsplit(attr(link, "href"))
     assert url.path == "/example/briefing/new/main/briefing_src/articles"
     query = parse_qs(url.query)
     assert query["filename"] == ["embargo.annotations.yml"]
@@ -297,9 +293,11 @@ def test_rebuilds_reparse_only_the_edited_file(project: Path) -> None:
     from mkdocs.config import load_config
 
     from briefing.core.sources import FileCache
+    from briefing.hosts.plugin import BriefingPlugin
 
     config = load_config(str(project / "mkdocs.yml"))
     plugin = config.plugins["briefing"]
+    assert isinstance(plugin, BriefingPlugin)
     plugin.cache = FileCache()  # MkDocs may hand out an instance an earlier test used
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
@@ -309,30 +307,26 @@ def test_rebuilds_reparse_only_the_edited_file(project: Path) -> None:
     )
     config = load_config(str(project / "mkdocs.yml"))
     assert config.plugins["briefing"] is plugin  # MkDocs reuses the instance
+    assert isinstance(plugin, BriefingPlugin)  # (mypy took the check above as BasePlugin)
     build(config)
     assert plugin.cache.parsed == 1
     html = (Path(config.site_dir) / "articles/kling-launch/index.html").read_text()
     assert "Edited." in html
 
 
-def test_limits_are_configurable(project: Path) -> None:
-    config = (project / "mkdocs.yml").read_text()
-    (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", "limits: {max_quote_length: 20}\n      repo_url:")
-    )
+def test_limits_are_configurable(tmp_path: Path) -> None:
+    project = project_copy(tmp_path / "basic", plugin_options={"limits": "{max_quote_length: 20}"})
     result = run_build(project)
     assert not result.ok
     assert any("longer than the limit of 20" in e for e in result.errors())
-    (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", "limits: {max_qoute_length: 20}\n      repo_url:")
-    )
+    project = project_copy(tmp_path / "typo", plugin_options={"limits": "{max_qoute_length: 20}"})
     result = run_build(project)  # a configuration mistake: a clear error, no traceback
     assert not result.ok
     assert any("limits:" in m and "max_qoute_length" in m for m in result.messages)
 
 
-def _svg_links(soup, selector: str) -> list[str]:
-    return [a["href"] for a in soup.select(f"{selector} a[href]")]
+def _svg_links(soup: Tag, selector: str) -> list[str]:
+    return [attr(a, "href") for a in soup.select(f"{selector} a[href]")]
 
 
 def test_entity_map_page(basic_site: BuildResult) -> None:
@@ -350,13 +344,13 @@ def test_entity_map_page(basic_site: BuildResult) -> None:
     for a in nodes:  # each node leads to its entity's built page, relatively
         assert a["href"] == f"../glossary/{a['data-id']}/"
         assert (basic_site.site / "map" / a["href"] / "index.html").resolve().is_file()
-        assert a.select_one("title").get_text().startswith(a.select_one("text").get_text())
+        assert one(a, "title").get_text().startswith(one(a, "text").get_text())
     # The relations: kling-kuaishou, kling-sora (related), openai-sora; one line each.
     related = sorted((line["data-a"], line["data-b"]) for line in svg.select("line.bf-related"))
     assert related == [("kling", "kuaishou"), ("kling", "sora"), ("openai", "sora")]
     listed = [li.get_text(" ", strip=True) for li in soup.select(".bf-relations li")]
     assert "Kling — related — Kuaishou" in listed
-    assert {li.select_one("a")["href"] for li in soup.select(".bf-relations li")} <= {
+    assert {one(li, "a")["href"] for li in soup.select(".bf-relations li")} <= {
         f"../glossary/{e}/" for e in ("chip-embargo", "kling", "kuaishou", "openai", "sora")
     }
     assert [i["value"] for i in soup.select(".bf-map-filter input")] == [
@@ -366,7 +360,7 @@ def test_entity_map_page(basic_site: BuildResult) -> None:
     ]
     nav = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary > ul > li > a")]
     assert "Map" in nav
-    edit = soup.select_one("a[rel=edit]")["href"]
+    edit = attr(one(soup, "a[rel=edit]"), "href")
     assert edit.endswith("/tree/main/briefing_src/entities")
 
 
@@ -377,7 +371,7 @@ def test_entity_pages_have_their_small_map(basic_site: BuildResult) -> None:
     ids = {a["data-id"] for a in figure.select("a.bf-node")}
     assert {"kling", "kuaishou", "sora"} <= ids  # Kling, its related entities...
     assert "chip-embargo" in ids  # ... and what its article also mentions
-    assert figure.select_one("a.bf-centre")["data-id"] == "kling"
+    assert one(figure, "a.bf-centre")["data-id"] == "kling"
     lines = figure.select("line.bf-edge")
     assert len(lines) == len(ids) - 1  # one line from Kling to each
     assert all("kling" in (line["data-a"], line["data-b"]) for line in lines)
@@ -387,13 +381,13 @@ def test_entity_pages_have_their_small_map(basic_site: BuildResult) -> None:
 
 def test_timeline_picture_above_the_list(basic_site: BuildResult) -> None:
     soup = basic_site.html("timeline/index.html")
-    content = soup.select_one("article.md-content__inner")
+    content = one(soup, "article.md-content__inner")
     figure = content.select_one("figure.bf-timeline-figure")
     assert figure is not None
     marks = figure.select("a.bf-mark")
     assert len(marks) == len(content.select("div.no-autolink li")) == 4
     for a in marks:
-        assert (basic_site.site / "timeline" / a["href"] / "index.html").resolve().is_file()
+        assert (basic_site.site / "timeline" / attr(a, "href") / "index.html").resolve().is_file()
     # The picture comes first, the text list stays below it.
     order = [el.name for el in content.find_all(["figure", "ul"], recursive=True)]
     assert order.index("figure") < order.index("ul")

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from briefing.cli import main
-from conftest import run_build, write
+from conftest import metadata, run_build, write
 
 BROKEN = {
     "briefing_src/entities/sora.yml": """
@@ -86,7 +86,7 @@ def test_pdf_command_writes_the_book_and_leaves_site_alone(project: Path) -> Non
     from pypdf import PdfReader
 
     book = PdfReader(out)
-    assert book.metadata.title == "Fixture briefing"
+    assert metadata(book).title == "Fixture briefing"
     assert round(float(book.pages[0].mediabox.width)) == 612
     assert not (project / "site").exists()
 

@@ -4,6 +4,7 @@ build and ``briefing check`` share; and ``briefing suggest-entities``."""
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 
 from briefing.cli import main
 from briefing.core.sources import load_briefing
-from conftest import FIXTURES, run_build, write
+from conftest import FIXTURES, configure, run_build, write
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "editorial.yml").read_text("utf-8"))
 BASE = {"entities/kling.yml": "name: Kling\ntype: product\nsummary: A video model.\n"}
@@ -61,9 +62,8 @@ NOTES = [
 def set_rules(project: Path, rules: str) -> None:
     """The fixture's mkdocs.yml, its briefing plugin given an ``editorial:`` option (a
     YAML flow mapping)."""
-    text = (FIXTURES / "basic/mkdocs.yml").read_text("utf-8")
-    option = f"  - briefing:\n      editorial: {rules}\n"
-    (project / "mkdocs.yml").write_text(text.replace("  - briefing:\n", option), "utf-8")
+    shutil.copy(FIXTURES / "basic/mkdocs.yml", project / "mkdocs.yml")
+    configure(project, {"editorial": rules})
 
 
 def test_suggestions_are_notes_that_fail_nothing(project: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -30,14 +31,14 @@ def href(uri: str) -> str:
 
 
 def make_briefing(
-    entities: list[dict[str, object]], articles: dict[str, list[str]]
+    entities: Sequence[Mapping[str, object]], articles: dict[str, list[str]]
 ) -> tuple[Briefing, dict[str, list[str]]]:
     """A briefing from plain values, and the page -> entities a render would record."""
     loaded = {
         str(e["id"]): Entity(
             str(e["id"]),
             f"briefing_src/entities/{e['id']}.yml",
-            EntityModel(**{k: v for k, v in e.items() if k != "id"}),
+            EntityModel.model_validate({k: v for k, v in e.items() if k != "id"}),
             Position(f"briefing_src/entities/{e['id']}.yml"),
         )
         for e in entities
@@ -46,10 +47,10 @@ def make_briefing(
         Article(
             slug,
             f"briefing_src/articles/{slug}.md",
-            ArticleModel(title=slug, date="2024-05-0" + str(i % 9 + 1)),
+            ArticleModel.model_validate({"title": slug, "date": "2024-05-0" + str(i % 9 + 1)}),
             "",
             1,
-        )  # type: ignore[arg-type]
+        )
         for i, slug in enumerate(articles)
     )
     briefing = Briefing("/nowhere", "briefing_src", loaded, arts)
@@ -96,6 +97,27 @@ def parse(html: str) -> ET.Element:
     return ET.fromstring(found.group(0))
 
 
+def attribute(el: ET.Element, name: str) -> str:
+    """An attribute the SVG element must have; the test fails when it is missing."""
+    value = el.get(name)
+    assert value is not None, f"<{el.tag}> has no {name!r}"
+    return value
+
+
+def child(el: ET.Element, name: str) -> ET.Element:
+    """The first ``<name>`` element inside an SVG element; the test fails without one."""
+    found = el.find(f"{SVG}{name}")
+    assert found is not None, f"<{el.tag}> has no <{name}>"
+    return found
+
+
+def title(el: ET.Element) -> str:
+    """The text of an SVG element's ``<title>`` (its text alternative and tooltip)."""
+    text = child(el, "title").text
+    assert text is not None, f"<{el.tag}> has an empty title"
+    return text
+
+
 def nodes(svg: ET.Element) -> list[ET.Element]:
     return [a for a in svg.iter(f"{SVG}a") if "bf-node" in a.get("class", "")]
 
@@ -123,18 +145,18 @@ def test_map_svg_parses_with_a_node_per_entity_and_a_line_per_edge() -> None:
     graph = entity_graph(briefing, pages)
     svg = parse(map_svg(graph, href))
     drawn = nodes(svg)
-    assert sorted(a.get("data-id") for a in drawn) == sorted(briefing.entities)
+    assert sorted(attribute(a, "data-id") for a in drawn) == sorted(briefing.entities)
     for a in drawn:
         assert a.get("href") == f"../glossary/{a.get('data-id')}/"
         # The text alternative (and the tooltip): name, type, summary, how often mentioned.
-        entity = briefing.entities[a.get("data-id")]
-        assert a.find(f"{SVG}title").text.startswith(f"{entity.name} (")
-        assert entity.summary in a.find(f"{SVG}title").text
-        assert f"bf-of-{briefing.entities[a.get('data-id')].type}" in a.get("class")
+        entity = briefing.entities[attribute(a, "data-id")]
+        assert title(a).startswith(f"{entity.name} (")
+        assert entity.summary in title(a)
+        assert f"bf-of-{entity.type}" in attribute(a, "class")
     edges = lines(svg)
     assert len(edges) == len(graph.edges)
-    assert sum("bf-related" in e.get("class") for e in edges) == 2
-    sizes = {a.get("data-id"): float(a.find(f"{SVG}circle").get("r")) for a in drawn}
+    assert sum("bf-related" in attribute(e, "class") for e in edges) == 2
+    sizes = {a.get("data-id"): float(attribute(child(a, "circle"), "r")) for a in drawn}
     assert sizes["kling"] > sizes["openai"] > sizes["lonely"]  # by mentions
 
 
@@ -181,16 +203,14 @@ def test_hostile_names_and_summaries_are_escaped() -> None:
         parse(text)  # still well-formed
     svg = parse(map_svg(graph, href))
     evil = next(a for a in nodes(svg) if a.get("data-id") == "evil")
-    assert evil.find(f"{SVG}title").text.startswith(
-        'Evil "quoted" & Co (Company): Breaks out "><script>'
-    )
+    assert title(evil).startswith('Evil "quoted" & Co (Company): Breaks out "><script>')
 
 
 def test_entity_page_map_shows_the_entity_and_its_neighbours() -> None:
     briefing, pages = small()
     graph = entity_graph(briefing, pages)
     svg = parse(ego_svg(graph, "kling", href))
-    assert sorted(a.get("data-id") for a in nodes(svg)) == ["kling", "kuaishou", "sora"]
+    assert sorted(attribute(a, "data-id") for a in nodes(svg)) == ["kling", "kuaishou", "sora"]
     assert len(lines(svg)) == 2
     assert ego_svg(graph, "lonely", href) == ""  # nothing to draw
 
@@ -199,10 +219,10 @@ def test_timeline_marks_every_dated_event_and_article() -> None:
     briefing, _ = small()
     svg = parse(timeline_svg(briefing, href))
     marks = [a for a in svg.iter(f"{SVG}a") if "bf-mark" in a.get("class", "")]
-    hrefs = sorted(a.get("href") for a in marks)
+    hrefs = sorted(attribute(a, "href") for a in marks)
     assert hrefs == ["../articles/a/", "../articles/b/", "../articles/c/", "../glossary/kling/"]
     kling = next(a for a in marks if a.get("href") == "../glossary/kling/")
-    assert kling.find(f"{SVG}title").text == "2024-06: Kling, Kling opens"
+    assert title(kling) == "2024-06: Kling, Kling opens"
     years = [t.text for t in svg.iter(f"{SVG}text") if "bf-year-label" in t.get("class", "")]
     assert years == ["2024"]
 
@@ -259,10 +279,10 @@ def test_five_hundred_entities_stay_readable_and_filterable() -> None:
     related = {
         (min(e.id, r), max(e.id, r)) for e in briefing.entities.values() for r in e.model.related
     }
-    assert sum("bf-related" in e.get("class") for e in lines(svg)) == len(related)
+    assert sum("bf-related" in attribute(e, "class") for e in lines(svg)) == len(related)
     # Only the most-mentioned carry a permanent label; the rest show it on hover/focus.
     labels = [t for t in svg.iter(f"{SVG}text") if "bf-label" in t.get("class", "")]
-    permanent = [t for t in labels if "bf-label-minor" not in t.get("class")]
+    permanent = [t for t in labels if "bf-label-minor" not in attribute(t, "class")]
     assert len(permanent) == 60 and len(labels) == 500
     # Co-mentions are capped: a map, not a hairball.
     assert len(lines(svg)) < 500 * 3 + len(related)
@@ -303,7 +323,7 @@ def test_timeline_of_far_apart_years_has_no_negative_size() -> None:
     ]
     briefing, _ = make_briefing(entities, {})
     svg = parse(timeline_svg(briefing, href))
-    numbers = []
+    numbers: list[tuple[str, str, float]] = []
     for el in svg.iter():
         for name in ("width", "height", "x", "y", "cx", "r", "x1", "x2"):
             if name in el.attrib and re.fullmatch(r"-?[\d.]+", el.attrib[name]):

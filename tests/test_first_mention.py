@@ -4,7 +4,6 @@ show them (escaped once, inline code kept as its text)."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from typing import Any
 
@@ -16,7 +15,7 @@ from test_markdown import make_briefing
 from briefing.core.context import PageRef, RenderContext, Source
 from briefing.markdown.extension import BriefingExtension
 from briefing.markdown.linker import Linker
-from conftest import FIXTURES, run_build, write
+from conftest import project_copy, run_build, write
 
 EXTENSIONS = [
     "pymdownx.tabbed",
@@ -43,7 +42,9 @@ def linked(text: str, configs: dict[str, Any] | None = None) -> list[str]:
     text = textwrap.dedent(text).lstrip("\n")
     context.begin(PageRef("index.md", "Page", Source("docs/index.md", 1, text)))
     soup = BeautifulSoup(md.convert(text), "html.parser")
-    return [a.parent.get_text(" ", strip=True) for a in soup.select("a.bf-mention")]
+    paragraphs = [a.parent for a in soup.select("a.bf-mention")]
+    assert None not in paragraphs
+    return [p.get_text(" ", strip=True) for p in paragraphs if p is not None]
 
 
 @pytest.mark.parametrize(
@@ -245,8 +246,7 @@ SUMMARY = "Full-text search: R&amp;D, AT&T and <b>tags</b> as text."
 
 @pytest.fixture(scope="module")
 def titled_site(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    project = tmp_path_factory.mktemp("titled") / "site"
-    shutil.copytree(FIXTURES / "material", project)
+    project = project_copy(tmp_path_factory.mktemp("titled") / "site", "material")
     config = (project / "mkdocs.yml").read_text("utf-8")
     config = config.replace(
         "  - old-page.md\n",

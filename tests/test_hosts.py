@@ -28,7 +28,7 @@ from test_browser import Reader, reader_for
 from briefing.core.sources import load_briefing
 from briefing.hosts.export import export_project, unsafe_target
 from briefing.hosts.markdown import makeExtension
-from conftest import ROOT, BuildResult, copy_shipped, run_build
+from conftest import ROOT, BuildResult, attr, copy_shipped, one, run_build
 
 ZENSICAL = ROOT / ".venv-zensical/bin/zensical"
 BRIEFING = load_briefing(ROOT, "briefing_src")[0]
@@ -92,7 +92,7 @@ def article_view(site: Path, url: str) -> dict[str, Any]:
     main = content(soup(site, url))
     return {
         "mentions": [
-            (target(url, a["href"]), a.get_text(), a.get("title"))
+            (target(url, attr(a, "href")), a.get_text(), a.get("title"))
             for a in main.select("a.bf-mention")
         ],
         "counts": Counter(
@@ -105,14 +105,14 @@ def article_view(site: Path, url: str) -> dict[str, Any]:
             for li in main.select("li.bf-annotation")
         ],
         "links": sorted(
-            target(url, a["href"])
+            target(url, attr(a, "href"))
             for a in main.select("a[href]")
-            if not a["href"].startswith(("http:", "https:", "mailto:"))
-            and "headerlink" not in a.get("class", [])
+            if not attr(a, "href").startswith(("http:", "https:", "mailto:"))
+            and "headerlink" not in a.get_attribute_list("class")
             and not a.find_parent(class_="md-content__button")
         ),
         "in_article": [a.get_text() for a in main.select(".bf-in-article a")],
-        "meta": " ".join(main.select_one(".bf-article-meta").get_text().split()),
+        "meta": " ".join(one(main, ".bf-article-meta").get_text().split()),
     }
 
 
@@ -121,8 +121,8 @@ def mentioned_in(site: Path, url: str) -> list[tuple[str, str, list[str]]]:
     assert section is not None
     return [
         (
-            li.a.get_text(),
-            target(url, li.a["href"]),
+            one(li, "a").get_text(),
+            target(url, attr(one(li, "a"), "href")),
             [" ".join(q.get_text().split()) for q in li.select("blockquote")],
         )
         for li in section.select("li")
@@ -170,7 +170,9 @@ def test_figures_and_lists_reach_both_hosts(
         figure = kling.select_one(".bf-neighbours svg")
         assert figure is not None and figure.find_all("a", href=True), "the figure and its links"
         assert "bf-figure-slot" not in str(kling)
-        hrefs = {target("glossary/kling/", a["href"]) for a in figure.find_all("a", href=True)}
+        hrefs = {
+            target("glossary/kling/", attr(a, "href")) for a in figure.find_all("a", href=True)
+        }
         assert "/glossary/kuaishou" in hrefs
         figure = content(soup(site, "map")).select_one("svg.bf-map")
         assert figure is not None

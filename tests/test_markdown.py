@@ -20,11 +20,13 @@ from briefing.core.model import (
     Briefing,
     Entity,
     EntityModel,
+    EntityType,
 )
 from briefing.markdown.extension import BriefingExtension
 from briefing.markdown.linker import Linker
+from conftest import attr, one
 
-ENTITIES = {
+ENTITIES: dict[str, tuple[str, EntityType, list[str]]] = {
     "kling": ("Kling", "product", ["可灵", "Kling AI"]),
     "kuaishou": ("Kuaishou", "company", ["快手"]),
     "sora": ("Sora", "product", []),
@@ -78,7 +80,7 @@ def render(
 
 
 def links(soup: BeautifulSoup) -> list[tuple[str, str]]:
-    return [(a.get_text(), a["data-entity"]) for a in soup.select("a.bf-mention")]
+    return [(a.get_text(), attr(a, "data-entity")) for a in soup.select("a.bf-mention")]
 
 
 def test_first_mention_is_a_link_with_summary_tooltip() -> None:
@@ -86,7 +88,7 @@ def test_first_mention_is_a_link_with_summary_tooltip() -> None:
     assert links(soup) == [("Kling", "kling")]
     repeats = [(s.get_text(), s["data-entity"]) for s in soup.select("span.bf-mention-repeat")]
     assert repeats == [("Kling", "kling"), ("Kling AI", "kling")]
-    a = soup.select_one("a.bf-mention")
+    a = one(soup, "a.bf-mention")
     assert a["href"] == "/glossary/kling.md"
     assert a["title"] == "Summary of Kling."
 
@@ -129,7 +131,7 @@ def test_explicit_links() -> None:
 
 def test_explicit_link_in_a_heading() -> None:
     soup, _ = render("## About [[sora]]")
-    assert soup.select_one("h2 a.bf-mention")["href"] == "/glossary/sora.md"
+    assert one(soup, "h2 a.bf-mention")["href"] == "/glossary/sora.md"
 
 
 def test_unknown_explicit_id_is_an_error_with_position() -> None:
@@ -137,7 +139,7 @@ def test_unknown_explicit_id_is_an_error_with_position() -> None:
     assert [d.format() for d in ctx.diagnostics] == [
         "docs/index.md:3:5: error: unknown entity 'klingg' in [[...]] link (did you mean 'kling'?)"
     ]
-    assert soup.select_one(".bf-unknown").get_text() == "klingg"
+    assert one(soup, ".bf-unknown").get_text() == "klingg"
 
 
 def test_mentions_are_recorded_with_their_sentence() -> None:
@@ -188,8 +190,8 @@ def test_annotation_highlight_marker_note_and_list() -> None:
         ("Sora", "2"),
         (" waits", "2"),
     ]
-    assert soup.select_one("strong mark").get_text() == "Kling"
-    marker = soup.select_one("a.bf-marker")
+    assert one(soup, "strong mark").get_text() == "Kling"
+    marker = one(soup, "a.bf-marker")
     assert marker.get_text() == "1"
     assert marker["id"] == "bf-ref-2" and marker["href"] == "#bf-note-2"
     assert marker["aria-label"] == "Annotation 1: Fact-check"
@@ -197,9 +199,9 @@ def test_annotation_highlight_marker_note_and_list() -> None:
     assert not soup.select("[popover]")
     items = soup.select("ol.bf-annotation-list > li")
     assert [(li["id"], li["value"]) for li in items] == [("bf-note-2", "1"), ("bf-note-1", "2")]
-    assert items[0].select_one("a.bf-quote")["href"] == "#bf-ref-2"
-    assert items[0].select_one(".bf-sources a")["href"] == "https://example.org/"
-    assert items[1].select_one(".bf-note a.bf-mention")["data-entity"] == "sora"
+    assert one(items[0], "a.bf-quote")["href"] == "#bf-ref-2"
+    assert one(items[0], ".bf-sources a")["href"] == "https://example.org/"
+    assert one(items[1], ".bf-note a.bf-mention")["data-entity"] == "sora"
     assert soup.select_one("h2#annotations")
     assert [c.get_text() for c in soup.select(".bf-legend .bf-chip")] == ["Fact-check", "Question"]
     assert ctx.annotations["a"][0].anchored
@@ -217,7 +219,7 @@ def test_prefix_and_suffix_choose_an_occurrence() -> None:
     assert not ctx.diagnostics
     # "Kling" is a (repeated) mention, so the highlight is in two pieces.
     assert "".join(m.get_text() for m in soup.select("mark")) == "Kling is public"
-    assert soup.select_one("span.bf-mention-repeat mark").get_text() == "Kling"
+    assert one(soup, "span.bf-mention-repeat mark").get_text() == "Kling"
 
 
 def test_unanchored_annotation_is_an_error_and_still_listed() -> None:
@@ -315,7 +317,7 @@ def test_raw_html_in_headings_is_sanitised_in_the_table_of_contents_too() -> Non
         md.reset()
         ctx.begin(PageRef("index.md", "Page", Source("docs/index.md", 1, text)))
         html = md.convert(text)
-        toc = md.toc + str(md.toc_tokens)  # type: ignore[attr-defined]
+        toc = md.toc + str(md.toc_tokens)  # type: ignore[attr-defined]  # set by the toc extension
         assert "onerror" not in toc and "onerror" not in html and "onclick" not in html
         assert ("<kbd>" in toc) is not hostile
 

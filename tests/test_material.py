@@ -32,7 +32,7 @@ from briefing.devtools.parity import (
 )
 from briefing.site.csp import check_sources, policy
 from briefing.site.pagemeta import check_meta, safe_meta
-from conftest import FIXTURES, BuildResult, run_build, write
+from conftest import BuildResult, attr, configure, one, project_copy, run_build, write
 
 # What Briefing adds to an article's content by design: annotation highlights and
 # markers, and the list of notes (its heading, legend and list).
@@ -42,10 +42,8 @@ ARTICLE_ADDITIONS = "a.bf-marker, h2#annotations, p.bf-legend, ol.bf-annotation-
 def plain_and_briefed(root: Path, fixture: str) -> tuple[Path, Path]:
     """Two copies of a fixture site: without Briefing (no plugin, no sources), and as
     it is."""
-    briefed = root / "briefing"
-    shutil.copytree(FIXTURES / fixture, briefed)
-    plain = root / "plain"
-    shutil.copytree(FIXTURES / fixture, plain)
+    briefed = project_copy(root / "briefing", fixture)
+    plain = project_copy(root / "plain", fixture)
     config = (plain / "mkdocs.yml").read_text("utf-8")
     config = re.sub(r"  - briefing:\n(      .*\n)*", "", config)
     (plain / "mkdocs.yml").write_text(config, "utf-8")
@@ -129,21 +127,21 @@ def test_mentions_stay_out_of_controls_titles_and_identifiers(
     assert identifiers is not None and identifiers.select(".bf-mention, .bf-mention-repeat") == []
     # Attribute lists still apply: buttons keep their classes, no braces are left.
     assert index.select("a.md-button.md-button--primary")
-    assert not re.search(r"\{\s*[.#:]", index.select_one("article").get_text())
+    assert not re.search(r"\{\s*[.#:]", one(index, "article").get_text())
 
 
 def test_material_markup_survives(sites: tuple[BuildResult, BuildResult]) -> None:
     _, briefed = sites
     for page in ["index.html", "articles/features/index.html"]:
         soup = briefed.html(page)
-        article = soup.select_one("article")
+        article = one(soup, "article")
         # Content tabs work: the radio inputs keep their group name and state.
         inputs = article.select(".tabbed-set > input")
         assert inputs and all(i.get("name") for i in inputs), page
         assert inputs[0].has_attr("checked")
         # Icons are inline SVG, table columns keep their alignment.
         assert article.select("span.twemoji svg path[d]"), page
-        assert article.select_one("svg")["viewbox"]
+        assert one(article, "svg")["viewbox"]
         # (as Python-Markdown writes them: the filter never writes a style again)
         assert [th.get("style") for th in article.select("th")][:3] == [
             "text-align: left;",
@@ -152,7 +150,7 @@ def test_material_markup_survives(sites: tuple[BuildResult, BuildResult]) -> Non
         ]
         assert article.select("details summary") and article.select("abbr[title]"), page
     # The blog's excerpts end at <!-- more -->: the index shows no text after the cut.
-    index = briefed.html("blog/index.html").select_one("div.md-content").get_text()
+    index = one(briefed.html("blog/index.html"), "div.md-content").get_text()
     assert "The search plugin is here" in index and "After the cut" not in index
 
 
@@ -160,14 +158,14 @@ def test_excerpts_link_relative_and_first_mention_per_page(
     sites: tuple[BuildResult, BuildResult],
 ) -> None:
     _, briefed = sites
-    index = briefed.html("blog/index.html").select_one("div.md-content")
+    index = one(briefed.html("blog/index.html"), "div.md-content")
     linked = [a["data-entity"] for a in index.select("a.bf-mention")]
     assert linked and len(linked) == len(set(linked)), linked  # first mention of the page
     for a in index.select("a.bf-mention"):
-        assert a["href"].startswith("../glossary/"), a["href"]
+        assert attr(a, "href").startswith("../glossary/"), a["href"]
     # "Mentioned in" credits the post, never the blog's index.
-    glossary = briefed.html("glossary/plugin/index.html").select_one("article")
-    mentioned = {a["href"] for a in glossary.select("a[href]")}
+    glossary = one(briefed.html("glossary/plugin/index.html"), "article")
+    mentioned = {attr(a, "href") for a in glossary.select("a[href]")}
     assert any("blog/2024/05/01/the-search-plugin-arrives/" in h for h in mentioned), mentioned
     assert not any(h.rstrip("/").endswith("blog") for h in mentioned), mentioned
 
@@ -177,7 +175,7 @@ def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult])
     index = briefed.html("index.html")
     # The theme's features and the search settings are the site's: Briefing adds none
     # (no Chinese names here, so no search dictionary or separator either).
-    configs = [json.loads(r.html("index.html").select_one("#__config").string) for r in sites]
+    configs = [json.loads(one(r.html("index.html"), "#__config").get_text()) for r in sites]
     assert configs[0]["features"] == configs[1]["features"]
     searches = [
         json.loads((r.site / "search/search_index.json").read_text("utf-8"))["config"]
@@ -185,13 +183,13 @@ def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult])
     ]
     assert searches[0] == searches[1]
     # Edit links of hand-written pages: the site's repo_url and edit_uri.
-    edit = index.select_one("a[rel=edit]")
+    edit = one(index, "a[rel=edit]")
     assert edit["href"] == "https://github.com/example/fixture/edit/develop/docs/index.md"
     # Briefing's pages: the branch of the site's edit_uri.
-    article = briefed.html("articles/features/index.html").select_one("a[rel=edit]")
-    assert article["href"].startswith("https://github.com/example/fixture/edit/develop/")
+    article = one(briefed.html("articles/features/index.html"), "a[rel=edit]")
+    assert attr(article, "href").startswith("https://github.com/example/fixture/edit/develop/")
     # The CSP is extended as configured.
-    csp = index.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    csp = one(index, 'meta[http-equiv="Content-Security-Policy"]')["content"]
     assert "img-src 'self' data: https:" in csp
     # The site's own nav, then Briefing's sections.
     nav = [
@@ -209,10 +207,7 @@ def test_chinese_search_is_a_documented_choice(project: Path) -> None:
     """The basic briefing has Chinese names: by default they go into the search's jieba
     dictionary and the zero-width space into its separator; ``cjk_search: false``
     leaves the search as the site configured it."""
-    config = (project / "mkdocs.yml").read_text("utf-8")
-    (project / "mkdocs.yml").write_text(
-        config.replace("  - briefing:\n", "  - briefing:\n      cjk_search: false\n")
-    )
+    configure(project, {"cjk_search": "false"})
     result = run_build(project)
     assert result.ok, result.messages
     index = json.loads((result.site / "search/search_index.json").read_text("utf-8"))
@@ -220,8 +215,7 @@ def test_chinese_search_is_a_documented_choice(project: Path) -> None:
 
 
 def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
-    project = tmp_path / "site"
-    shutil.copytree(FIXTURES / "material", project)
+    project = project_copy(tmp_path / "site", "material")
     (project / "docs/embed.md").write_text(
         '# Embed\n\n<iframe src="https://example.org/player"></iframe>\n\n'
         '<p style="color: teal">Teal text.</p>\n\nThe search, in Markdown.\n',
@@ -235,7 +229,7 @@ def test_trusted_docs_pass_as_written(tmp_path: Path) -> None:
         (project / "mkdocs.yml").write_text(text, "utf-8")
         result = run_build(project)
         assert result.ok, result.messages
-        page = result.html("embed/index.html").select_one("article")
+        page = one(result.html("embed/index.html"), "article")
         assert bool(page.select("iframe")) is trusted
         assert bool(page.select('p[style="color: teal"]')) is trusted
         assert page.select("a.bf-mention")  # trusted or not, mentions are linked
@@ -245,8 +239,7 @@ def test_blog_authors_are_text(tmp_path: Path) -> None:
     """Material's blog prints the authors of docs/blog/.authors.yml (a contributor's
     file) as HTML outside the page's content: they are escaped, an unsafe link dropped
     with an error at its line."""
-    project = tmp_path / "site"
-    shutil.copytree(FIXTURES / "material", project)
+    project = project_copy(tmp_path / "site", "material")
     write(
         project,
         {
@@ -284,14 +277,13 @@ def test_the_book_prints_material_emoji_and_fetches_nothing(tmp_path: Path) -> N
     icons (inline SVG) as pictures; the strict build with the book passes."""
     from pypdf import PdfReader
 
-    project = tmp_path / "site"
-    shutil.copytree(FIXTURES / "material", project)
+    project = project_copy(tmp_path / "site", "material")
     config = (project / "mkdocs.yml").read_text("utf-8")
     (project / "mkdocs.yml").write_text(config.replace("pdf: false", "pdf: true"), "utf-8")
     result = run_build(project, pdf=True)
     assert result.ok, result.messages
     page = result.html("articles/features/index.html").select_one("article img.twemoji")
-    assert page is not None and page["src"].startswith("https://")  # the site's own image
+    assert page is not None and attr(page, "src").startswith("https://")  # the site's own image
     text = " ".join(p.extract_text() for p in PdfReader(result.site / "briefing.pdf").pages)
     assert "and \U0001f604." in text, text
 
@@ -407,7 +399,7 @@ def test_the_sites_own_scripts_work_with_briefings_policy(
     script and a trusted page's inline script and handlers all run under the policy."""
     _, briefed = themed
     index = briefed.html("index.html")
-    csp = index.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    csp = attr(one(index, 'meta[http-equiv="Content-Security-Policy"]'), "content")
     assert "'unsafe-hashes'" in csp and "'unsafe-inline'" not in csp.split(";")[1]
     context = lookalike.new_context(browser)
     host = lookalike.Host(context, "https://example.org/themed/")

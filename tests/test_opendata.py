@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from bs4 import BeautifulSoup
 from pyld import jsonld
 
 from briefing.cli.check import analyze_project
-from conftest import FIXTURES, ROOT, BuildResult, copy_shipped, run_build, write
+from conftest import ROOT, BuildResult, copy_shipped, one, project_copy, run_build, write
 
 SITE_URL = "https://example.org/briefing/"
 CONTEXTS = {
@@ -65,7 +64,7 @@ def annotation_count(project: Path) -> int:
 
 
 def json_ld_blocks(soup: BeautifulSoup) -> list[Any]:
-    return [json.loads(s.string) for s in soup.find_all("script", type="application/ld+json")]
+    return [json.loads(s.get_text()) for s in soup.find_all("script", type="application/ld+json")]
 
 
 # --------------------------------------------------------------------------- the feed
@@ -227,7 +226,7 @@ def test_the_csp_allows_no_data_block(basic_site: BuildResult) -> None:
 
     html = (basic_site.site / "articles/kling-launch/index.html").read_text("utf-8")
     soup = BeautifulSoup(html, "html.parser")
-    csp = soup.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    csp = one(soup, 'meta[http-equiv="Content-Security-Policy"]')["content"]
     block = str(soup.find("script", type="application/ld+json"))
     assert policy(block).count("'sha256-") == 0
     assert policy(html).count("'sha256-") == csp.count("'sha256-")
@@ -237,7 +236,7 @@ def test_the_csp_allows_no_data_block(basic_site: BuildResult) -> None:
 def test_the_verdict_is_a_label_on_the_note(
     basic_site: BuildResult, basic_pdf: BuildResult
 ) -> None:
-    note = basic_site.html("articles/kling-launch/index.html").select_one("li#bf-note-1")
+    note = one(basic_site.html("articles/kling-launch/index.html"), "li#bf-note-1")
     label = note.select_one(".bf-annotation-head .bf-verdict")
     assert label is not None and label.get_text() == "Verdict: Mostly accurate"
     from pypdf import PdfReader
@@ -291,8 +290,7 @@ def test_the_download_is_linked_from_the_home_page_and_the_glossary(shipped: Bui
 def test_the_open_data_is_reproducible_byte_for_byte(tmp_path: Path) -> None:
     built = []
     for name in ("one", "two"):
-        project = tmp_path / name / "basic"
-        shutil.copytree(FIXTURES / "basic", project)
+        project = project_copy(tmp_path / name / "basic")
         result = run_build(project, env={"SITE_URL": ""})
         assert result.ok, result.messages
         built.append(result.site)

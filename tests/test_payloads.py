@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from briefing.core.safety import SVG_TAGS, safe_style
-from conftest import FIXTURES, BuildResult, run_build
+from conftest import BuildResult, attr, one, project_copy, run_build
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "cases" / "payloads.yml").read_text("utf-8")
@@ -134,8 +133,8 @@ def theme_scripts(site: Path) -> set[str]:
 def executable(soup: BeautifulSoup, page: str, site: Path, theme: set[str]) -> Iterator[str]:
     """Everything in a built page that would run, load or restyle from content."""
     for script in soup.find_all("script"):
-        src = script.get("src")
-        if src is not None:
+        if script.has_attr("src"):
+            src = attr(script, "src")
             local = unquote(src.split("?")[0])
             file = (
                 site / local.lstrip("/") if local.startswith("/") else (site / page).parent / local
@@ -225,13 +224,12 @@ def search_markup(site: Path) -> Iterator[str]:
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, dict[str, str]]:
     """The whole corpus, built once, not strictly (so that the pages of the payloads
     that are errors are published too, and can be searched)."""
-    root = tmp_path_factory.mktemp("payloads") / "basic"
-    shutil.copytree(FIXTURES / "basic", root)
     # A review period of one day: the review/ page lists every entity and note (names,
     # quotes and titles of the payloads), searched like every page.
-    config = root / "mkdocs.yml"
-    review = "  - briefing:\n      review_period: 1\n      editorial: {review_due: info}\n"
-    config.write_text(config.read_text("utf-8").replace("  - briefing:\n", review), "utf-8")
+    root = project_copy(
+        tmp_path_factory.mktemp("payloads") / "basic",
+        plugin_options={"review_period": "1", "editorial": "{review_due: info}"},
+    )
     pages = write_corpus(root, CASES)
     result = run_build(root, strict=False)
     assert result.ok, result.messages
@@ -298,15 +296,14 @@ def test_payload_becomes(case: dict[str, Any], corpus: tuple[BuildResult, dict[s
         ), (case["warning"], [m for m in result.messages if case["id"] in m])
     if "text" in case:
         soup = result.html(page)
-        shown = " ".join(soup.select_one("article").get_text(" ").split())
-        squeezed = " ".join(soup.select_one("article").get_text().split())
+        shown = " ".join(one(soup, "article").get_text(" ").split())
+        squeezed = " ".join(one(soup, "article").get_text().split())
         text = " ".join(case["text"].split())
         assert text in shown or text in squeezed, (text, shown[:2000])
 
 
 def test_the_corpus_fails_a_strict_build_and_keeps_the_site(tmp_path: Path) -> None:
-    root = tmp_path / "basic"
-    shutil.copytree(FIXTURES / "basic", root)
+    root = project_copy(tmp_path / "basic")
     assert run_build(root).ok
     before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     write_corpus(root, [c for c in CASES if c["becomes"] == "error"])
@@ -333,7 +330,7 @@ def test_json_ld_blocks_hold_payloads_as_data(
         if case["where"] not in ("summary", "author", "tag", "source-name"):
             continue
         (script,) = result.html(pages[case["id"]]).find_all("script", type="application/ld+json")
-        news = json.loads(script.string)["@graph"][0]
+        news = json.loads(script.get_text())["@graph"][0]
         shown = {
             "summary": news.get("description"),
             "author": [a["name"] for a in news["author"]],
@@ -397,7 +394,7 @@ def test_titles_escaped_for_tooltips(corpus: tuple[BuildResult, dict[str, str]])
     link = soup.select_one('a[data-entity="summary-markup"]')
     assert link is not None
     assert link["title"] == "A summary with &lt;b onclick=alert(1)&gt;bold&lt;/b&gt;."
-    meta = result.html("glossary/summary-quote/index.html").select_one('meta[name="description"]')
+    meta = one(result.html("glossary/summary-quote/index.html"), 'meta[name="description"]')
     assert (
         meta["content"] == "Breaks out \"><script>alert('summary-quote')</script> of the meta tag."
     )
@@ -471,8 +468,7 @@ one."""
 def test_the_book_holds_no_script_and_fetches_nothing_outside(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    root = tmp_path / "basic"
-    shutil.copytree(FIXTURES / "basic", root)
+    root = project_copy(tmp_path / "basic")
     cases = [c for c in CASES if c["where"] in PDF_PLACES and c["becomes"] != "error"]
     outside = {
         "id": "pdf-outside",

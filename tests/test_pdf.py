@@ -11,16 +11,30 @@ from pathlib import Path
 
 import pytest
 from pypdf import PageObject, PdfReader
-from pypdf.generic import Destination
+from pypdf.generic import ArrayObject, Destination, DictionaryObject, PdfObject, StreamObject
 
 from briefing.core.sources import load_briefing
-from conftest import ROOT, BuildResult, run_build, write
+from conftest import ROOT, BuildResult, configure, metadata, run_build, write
 
 sys.path.insert(0, str(ROOT / "benchmarks"))  # floods.py makes the picture bombs
 
 
 def reader(result: BuildResult) -> PdfReader:
     return PdfReader(result.site / "briefing.pdf")
+
+
+def dictionary(value: object) -> DictionaryObject:
+    """A PDF dictionary, through its reference if it is one; the test fails on anything
+    else (pypdf types what a dictionary holds as any PDF object)."""
+    found = value.get_object() if isinstance(value, PdfObject) else value
+    assert isinstance(found, DictionaryObject), found
+    return found
+
+
+def known(number: int | None) -> int:
+    """A page number pypdf found; the test fails when a link or bookmark leads nowhere."""
+    assert number is not None, "a destination on no page of the book"
+    return number
 
 
 def page_texts(pdf: PdfReader) -> list[str]:
@@ -54,9 +68,9 @@ def links(pdf: PdfReader) -> tuple[list[str], list[int]]:
                 dest = annot["/Dest"]
                 target = names.get(str(dest), dest)
                 if isinstance(target, Destination):
-                    targets.append(pdf.get_destination_page_number(target))
+                    targets.append(known(pdf.get_destination_page_number(target)))
                 else:
-                    targets.append(pdf.get_page_number(target[0].get_object()))
+                    targets.append(known(pdf.get_page_number(target[0].get_object())))
     return uris, targets
 
 
@@ -64,13 +78,13 @@ def test_fixture_book_structure(basic_pdf: BuildResult) -> None:
     pdf = reader(basic_pdf)
     texts = page_texts(pdf)
     assert 6 <= len(pdf.pages) <= 20
-    meta = pdf.metadata
+    meta = metadata(pdf)
     assert meta.title == "Fixture briefing"
     assert meta.author == "Fixture editors"
     assert meta.subject == "A small briefing for the tests."
     assert meta.get("/Keywords") == "video"
     assert meta.get("/Producer")
-    assert pdf.trailer["/Root"].get("/Lang") == "en"
+    assert pdf.root_object.get("/Lang") == "en"
     outline = outline_titles(pdf.outline)
     assert (0, "The chip embargo tightens") in outline
     assert (0, "Kling reaches the public") in outline
@@ -128,7 +142,7 @@ def index_entries(pdf: PdfReader, names: dict[str, str]) -> dict[str, list[int]]
         + 1
     ]
     items = list(glossary)
-    starts = [pdf.get_destination_page_number(item) for item in items]
+    starts = [known(pdf.get_destination_page_number(item)) for item in items]
     for n, item in enumerate(items):
         entity = by_name[item.title]
         page = starts[n]
@@ -158,7 +172,7 @@ def check_index(result: BuildResult) -> int:
             dest = str(ref.get_object().get("/Dest", ""))
             found = re.fullmatch(r"m\.([^.]+)\..+\.\d+", dest)
             if found and dest in destinations:
-                number = pdf.get_destination_page_number(destinations[dest]) + 1
+                number = known(pdf.get_destination_page_number(destinations[dest])) + 1
                 linked.setdefault(found.group(1), set()).add(number)
     assert {e: sorted(p) for e, p in linked.items()} == {e: p for e, p in entries.items() if p}
     # And the page names the entity: by one of its names, or in an explicit link's own
@@ -183,9 +197,9 @@ def test_fonts_are_embedded(basic_pdf: BuildResult) -> None:
     pdf = reader(basic_pdf)
     embedded = set()
     for page in pdf.pages:
-        fonts = page["/Resources"].get("/Font") or {}
+        fonts = dictionary(page["/Resources"]).get("/Font") or {}
         for ref in fonts.values():
-            font = ref.get_object()
+            font = dictionary(ref)
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
@@ -301,10 +315,7 @@ def test_a_picture_typst_cannot_read_is_its_alt_text_and_a_warning(project: Path
 
 @pytest.mark.parametrize("paper, width", [("a4", 595), ("letter", 612)])
 def test_paper_size(project: Path, paper: str, width: int) -> None:
-    config = (project / "mkdocs.yml").read_text()
-    (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", f"paper: {paper}\n      repo_url:")
-    )
+    configure(project, {"paper": paper})
     result = run_build(project, pdf=True)
     assert result.ok, result.messages
     assert round(float(reader(result).pages[0].mediabox.width)) == width
@@ -331,7 +342,7 @@ def test_shipped_briefing_book(shipped_pdf: BuildResult) -> None:
     texts = " ".join(page_texts(pdf))
     for alias in ("可灵", "快手", "百度", "李彦宏"):
         assert alias in texts
-    assert pdf.metadata.title == "China's open-source AI push"
+    assert metadata(pdf).title == "China's open-source AI push"
     assert check_index(shipped_pdf) >= 50
 
 
@@ -391,12 +402,14 @@ def structure(pdf: PdfReader) -> tuple[str, list[dict]]:
     """What a screen reader reads: the marked text in the order of the structure tree;
     and the tree's Figure elements."""
     texts = marked_texts(pdf)
-    pages = {p.indirect_reference.idnum: i for i, p in enumerate(pdf.pages)}
+    refs = [p.indirect_reference for p in pdf.pages]
+    assert None not in refs
+    pages = {r.idnum: i for i, r in enumerate(refs) if r is not None}
     out: list[str] = []
     figures: list[dict] = []
 
     def walk(node: object, page: int | None) -> None:
-        elem = node.get_object()  # type: ignore[attr-defined]
+        elem = dictionary(node)
         if "/Pg" in elem:
             page = pages[elem.raw_get("/Pg").idnum]
         if elem.get("/S") == "/Figure":
@@ -406,38 +419,43 @@ def structure(pdf: PdfReader) -> tuple[str, list[dict]]:
             return
         for kid in kids if isinstance(kids, list) else [kids]:
             if isinstance(kid, int):
-                out.append(texts.get((page, kid), ""))  # type: ignore[arg-type]
+                out.append(texts.get((page, kid), "") if page is not None else "")
             elif kid.get_object().get("/Type") != "/OBJR":
                 walk(kid, page)
 
-    walk(pdf.trailer["/Root"]["/StructTreeRoot"], None)
+    walk(pdf.root_object["/StructTreeRoot"], None)
     return " ".join(" ".join(out).split()), figures
 
 
 def name_tree_keys(node: object) -> list[str]:
-    node = node.get_object()  # type: ignore[attr-defined]
-    names = node.get("/Names") or []
+    tree = dictionary(node)
+    names = tree.get("/Names") or []
     keys = [str(names[i]) for i in range(0, len(names), 2)]
-    for kid in node.get("/Kids") or []:
+    for kid in tree.get("/Kids") or []:
         keys.extend(name_tree_keys(kid))
     return keys
 
 
 def test_the_book_is_a_tagged_pdf_ua_document(basic_pdf: BuildResult) -> None:
     pdf = reader(basic_pdf)
-    root = pdf.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    root = pdf.root_object
+    assert dictionary(root["/MarkInfo"])["/Marked"] == True  # noqa: E712 (a BooleanObject)
     assert root["/Lang"] == "en"
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
-    xmp = root["/Metadata"].get_object().get_data()
+    assert dictionary(root["/ViewerPreferences"])["/DisplayDocTitle"] == True  # noqa: E712
+    stream = root["/Metadata"]
+    assert isinstance(stream, StreamObject)
+    xmp = stream.get_data()
     assert b"pdfuaid:part>1<" in xmp or b'pdfuaid:part="1"' in xmp
-    tree = root["/StructTreeRoot"]
-    (document,) = tree["/K"]
+    tree = dictionary(root["/StructTreeRoot"])
+    kids = tree["/K"]
+    assert isinstance(kids, ArrayObject)
+    (document,) = kids
     assert document.get_object()["/S"] == "/Document"
     # One parent-tree entry per page, none shared: the joined parts were renumbered.
     keys = [page["/StructParents"] for page in pdf.pages]
     assert len(set(keys)) == len(pdf.pages)
-    nums = tree["/ParentTree"]["/Nums"]
+    nums = dictionary(tree["/ParentTree"])["/Nums"]
+    assert isinstance(nums, ArrayObject)
     assert set(keys) <= set(nums[::2])
     assert len(set(nums[::2])) == len(nums) // 2
     assert tree["/ParentTreeNextKey"] > max(nums[::2])
@@ -446,7 +464,7 @@ def test_the_book_is_a_tagged_pdf_ua_document(basic_pdf: BuildResult) -> None:
     ids: list[str] = []
 
     def walk(node: object) -> None:
-        elem = node.get_object()  # type: ignore[attr-defined]
+        elem = dictionary(node)
         if "/ID" in elem:
             ids.append(str(elem["/ID"]))
         kids = elem.get("/K")
@@ -480,19 +498,16 @@ def test_a_screen_reader_reads_the_notes_the_index_and_the_figures(basic_pdf: Bu
 def test_current_as_of_is_on_the_cover_and_in_the_metadata(basic_pdf: BuildResult) -> None:
     pdf = reader(basic_pdf)
     assert "Current as of 1 October 2024" in page_texts(pdf)[0]  # the newest article's date
-    assert pdf.metadata.get("/CurrentAsOf") == "2024-10-01"
+    assert metadata(pdf).get("/CurrentAsOf") == "2024-10-01"
 
 
 def test_current_as_of_can_be_set(project: Path) -> None:
-    config = (project / "mkdocs.yml").read_text()
-    (project / "mkdocs.yml").write_text(
-        config.replace("repo_url:", "current_as_of: 2025-03-12\n      repo_url:")
-    )
+    configure(project, {"current_as_of": "2025-03-12"})
     result = run_build(project, pdf=True)
     assert result.ok, result.messages
     pdf = reader(result)
     assert "Current as of 12 March 2025" in page_texts(pdf)[0]
-    assert pdf.metadata.get("/CurrentAsOf") == "2025-03-12"
+    assert metadata(pdf).get("/CurrentAsOf") == "2025-03-12"
 
 
 def test_page_numbers_are_printed_on_every_page_but_the_cover(basic_pdf: BuildResult) -> None:
@@ -625,7 +640,10 @@ def test_emoji_print_in_colour(project: Path) -> None:
     pdf = reader(result)
     (page,) = [p for p in pdf.pages if "Launch day" in (p.extract_text() or "")]
     assert "Launch day \U0001f680, flags \U0001f1e8\U0001f1f3, \u2764\ufe0f." in page.extract_text()
-    fonts = {str(f.get_object().get("/Name")) for f in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(dictionary(f).get("/Name"))
+        for f in dictionary(dictionary(page["/Resources"])["/Font"]).values()
+    }
     assert "/NotoColorEmoji" in fonts  # drawn from the colour font, not DejaVu's outlines
 
 

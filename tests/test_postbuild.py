@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from briefing.cli import main
 from briefing.site.csp import Authorship, Templates, apply_policy, blocked, javascript_url, policy
-from conftest import BuildResult, run_build, write
+from conftest import BuildResult, metadata, run_build, write
 
 # A page as Zensical 0.0.73 writes it (its base.html): the theme's inline script in the
 # head, the content in <article class="md-content__inner md-typeset">, the
@@ -382,7 +382,7 @@ def test_publish_a_real_mkdocs_build_without_the_plugins_policy(
         html = (site / rel).read_text("utf-8")
         assert csp_of(html) == csp_of((basic_site.site / rel).read_text("utf-8")), rel
     book = PdfReader(site / "briefing.pdf")  # --pdf: made from the staged pages
-    assert book.metadata.title == "Fixture briefing" and len(book.pages) > 3
+    assert metadata(book).title == "Fixture briefing" and len(book.pages) > 3
     published = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
     kling = project / "briefing_src/entities/kling.yml"
@@ -417,7 +417,7 @@ def test_pdf_from_a_finished_site_is_the_plugins_book(
     assert result.exit_code == 0, result.output
     ours = PdfReader(site / "briefing.pdf")
     theirs = PdfReader(basic_pdf.site / "briefing.pdf")
-    assert ours.metadata.title == theirs.metadata.title == "Fixture briefing"
+    assert metadata(ours).title == metadata(theirs).title == "Fixture briefing"
     assert len(ours.pages) == len(theirs.pages)
     for mine, plugin in zip(ours.pages[1:], theirs.pages[1:], strict=True):  # cover: the date
         assert mine.extract_text() == plugin.extract_text()

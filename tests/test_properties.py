@@ -5,10 +5,10 @@ matter through ``briefing check``. The whole file runs in well under a minute.""
 from __future__ import annotations
 
 import re
-import shutil
 
 import markdown
-from bs4 import BeautifulSoup
+import pytest
+from bs4 import BeautifulSoup, Tag
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +18,7 @@ from test_payloads import BAD_SCHEMES, browser_url
 from briefing.cli import main
 from briefing.core.safety import SVG_TAGS, safe_style
 from briefing.markdown.mentions import NO_AUTOLINK, SKIP_TAGS
-from conftest import FIXTURES, run_build
+from conftest import one, project_copy, run_build
 
 
 def bounded(examples: int) -> settings:
@@ -174,7 +174,7 @@ constructs = st.sampled_from(
 )
 
 
-def excluded(el) -> bool:  # type: ignore[no-untyped-def]
+def excluded(el: Tag) -> bool:
     """Is a mention link inside an element where mentions are never linked?"""
     for parent in el.parents:
         if parent.name in SKIP_TAGS or NO_AUTOLINK in (parent.get("class") or []):
@@ -203,9 +203,8 @@ def test_linking_adds_links_only_and_never_where_excluded(text: str, mode: str) 
 
 @bounded(10)
 @given(body=hostile_text)
-def test_real_builds_of_hostile_bodies(tmp_path_factory, body: str) -> None:  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("prop") / "basic"
-    shutil.copytree(FIXTURES / "basic", root)
+def test_real_builds_of_hostile_bodies(tmp_path_factory: pytest.TempPathFactory, body: str) -> None:
+    root = project_copy(tmp_path_factory.mktemp("prop") / "basic")
     path = root / "briefing_src/articles/fuzz.md"
     path.write_text(f"---\ntitle: Fuzz\ndate: 2024-01-01\n---\n{body}\n", encoding="utf-8")
     result = run_build(root, strict=False)
@@ -213,7 +212,7 @@ def test_real_builds_of_hostile_bodies(tmp_path_factory, body: str) -> None:  # 
     for message in result.messages:
         if ": error: " in message or ": warning: " in message:
             assert re.match(r"(briefing: )?[^:]+:\d+:\d+: ", message), message
-    content = result.html("articles/fuzz/index.html").select_one("article")
+    content = one(result.html("articles/fuzz/index.html"), "article")
     for chrome in content.select("a.md-content__button, .md-source-file, .md-feedback"):
         chrome.decompose()
     assert_inert(str(content))
@@ -251,12 +250,11 @@ yaml_piece = st.sampled_from(
     entity=st.lists(yaml_piece, max_size=40).map("".join),
 )
 def test_check_reports_any_front_matter_as_positioned_lines(
-    tmp_path_factory,
+    tmp_path_factory: pytest.TempPathFactory,
     front: str,
-    entity: str,  # type: ignore[no-untyped-def]
+    entity: str,
 ) -> None:
-    root = tmp_path_factory.mktemp("check") / "basic"
-    shutil.copytree(FIXTURES / "basic", root)
+    root = project_copy(tmp_path_factory.mktemp("check") / "basic")
     (root / "briefing_src/articles/fuzz.md").write_text(f"---\n{front}\n---\nBody.\n", "utf-8")
     (root / "briefing_src/entities/fuzz.yml").write_text(entity, "utf-8")
     result = CliRunner().invoke(main, ["check", "-f", str(root / "mkdocs.yml")])

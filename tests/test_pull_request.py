@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefing.cli import main
-from conftest import run_build
+from conftest import configure, metadata, run_build
 
 SECRET = "BRIEFING_TEST_SECRET_VALUE"
 
@@ -287,12 +287,7 @@ def test_symlinked_docs_folder_is_an_error_not_a_traceback(project: Path) -> Non
 
 def test_opting_in_publishes_an_active_type(project: Path) -> None:
     (project / "docs/logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
-    config = project / "mkdocs.yml"
-    text = config.read_text("utf-8")
-    assert "  - briefing:\n" in text
-    config.write_text(
-        text.replace("  - briefing:\n", "  - briefing:\n      static_types: [.svg]\n")
-    )
+    configure(project, {"static_types": "[.svg]"})
     assert check(project)[0] == 0
     result = run_build(project)
     assert result.ok, result.messages
@@ -571,7 +566,7 @@ def test_a_hostile_tag_is_an_error_and_never_reaches_the_book(
     loose = run_build(project, strict=False, pdf=True)
     assert loose.ok, loose.messages
     assert any(m.startswith(f"briefing: {where}") for m in loose.messages), loose.messages
-    keywords = PdfReader(loose.site / "briefing.pdf").metadata.get("/Keywords")
+    keywords = metadata(PdfReader(loose.site / "briefing.pdf")).get("/Keywords")
     assert keywords == "chips", keywords  # neither the bad tag nor its article's "video"
     assert not (loose.site / "articles/kling-launch").exists()
     assert "\u202e" not in site_text(loose.site)

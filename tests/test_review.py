@@ -8,17 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from briefing.cli import main
-from conftest import run_build
+from conftest import configure, one, run_build
 
 
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text("utf-8") + text, "utf-8")
-
-
-def _configure(project: Path, options: str) -> None:
-    config = project / "mkdocs.yml"
-    text = config.read_text("utf-8")
-    config.write_text(text.replace("  - briefing:\n", f"  - briefing:\n{options}"), "utf-8")
 
 
 def _reviewed_fixture(project: Path) -> None:
@@ -43,7 +37,7 @@ def check(project: Path) -> tuple[int, list[str]]:
 
 def test_what_is_due_for_review_is_a_warning_and_a_page(project: Path) -> None:
     _reviewed_fixture(project)
-    _configure(project, "      review_period: 365\n      current_as_of: 2025-06-30\n")
+    configure(project, {"review_period": "365", "current_as_of": "2025-06-30"})
     code, lines = check(project)
     assert code == 1
     due = "due for review: it records no review; check it against its sources and set"
@@ -64,7 +58,7 @@ def test_what_is_due_for_review_is_a_warning_and_a_page(project: Path) -> None:
     built = run_build(project, strict=False)
     assert built.ok, built.messages
     page = built.html("review/index.html")
-    content = page.select_one("article")
+    content = one(page, "article")
     assert "current as of 2025-06-30" in content.get_text()
     assert "These 5 items were last reviewed before 2024-06-30, or never" in content.get_text()
     entities = [
@@ -79,7 +73,7 @@ def test_what_is_due_for_review_is_a_warning_and_a_page(project: Path) -> None:
         ("Kuaishou", "../glossary/kuaishou/", "Kuaishou: last reviewed 2024-03-01"),
     ]
     (note,) = content.select("#notes + ul li")
-    link = note.select_one("a")
+    link = one(note, "a")
     assert link["href"] == "../articles/kling-launch/#bf-note-2"
     assert link.get_text() == "Analysis on “a bold rival to Sora”"
     assert note.get_text().endswith("in Kling reaches the public: never reviewed")
@@ -103,11 +97,11 @@ def test_a_briefing_reviewed_in_time_has_nothing_due(project: Path) -> None:
         ),
         "utf-8",
     )
-    _configure(project, "      review_period: 365\n      current_as_of: 2025-06-30\n")
+    configure(project, {"review_period": "365", "current_as_of": "2025-06-30"})
     assert check(project) == (0, [])
     built = run_build(project)
     assert built.ok, built.messages
-    text = built.html("review/index.html").select_one("article").get_text()
+    text = one(built.html("review/index.html"), "article").get_text()
     assert "Nothing is due: everything was reviewed on or after 2024-06-30." in text
 
 
@@ -115,12 +109,12 @@ def test_without_a_review_period_nothing_is_due_and_there_is_no_page(project: Pa
     # The shipped default: no period, so no finding and no page; the current_as_of rule
     # still holds the date to the newest review.
     _reviewed_fixture(project)
-    _configure(project, "      current_as_of: 2025-05-01\n")
+    configure(project, {"current_as_of": "2025-05-01"})
     assert check(project) == (0, [])
     built = run_build(project)
     assert built.ok, built.messages
     assert not (built.site / "review").exists()
-    _configure(project, "      editorial: {current_as_of: info}\n")
+    configure(project, {"editorial": "{current_as_of: info}"})
     config = project / "mkdocs.yml"
     config.write_text(config.read_text("utf-8").replace("2025-05-01", "2025-05-02"), "utf-8")
     code, lines = check(project)

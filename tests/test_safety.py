@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefing.core.safety import is_clean
-from conftest import run_build, write
+from conftest import one, run_build, write
 
 PAYLOAD_ARTICLE = """
     ---
@@ -62,7 +62,7 @@ def test_no_executable_content_reaches_the_pages(project: Path) -> None:
         "articles/kling-launch/index.html",
         "glossary/index.html",
     ]:
-        article = result.html(page).select_one("article")
+        article = one(result.html(page), "article")
         for icon in article.select("a.md-content__button"):  # Material's own edit icon (SVG)
             icon.decompose()
         # The figures Briefing draws are SVG; nothing else is, and they carry no script.
@@ -80,11 +80,11 @@ def test_no_executable_content_reaches_the_pages(project: Path) -> None:
                 if name in ("href", "src"):
                     assert not str(value).lower().startswith(("javascript:", "data:")), (page, el)
     # The text stays; the summary's markup is shown as text in the tooltip, never as HTML.
-    body = result.html("articles/embargo/index.html").select_one("article").get_text()
+    body = one(result.html("articles/embargo/index.html"), "article").get_text()
     assert "a link" in body and "div" in body and "Markdown inside a div." in " ".join(body.split())
-    page = result.html("articles/embargo/index.html")
-    assert page.select_one("p.fine").get_text() == "An attribute list on a paragraph."
-    link = result.html("articles/kling-launch/index.html").select_one('a[data-entity="sora"]')
+    embargo = result.html("articles/embargo/index.html")
+    assert one(embargo, "p.fine").get_text() == "An attribute list on a paragraph."
+    link = one(result.html("articles/kling-launch/index.html"), 'a[data-entity="sora"]')
     # Material's tooltips show a title with innerHTML: escaped once more, it shows as text.
     assert link["title"] == "OpenAI's model &lt;b onclick=alert(1)&gt;bold&lt;/b&gt;"
     warnings = [m for m in result.messages if "unsafe URL" in m]

@@ -29,7 +29,8 @@ def test_new_entity_and_article_pass_the_check(project: Path) -> None:
     briefing, problems = load_briefing(project)
     assert [p.format() for p in problems] == []
     assert briefing.entities["deepseek"].name == "DeepSeek"
-    assert briefing.article("first-look").title == "A first: look"
+    article = briefing.article("first-look")
+    assert article is not None and article.title == "A first: look"
     text = (project / "briefing_src/entities/deepseek.yml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../../schemas/entity.schema.json")
     code, out = run(project, "check")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -32,7 +33,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path / "project"
 
 
-def session_of(project: Path, **settings: str) -> BuildSession:
+def session_of(project: Path, **settings: Any) -> BuildSession:
     site = SiteSettings(name="Fixture briefing", docs_dir=str(project / "docs"), **settings)
     options = BuildOptions(repo_url="https://github.com/example/briefing")
     session = BuildSession(project, options, site)

@@ -5,7 +5,6 @@ One real build of a fixture briefing with its PDF book."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import feedparser
@@ -13,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import FIXTURES, BuildResult, run_build, write
+from conftest import BuildResult, one, project_copy, run_build, write
 
 SITE_URL = "https://example.org/site/"
 SDO_TYPE = "ClaimReview"
@@ -51,14 +50,12 @@ NOTES = """
 
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    project = tmp_path_factory.mktemp("verdicts") / "basic"
-    shutil.copytree(FIXTURES / "basic", project)
-    config = (project / "mkdocs.yml").read_text("utf-8")
     # The correction cites no URL: a warning of its own rule, turned off here.
-    config = config.replace(
-        "      repo_url:", "      editorial: {source_url: off}\n      repo_url:"
+    project = project_copy(
+        tmp_path_factory.mktemp("verdicts") / "basic",
+        plugin_options={"editorial": "{source_url: off}"},
+        extra_config=f"site_url: {SITE_URL}\n",
     )
-    (project / "mkdocs.yml").write_text(f"site_url: {SITE_URL}\n{config}", "utf-8")
     write(
         project,
         {
@@ -82,7 +79,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 def _reviews(result: BuildResult, page: str) -> list[dict]:
     found = []
     for script in result.html(page).find_all("script", type="application/ld+json"):
-        for node in json.loads(script.string).get("@graph", []):
+        for node in json.loads(script.get_text()).get("@graph", []):
             if node["@type"] == SDO_TYPE:
                 found.append(node)
     return found
@@ -107,12 +104,12 @@ def test_claim_review_only_for_a_real_fact_check(verdicts: BuildResult) -> None:
 
 def test_an_update_is_shown_with_its_label_and_colour(verdicts: BuildResult) -> None:
     soup = verdicts.html("articles/claims/index.html")
-    note = soup.select_one("li#bf-note-4")
+    note = one(soup, "li#bf-note-4")
     assert "bf-kind-update" in note["class"]
-    chip = note.select_one(".bf-annotation-head .bf-chip")
+    chip = one(note, ".bf-annotation-head .bf-chip")
     assert chip.get_text() == "Update" and "bf-kind-update" in chip["class"]
     assert note.select_one(".bf-verdict") is None
-    marker = soup.select_one("a.bf-marker.bf-kind-update")
+    marker = one(soup, "a.bf-marker.bf-kind-update")
     assert marker["aria-label"] == "Annotation 4: Update"
     legend = [c.get_text() for c in soup.select(".bf-legend .bf-chip")]
     assert legend == ["Context", "Fact-check", "Correction", "Update"]

@@ -51,7 +51,7 @@ def workflow(name: str) -> dict[str, Any]:
     return data
 
 
-def triggers(wf: dict[str, Any]) -> dict[str, Any]:
+def triggers(wf: dict[Any, Any]) -> dict[str, Any]:
     # YAML 1.1 reads the key `on` as the boolean True.
     on = wf.get("on", wf.get(True))
     if isinstance(on, str):
