@@ -83,7 +83,7 @@ def test_the_feed_is_valid_atom_newest_first_with_absolute_links(shipped: BuildR
     assert updated == sorted(updated, reverse=True)
     links = [entry.link for entry in feed.entries]
     assert all(link.startswith(SITE_URL) for link in links)
-    assert len(set(entry.id for entry in feed.entries)) == len(feed.entries)
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
     for article in articles:
         entry = next(e for e in feed.entries if e.link == f"{SITE_URL}articles/{article.slug}/")
         assert entry.title == article.title

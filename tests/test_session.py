@@ -21,7 +21,8 @@ from briefing.site.build import (
     Problems,
     SiteSettings,
 )
-from briefing.site.opendata import DATA, FEED, RESERVED
+from briefing.site.opendata import RESERVED
+from briefing.site.opendata.site import DATA, FEED
 
 FIXTURE = Path(__file__).parent / "fixtures" / "basic"
 DOCS_PAGE = "# Fixture briefing\n\nA small briefing about [[kling]] and [[nobody]].\n"

@@ -18,7 +18,8 @@ import string
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from bs4 import Comment, NavigableString, Tag
+from bs4 import Comment, Tag
+from bs4.element import NavigableString
 
 _ESCAPES = str.maketrans(
     {

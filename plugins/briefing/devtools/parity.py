@@ -28,7 +28,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
 
 MENTIONS = "a.bf-mention, span.bf-mention-repeat"
 BOOLEAN = frozenset(["checked", "disabled", "open", "hidden", "selected", "reversed"])

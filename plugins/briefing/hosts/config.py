@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 from ..core.diagnostics import Position
 from ..core.model import ANNOTATION_KINDS
@@ -26,11 +26,11 @@ class _IsoDate(c.OptionallyRequired[str]):
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            raise c.ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}") from None
+            raise ValidationError(f"expected a date written YYYY-MM-DD, not {value!r}") from None
         return text
 
 
-class _Rule(c.BaseConfigOption[dict[str, Any]]):
+class _Rule(BaseConfigOption[dict[str, Any]]):
     """An editorial rule: its level alone (``info``) or with its thresholds
     (``{level: info, min_articles: 5}``)."""
 
@@ -42,7 +42,7 @@ class _Rule(c.BaseConfigOption[dict[str, Any]]):
         if isinstance(value, (str, bool)):
             value = {"level": value}
         if not isinstance(value, dict):
-            raise c.ValidationError(
+            raise ValidationError(
                 f"expected a level ({', '.join(LEVELS)}) or a mapping with 'level' and the "
                 f"rule's thresholds, not {value!r}"
             )
@@ -51,19 +51,17 @@ class _Rule(c.BaseConfigOption[dict[str, Any]]):
             if key == "level":
                 item = "off" if item is False else item  # YAML 1.1 reads a bare off as false
                 if item not in LEVELS:
-                    raise c.ValidationError(
-                        f"level must be one of {', '.join(LEVELS)}, not {item!r}"
-                    )
+                    raise ValidationError(f"level must be one of {', '.join(LEVELS)}, not {item!r}")
             elif key not in self.default:
                 known = ", ".join(k for k in self.default if k != "level") or "none"
-                raise c.ValidationError(f"unknown key {key!r} (this rule's thresholds: {known})")
+                raise ValidationError(f"unknown key {key!r} (this rule's thresholds: {known})")
             elif isinstance(self.default[key], int):
                 if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-                    raise c.ValidationError(f"{key} must be a whole number from 1, not {item!r}")
+                    raise ValidationError(f"{key} must be a whole number from 1, not {item!r}")
             elif not isinstance(item, (list, tuple)) or any(
                 k not in ANNOTATION_KINDS for k in item
             ):
-                raise c.ValidationError(
+                raise ValidationError(
                     f"{key} must be a list of annotation kinds ({', '.join(ANNOTATION_KINDS)}), "
                     f"not {item!r}"
                 )
@@ -96,7 +94,7 @@ class EditorialConfig(Config):
 class _Days(c.OptionallyRequired[int]):
     def run_validation(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise c.ValidationError(f"expected a number of days from 1, not {value!r}")
+            raise ValidationError(f"expected a number of days from 1, not {value!r}")
         return value
 
 

@@ -202,12 +202,11 @@ def _write_generated(session: BuildSession, docs: Path, figures_dir: Path) -> in
 
 
 def _parts_env() -> jinja2.Environment:
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(THEME_DIR)),
         autoescape=False,  # as in the theme: the templates escape with `e`
         undefined=jinja2.StrictUndefined,
     )
-    return env
 
 
 def _parts(
