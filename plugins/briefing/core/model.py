@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from .contract import VERDICT_LABELS as VERDICT_LABELS
 from .diagnostics import Position
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -57,14 +58,6 @@ VERDICT_KINDS = ("fact-check", "correction")
 DATED_KINDS = ("update",)
 """Kinds whose note must say when it was written: an update tells what happened after
 the passage was published, so a reader needs the date it speaks of."""
-VERDICT_LABELS = {
-    "accurate": "Accurate",
-    "mostly-accurate": "Mostly accurate",
-    "mixed": "Mixed",
-    "misleading": "Misleading",
-    "false": "False",
-    "unverified": "Unverified",
-}
 
 
 # An allowed scheme, a fragment, or a path that is plainly relative (not "//host"),

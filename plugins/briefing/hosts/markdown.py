@@ -29,6 +29,7 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
+from ..core import contract
 from ..core.context import PageRef, Source
 from ..core.files import read_no_link, symlink_in
 from ..markdown.extension import source_path
@@ -37,7 +38,7 @@ from ..site.pages import generated_ref
 
 log = logging.getLogger("mkdocs.plugins.briefing.markdown")
 
-FIGURE_SLOT = '<div class="bf-figure-slot"></div>'
+FIGURE_SLOT = f'<div class="{contract.FIGURE_SLOT}"></div>'
 """Where a page's figure goes: ``briefing export`` writes the slot into the page and the
 figure (SVG drawn from the whole briefing) into ``figures/<page>.html``."""
 

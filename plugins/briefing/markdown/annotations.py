@@ -15,22 +15,12 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from ..core import contract as names
 from ..core.anchoring import Anchor, Span, TextIndex, highlight, locate
 from ..core.context import AnnotationResult, Source
-from ..core.model import VERDICT_LABELS, Annotation
+from ..core.contract import KIND_LABELS, VERDICT_LABELS
+from ..core.model import Annotation
 from .linker import Linker
-
-KIND_LABELS = {
-    "context": "Context",
-    "fact-check": "Fact-check",
-    "definition": "Definition",
-    "analysis": "Analysis",
-    "correction": "Correction",
-    "question": "Question",
-    "update": "Update",
-}
-"""Each annotation kind's label, in the legend's order (the pages, the book and the open
-data name the kinds by it too)."""
 
 NoteRenderer = Callable[[str, Source], tuple[list[etree.Element], str]]
 """A note's Markdown -> its elements for the page, and its HTML on its own."""
@@ -89,7 +79,9 @@ class AnnotationTreeprocessor(Treeprocessor):
     def _mark(covering: list[Span]) -> etree.Element:
         mark = etree.Element("mark")
         first = min(covering, key=lambda s: s.number)
-        classes = f"bf-hl bf-kind-{first.kind}" + (" bf-hl-multi" if len(covering) > 1 else "")
+        classes = f"{names.HIGHLIGHT} {names.kind_class(first.kind)}" + (
+            f" {names.HIGHLIGHT_MULTI}" if len(covering) > 1 else ""
+        )
         mark.set("class", classes)
         mark.set("data-annotation", " ".join(str(s.number) for s in covering))
         return mark
@@ -100,9 +92,9 @@ class AnnotationTreeprocessor(Treeprocessor):
         opens the note in a popover next to the marker instead."""
         label = KIND_LABELS[annotation.model.kind]
         marker = etree.Element("a")
-        marker.set("class", f"bf-marker bf-kind-{annotation.model.kind}")
-        marker.set("id", f"bf-ref-{annotation.index + 1}")
-        marker.set("href", f"#bf-note-{annotation.index + 1}")
+        marker.set("class", f"{names.MARKER} {names.kind_class(annotation.model.kind)}")
+        marker.set("id", names.ref_id(annotation.index + 1))
+        marker.set("href", "#" + names.note_id(annotation.index + 1))
         marker.set("aria-label", f"Annotation {span.number}: {label}")
         marker.set("title", f"{label}: open note {span.number}")
         marker.text = AtomicString(str(span.number))
@@ -113,42 +105,42 @@ class AnnotationTreeprocessor(Treeprocessor):
         heading.set("id", "annotations")
         heading.text = "Annotations"
         legend = etree.SubElement(root, "p")
-        legend.set("class", "bf-legend no-autolink")
+        legend.set("class", f"{names.LEGEND} no-autolink")
         legend.set("aria-label", "Annotation kinds")
         for kind, label in KIND_LABELS.items():
             if any(a.model.kind == kind for _, a, _ in items):
                 chip = etree.SubElement(legend, "span")
-                chip.set("class", f"bf-chip bf-kind-{kind}")
+                chip.set("class", f"{names.CHIP} {names.kind_class(kind)}")
                 chip.text = label
         ol = etree.SubElement(root, "ol")
-        ol.set("class", "bf-annotation-list no-autolink")
+        ol.set("class", f"{names.ANNOTATION_LIST} no-autolink")
         for number, annotation, anchored in sorted(items, key=lambda item: item[0]):
             model = annotation.model
             key = annotation.index + 1
             li = etree.SubElement(ol, "li")
-            li.set("id", f"bf-note-{key}")
+            li.set("id", names.note_id(key))
             li.set("value", str(number))
-            li.set("class", f"bf-annotation bf-kind-{model.kind}")
+            li.set("class", f"{names.ANNOTATION} {names.kind_class(model.kind)}")
             head = etree.SubElement(li, "p")
-            head.set("class", "bf-annotation-head")
+            head.set("class", names.ANNOTATION_HEAD)
             chip = etree.SubElement(head, "span")
-            chip.set("class", f"bf-chip bf-kind-{model.kind}")
+            chip.set("class", f"{names.CHIP} {names.kind_class(model.kind)}")
             chip.text = KIND_LABELS[model.kind]
             chip.tail = " "
             if model.verdict:
                 verdict = etree.SubElement(head, "span")
-                verdict.set("class", f"bf-verdict bf-verdict-{model.verdict}")
+                verdict.set("class", f"{names.VERDICT} {names.verdict_class(model.verdict)}")
                 verdict.text = f"Verdict: {VERDICT_LABELS[model.verdict]}"
                 verdict.tail = " "
             if anchored:
                 back = etree.SubElement(head, "a")
-                back.set("href", f"#bf-ref-{key}")
-                back.set("class", "bf-quote")
+                back.set("href", "#" + names.ref_id(key))
+                back.set("class", names.QUOTE)
                 back.set("title", "Show the passage in the text")
                 back.text = AtomicString(f"“{' '.join(model.quote.split())}”")
             else:
                 missing = etree.SubElement(head, "span")
-                missing.set("class", "bf-quote bf-unanchored")
+                missing.set("class", f"{names.QUOTE} {names.UNANCHORED}")
                 missing.text = AtomicString(
                     f"“{' '.join(model.quote.split())}” (unanchored: passage not found)"
                 )
@@ -159,7 +151,7 @@ class AnnotationTreeprocessor(Treeprocessor):
         model = annotation.model
         out: list[etree.Element] = []
         note = etree.Element("div")
-        note.set("class", "bf-note")
+        note.set("class", names.NOTE)
         where = annotation.note_position or annotation.position
         elements, html = self.render_note(
             model.note, Source(where.path, where.line, model.note, where.col)
@@ -171,17 +163,17 @@ class AnnotationTreeprocessor(Treeprocessor):
         known = [e for e in model.entities if e in self.linker.briefing.entities]
         if known:
             about = etree.Element("p")
-            about.set("class", "bf-about")
+            about.set("class", names.ABOUT)
             about.text = "About: "
             for i, entity_id in enumerate(known):
                 name = self.linker.briefing.entities[entity_id].name
-                a = self.linker.link(entity_id, name, "bf-mention")
+                a = self.linker.link(entity_id, name, names.MENTION)
                 a.tail = ", " if i < len(known) - 1 else ""
                 about.append(a)
             meta_items.append(about)
         if model.sources:
             sources = etree.Element("p")
-            sources.set("class", "bf-sources")
+            sources.set("class", names.SOURCES)
             sources.text = "Sources: "
             for i, source in enumerate(model.sources):
                 if source.url:
@@ -198,7 +190,7 @@ class AnnotationTreeprocessor(Treeprocessor):
         )
         if byline:
             by = etree.Element("p")
-            by.set("class", "bf-byline")
+            by.set("class", names.BYLINE)
             by.text = byline
             meta_items.append(by)
         out.extend(meta_items)

@@ -25,8 +25,9 @@ import functools
 import markdown
 from markdown.extensions import Extension
 
+from ..core.contract import KIND_LABELS
 from ..core.safety import safe_slugify
-from .annotations import KIND_LABELS, AnnotationTreeprocessor, NoteRenderer
+from .annotations import AnnotationTreeprocessor, NoteRenderer
 from .filter import (
     AttributeTreeprocessor,
     RawTextPostprocessor,

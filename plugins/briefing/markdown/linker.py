@@ -17,17 +17,14 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from ..core import contract as names
 from ..core.context import RenderContext, Source
+from ..core.contract import entity_url
 from ..core.diagnostics import did_you_mean
 from ..core.mentions import build_matcher
 from ..core.model import Briefing
 from ..core.safety import text_title
 from .hostpage import source_path
-
-
-def entity_url(entity_id: str) -> str:
-    """Where an entity's page lives, as a docs-relative path MkDocs resolves."""
-    return f"/glossary/{entity_id}.md"
 
 
 @dataclass
@@ -42,7 +39,7 @@ class Linker:
     def __post_init__(self) -> None:
         self.matcher = build_matcher(self.briefing)
 
-    def link(self, entity_id: str, text: str, classes: str = "bf-mention") -> etree.Element:
+    def link(self, entity_id: str, text: str, classes: str = names.MENTION) -> etree.Element:
         entity = self.briefing.entities[entity_id]
         a = etree.Element("a")
         a.set("href", self.url_for(entity_id))
@@ -58,7 +55,7 @@ class Linker:
         """A mention that is not linked (not the first on its page): marked, so that a
         reader's "link every mention" switch and the PDF's index can find it."""
         span = etree.Element("span")
-        span.set("class", "bf-mention-repeat")
+        span.set("class", names.MENTION_REPEAT)
         span.set("data-entity", entity_id)
         span.text = AtomicString(text)
         return span
@@ -87,11 +84,15 @@ class WikiLinkProcessor(InlineProcessor):
                     f"unknown entity '{raw_id}' in [[...]] link{did_you_mean(raw_id, entities)}",
                 )
             span = etree.Element("span")
-            span.set("class", "bf-unknown")
+            span.set("class", names.UNKNOWN)
             span.text = AtomicString((label or raw_id).strip())
             return span, m.start(0), m.end(0)
         text = (label or entities[raw_id].name).strip()
-        return self.linker.link(raw_id, text, "bf-mention bf-explicit"), m.start(0), m.end(0)
+        return (
+            self.linker.link(raw_id, text, f"{names.MENTION} {names.EXPLICIT}"),
+            m.start(0),
+            m.end(0),
+        )
 
 
 class EntityHrefTreeprocessor(Treeprocessor):

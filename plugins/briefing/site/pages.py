@@ -17,27 +17,19 @@ import jinja2
 from markupsafe import escape
 
 from ..core.context import PageRef, Source
+from ..core.contract import ARTICLES as ARTICLES
+from ..core.contract import GLOSSARY as GLOSSARY
+from ..core.contract import KIND_LABELS
+from ..core.contract import MAP as MAP
+from ..core.contract import TIMELINE as TIMELINE
+from ..core.contract import TYPE_LABELS as TYPE_LABELS
+from ..core.contract import article_uri as article_uri
+from ..core.contract import entity_uri as entity_uri
 from ..core.mentions import is_cjk
 from ..core.model import Annotation, Article, Briefing, Entity
 from ..core.review import ReviewStatus
 from ..core.safety import close_tags
-from ..markdown.extension import KIND_LABELS
 
-TYPE_LABELS = {
-    "company": ("Company", "Companies"),
-    "product": ("Product", "Products"),
-    "person": ("Person", "People"),
-    "organization": ("Organization", "Organizations"),
-    "government": ("Government body", "Governments"),
-    "policy": ("Policy", "Policies"),
-    "event": ("Event", "Events"),
-    "place": ("Place", "Places"),
-    "concept": ("Concept", "Concepts"),
-}
-GLOSSARY = "glossary/index.md"
-ARTICLES = "articles/index.md"
-TIMELINE = "timeline/index.md"
-MAP = "map/index.md"
 REVIEW = "review/index.md"
 
 _MD_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]"} | {ord("<"): "&lt;", ord("&"): "&amp;"}
@@ -92,14 +84,6 @@ def generated_ref(page: GeneratedPage, title: str) -> PageRef:
     """The render context of a generated page: the same for every host and the check."""
     source = Source(page.source, page.body_line, page.body, page.body_col)
     return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
-
-
-def article_uri(slug: str) -> str:
-    return f"articles/{slug}.md"
-
-
-def entity_uri(entity_id: str) -> str:
-    return f"glossary/{entity_id}.md"
 
 
 def navigation(

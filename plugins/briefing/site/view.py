@@ -108,7 +108,7 @@ def page_view(
             e.name,
             text_title(e.summary),
             TYPE_LABELS[e.type][0],
-            url_of(f"glossary/{e.id}.md"),
+            url_of(entity_uri(e.id)),
         )
 
     if generated is not None and generated.article:

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ...core.contract import article_uri, entity_uri, note_id
 from ...core.model import Annotation
-from ..pages import article_uri, entity_uri
 
 FEED = "feed.xml"
 ANNOTATIONS = "annotations.jsonld"
@@ -75,7 +75,7 @@ class Site:
         return self.url(entity_uri(entity_id))
 
     def note(self, annotation: Annotation) -> str:
-        return f"{self.article(annotation.article)}#bf-note-{annotation.index + 1}"
+        return f"{self.article(annotation.article)}#{note_id(annotation.index + 1)}"
 
     def at(self, base: str) -> Site:
         return Site(self.name, base, self.directory_urls, self.author)
