@@ -12,10 +12,9 @@ from briefing.core import contract
 PACKAGE = Path(contract.__file__).resolve().parent.parent
 NAME = re.compile(r"bf-[a-z][a-z0-9-]*")
 ASSETS = {".html", ".js", ".css", ".typ", ".j2", ".svg"}
-# The layers that write the pages use the contract's names. The book (which reads the
-# pages back) and the developer tools still spell some names out: the next step of
-# issue 23 moves them too.
-WRITERS = ("core", "markdown", "site", "hosts", "cli")
+# Every layer uses the contract's names: the ones that write the pages, the book that
+# reads them back and the developer tools that compare them.
+WRITERS = ("core", "markdown", "site", "hosts", "cli", "book", "devtools")
 
 
 def assets() -> list[Path]:

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.contract import WHERE
+
 PICTURES_ON = "#let pictures = true"
 PICTURES_OFF = "#let pictures = false"
 """The line every part starts with, and the one its safe layout starts with instead
@@ -83,7 +85,7 @@ def lay_out(job: Job, site_dir: str, fonts: Sequence[str]) -> dict[str, Any]:
             pdf_tags=job.tagged,
             timestamp=0,
         )
-        anchors = json.loads(compiler.query("<bf-where>", field="value", one=True))
+        anchors = json.loads(compiler.query(f"<{WHERE}>", field="value", one=True))
     os.replace(temporary, job.out)
     import pikepdf
 
@@ -148,7 +150,7 @@ def unreadable(
 
         def fails(keys: list[str]) -> str | None:
             shown = "\n".join(_probe_line(key, pictures[key]) for key in keys)
-            probe = f'#set document(title: "pictures")\n{shown}\n#metadata(())<bf-where>\n'
+            probe = f'#set document(title: "pictures")\n{shown}\n#metadata(())<{WHERE}>\n'
             files = tuple(key for key in keys if not pictures[key])
             try:
                 lay_out(Job(probe, out, files, False), site_dir, fonts)

@@ -16,6 +16,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
+from ..core.contract import WHERE
 from .pdfwrite import Writer, opened, write_object
 from .typeset import literal
 
@@ -39,7 +40,7 @@ def digits_source() -> str:
     return (
         f"#set page(width: {width}, height: {height}, margin: 0pt)\n"
         f'#set text(font: {literal(family)}, size: {size}pt, fill: rgb("#5b5b5b"))\n'
-        f"#set par(justify: false)\n{pages}\n#metadata(())<bf-where>\n"
+        f"#set par(justify: false)\n{pages}\n#metadata(())<{WHERE}>\n"
     )
 
 

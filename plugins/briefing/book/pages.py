@@ -21,8 +21,8 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
+from ..core import contract as c
 from ..core.model import Briefing
-from ..markdown.extension import KIND_LABELS
 from ..site.pages import MAP, TIMELINE, GeneratedPage
 from .typeset import Typeset
 
@@ -77,8 +77,8 @@ def content_only(page: str, stops: tuple[str, ...] = ()) -> str:
 
 ENTITY_TAIL = (
     '<h2 id="annotations-about-',
-    '<section class="bf-neighbours"',
-    '<section class="bf-mentioned-in"',
+    f'<section class="{c.NEIGHBOURS}"',
+    f'<section class="{c.MENTIONED_IN}"',
 )
 """Where the book's part of an entity page ends: the notes about the entity become
 footnotes of the articles, and the pages that mention it are the glossary's index
@@ -95,8 +95,8 @@ def book_content(page: BookPage, stops: tuple[str, ...] = ()) -> Tag:
         raise ValueError(f"{page.html}: no article content found")
     for junk in content.select(
         "a.md-content__button, a.headerlink, .md-source-file, "
-        ".md-feedback, .bf-annotate-passage, script, style, .bf-figure-caption, "
-        ".bf-map-filter input"
+        f".md-feedback, .{c.ANNOTATE_PASSAGE}, script, style, .{c.FIGURE_CAPTION}, "
+        f".{c.MAP_FILTER} input"
     ):
         junk.decompose()
     return content
@@ -176,7 +176,7 @@ class Book:
     def mark_mentions(page: BookPage, content: Tag) -> None:
         """Give every mention an anchor for the index: ``m.<entity>.<article>.<n>``, numbered
         within its article so that an article's layout depends on nothing else."""
-        selector = "a.bf-mention[data-entity], span.bf-mention-repeat[data-entity]"
+        selector = f"a.{c.MENTION}[data-entity], span.{c.MENTION_REPEAT}[data-entity]"
         for n, el in enumerate(content.select(selector), 1):
             el["id"] = f"m.{el['data-entity']}.{page.key}.{n}"
 
@@ -194,39 +194,37 @@ class Book:
         content = self.page_soup(page)
         title_text = self.take_title(content, page.key)
         notes = {}
-        for li in content.select("ol.bf-annotation-list > li"):
-            key = str(li.get("id", "")).removeprefix("bf-note-")
+        for li in content.select(f"ol.{c.ANNOTATION_LIST} > li"):
+            key = str(li.get("id", "")).removeprefix(c.NOTE_PREFIX)
             notes[key] = li
-        for marker in content.select("a.bf-marker"):
-            key = str(marker.get("id", "")).removeprefix("bf-ref-")
+        for marker in content.select(f"a.{c.MARKER}"):
+            key = str(marker.get("id", "")).removeprefix(c.REF_PREFIX)
             item = notes.get(key)
-            kind = next(
-                (c.removeprefix("bf-kind-") for c in _classes(marker) if c.startswith("bf-kind-")),
-                "context",
-            )
+            kind = c.kind_of(_classes(marker), "context")
             marker.replace_with(self.footnote(item, kind) if item else "")
             if item is not None:
                 item.decompose()
         # The end list keeps only what could not be placed (unanchored notes).
-        remaining = content.select("ol.bf-annotation-list > li")
-        for el in content.select("#annotations, .bf-legend"):
+        remaining = content.select(f"ol.{c.ANNOTATION_LIST} > li")
+        for el in content.select(f"#annotations, .{c.LEGEND}"):
             if not remaining:
                 el.decompose()
         if not remaining:
-            for el in content.select("ol.bf-annotation-list"):
+            for el in content.select(f"ol.{c.ANNOTATION_LIST}"):
                 el.decompose()
         else:
             heading = content.select_one("#annotations")
             if heading is not None:
                 heading.string = "Annotations not placed in the text"
-        for link in content.select("a.bf-annotate-article"):
+        for link in content.select(f"a.{c.ANNOTATE_ARTICLE}"):
             previous = link.previous_sibling
             if isinstance(previous, NavigableString) and previous.rstrip().endswith("·"):
                 previous.replace_with(previous.rstrip()[:-1].rstrip())
             link.decompose()
         # The entities the article names: a run-in line under its source on paper, where
         # it reads as a key to the article; at the end it spilled onto pages of its own.
-        entities, source = content.select_one(".bf-in-article"), content.select_one(".bf-source")
+        entities = content.select_one(f".{c.IN_ARTICLE}")
+        source = content.select_one(f".{c.SOURCE}")
         if entities is not None and source is not None:
             source.insert_after(entities.extract())
         self.relink(page, content)
@@ -253,21 +251,21 @@ class Book:
 
     def footnote(self, item: Tag, kind: str) -> Tag:
         soup = _factory()
-        note = soup.new_tag("span", attrs={"class": f"footnote bf-kind-{kind}"})
+        note = soup.new_tag("span", attrs={"class": f"footnote {c.kind_class(kind)}"})
         label = soup.new_tag("span", attrs={"class": "fn-kind"})
-        label.string = KIND_LABELS.get(kind, kind)
+        label.string = c.KIND_LABELS.get(kind, kind)
         note.append(label)
         note.append(" ")
-        verdict = item.select_one(".bf-verdict")
+        verdict = item.select_one(f".{c.VERDICT}")
         if verdict is not None:  # a fact-check's finding, as on the site
             tag = soup.new_tag("span", attrs={"class": "fn-verdict"})
             tag.string = verdict.get_text()
             note.append(tag)
             note.append(" ")
-        body = item.select_one(".bf-note")
+        body = item.select_one(f".{c.NOTE}")
         if body is not None:
             note.append(_inline(body, "fn-body"))
-        for extra in item.select(".bf-sources"):
+        for extra in item.select(f".{c.SOURCES}"):
             note.append(" ")
             note.append(_inline(extra, "fn-meta"))
         return note
@@ -278,11 +276,11 @@ class Book:
         # The site's list of notes and of mentioning pages become footnotes and the index.
         for heading in content.select("h2"):
             ident = str(heading.get("id") or "")
-            if ident.startswith("annotations-about") or ident == "bf-mentioned-title":
+            if ident.startswith("annotations-about") or ident == c.MENTIONED_TITLE:
                 for sibling in list(heading.find_next_siblings()):
                     sibling.decompose()
                 heading.decompose()
-        for section in content.select(".bf-mentioned-in, .bf-neighbours"):
+        for section in content.select(f".{c.MENTIONED_IN}, .{c.NEIGHBOURS}"):
             section.decompose()
         for heading in content.find_all(["h2", "h3"]):
             heading.name = "h4"
@@ -299,19 +297,19 @@ class Book:
     def map_page(self, page: BookPage) -> None:
         """The entity map, as a figure; its relations are the glossary's "Related"."""
         content = self.page_soup(page)
-        figure = content.select_one("figure.bf-figure")
+        figure = content.select_one(f"figure.{c.FIGURE}")
         if figure is None:
             return
         # The legend is the site's type filter; on paper it is a plain key.
-        for fieldset in figure.select("fieldset.bf-map-filter"):
+        for fieldset in figure.select(f"fieldset.{c.MAP_FILTER}"):
             fieldset.name = "p"
-            fieldset["class"] = "bf-map-key"
+            fieldset["class"] = c.MAP_KEY
             for legend in fieldset.select("legend"):
                 legend.name = "strong"
                 legend.string = "Entity types:"
             for label in fieldset.select("label"):
                 label.name = "span"
-                label["class"] = "bf-key-item"
+                label["class"] = c.KEY_ITEM
         self.relink(page, figure)
         self.map, _ = self.typeset(page, figure, level=1)
 

@@ -21,6 +21,8 @@ from urllib.parse import unquote, urlsplit
 from bs4 import Comment, Tag
 from bs4.element import NavigableString
 
+from ..core import contract
+
 _ESCAPES = str.maketrans(
     {
         **{ch: "\\" + ch for ch in string.punctuation},
@@ -52,30 +54,30 @@ DECORATIONS = {
     "u": "underline",
 }
 """Elements drawn with a line through or under their text, and Typst's function for it."""
-HIDDEN = frozenset({"bf-tags"})
+HIDDEN = frozenset({contract.TAGS})
 """Classes of the site's blocks that the book leaves out (the tags are for the web)."""
 CLASS_BLOCKS = {
     # class of a block in the site -> the book's function for it (typst_templates/book.typ)
-    "bf-dateline": "bfdateline",
-    "bf-lede": "bflede",
-    "bf-source": "bfsource",
-    "bf-in-article": "bfinarticle",
-    "bf-entity-type": "bfentitytype",
-    "bf-aliases": "bfaliases",
-    "bf-summary": "bfsummary",
+    contract.DATELINE: "bfdateline",
+    contract.LEDE: "bflede",
+    contract.SOURCE: "bfsource",
+    contract.IN_ARTICLE: "bfinarticle",
+    contract.ENTITY_TYPE: "bfentitytype",
+    contract.ALIASES: "bfaliases",
+    contract.SUMMARY: "bfsummary",
     "admonition": "bfadmonition",
-    "bf-map-key": "bfkey",
+    contract.MAP_KEY: "bfkey",
     "entry-index": "bfindex",
 }
 CLASS_INLINES = {
-    "bf-source-label": "bfsourcelabel",
-    "bf-alias": "bfalias",
-    "bf-type": "bftype",
-    "bf-date": "bfdate",
-    "bf-chip": "bfchip",
+    contract.SOURCE_LABEL: "bfsourcelabel",
+    contract.ALIAS: "bfalias",
+    contract.TYPE: "bftype",
+    contract.DATE: "bfdate",
+    contract.CHIP: "bfchip",
     "fn-meta": "bfmuted",
     "fn-verdict": "bfverdict",
-    "bf-key-item": "bfkeyitem",
+    contract.KEY_ITEM: "bfkeyitem",
     "admonition-title": "strong",
 }
 
@@ -164,7 +166,7 @@ class Typeset:
             return anchor + self.heading(int(name[1]), self.inline_children(tag))
         if name == "p":
             return anchor + self.inline_children(tag).strip()
-        if "bf-entity-list" in cls:  # a run-in list on paper: "A · B · C"
+        if contract.ENTITY_LIST in cls:  # a run-in list on paper: "A · B · C"
             items = [self.inline_children(li).strip() for li in tag.find_all("li", recursive=False)]
             return anchor + " #bfmuted[·] ".join(items)
         if name in ("ul", "ol"):
@@ -273,11 +275,11 @@ class Typeset:
         if name == "a":
             return anchor + self.link(node, body)
         if name == "mark":
-            kind = next((c[8:] for c in cls if c.startswith("bf-kind-")), "")
+            kind = contract.kind_of(cls)
             return (
                 f"{anchor}#bfhl({literal(kind)})[{body}]" if kind else f"{anchor}#highlight[{body}]"
             )
-        if "bf-mention-repeat" in cls:
+        if contract.MENTION_REPEAT in cls:
             return anchor + self.name(body)
         for c in cls:
             if c in CLASS_INLINES:
@@ -306,7 +308,7 @@ class Typeset:
         return f"#text(hyphenate: false)[{body}]" if self.decorated else f"#bfname[{body}]"
 
     def footnote(self, node: Tag) -> str:
-        kind = next((c[8:] for c in classes(node) if c.startswith("bf-kind-")), "context")
+        kind = contract.kind_of(classes(node), "context")
         self.kind = kind
         body = self.inline_children(node).strip()
         return f"#bfnote({literal(kind)})[{body}]"
@@ -315,7 +317,7 @@ class Typeset:
         href = str(node.get("href") or "")
         if href.startswith("#"):
             target = f"#link({literal('bf:' + label_name(href[1:]))})"
-            if "bf-mention" in classes(node):
+            if contract.MENTION in classes(node):
                 return f"{target}[{self.name(body)}]"
             return f"{target}[{body}]"
         scheme = urlsplit(href).scheme.lower()
@@ -347,9 +349,9 @@ class Typeset:
         self.printed.append(alt)
         node.attrs.setdefault("xmlns", "http://www.w3.org/2000/svg")
         cls = set(classes(node))
-        wide = "true" if {"bf-map", "bf-timeline"} & cls else "false"
+        wide = "true" if {contract.MAP_FIGURE, contract.TIMELINE_FIGURE} & cls else "false"
         # The entity map fills its landscape page with the title, the intro and the key.
-        tall = "118mm" if "bf-map" in cls and "bf-ego" not in cls else "none"
+        tall = "118mm" if contract.MAP_FIGURE in cls and contract.EGO not in cls else "none"
         svg = str(node)
         key = svg_key(svg)
         self.svgs[key] = svg

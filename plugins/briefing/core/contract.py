@@ -9,6 +9,7 @@ so a change to the contract is one change here, and shows in review.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 PREFIX: Final = "bf-"
@@ -35,12 +36,16 @@ def entity_url(entity_id: str) -> str:
 
 
 # Ids: a marker in the text and its note in the list (numbered from 1).
+REF_PREFIX: Final = "bf-ref-"
+NOTE_PREFIX: Final = "bf-note-"
+
+
 def ref_id(number: int | str) -> str:
-    return f"bf-ref-{number}"
+    return f"{REF_PREFIX}{number}"
 
 
 def note_id(number: int | str) -> str:
-    return f"bf-note-{number}"
+    return f"{NOTE_PREFIX}{number}"
 
 
 # Classes the extension writes into an article.
@@ -65,9 +70,48 @@ SOURCES: Final = "bf-sources"
 BYLINE: Final = "bf-byline"
 FIGURE_SLOT: Final = "bf-figure-slot"
 
+# Classes the generated pages' templates write, which the book reads back.
+SOURCE: Final = "bf-source"
+SOURCE_LABEL: Final = "bf-source-label"
+DATELINE: Final = "bf-dateline"
+LEDE: Final = "bf-lede"
+TAGS: Final = "bf-tags"
+IN_ARTICLE: Final = "bf-in-article"
+ENTITY_LIST: Final = "bf-entity-list"
+ENTITY_TYPE: Final = "bf-entity-type"
+TYPE: Final = "bf-type"
+ALIAS: Final = "bf-alias"
+ALIASES: Final = "bf-aliases"
+SUMMARY: Final = "bf-summary"
+DATE: Final = "bf-date"
+NEIGHBOURS: Final = "bf-neighbours"
+MENTIONED_IN: Final = "bf-mentioned-in"
+MENTIONED_TITLE: Final = "bf-mentioned-title"
+ANNOTATE_ARTICLE: Final = "bf-annotate-article"
+ANNOTATE_PASSAGE: Final = "bf-annotate-passage"
+FIGURE: Final = "bf-figure"
+FIGURE_CAPTION: Final = "bf-figure-caption"
+MAP_FIGURE: Final = "bf-map"
+TIMELINE_FIGURE: Final = "bf-timeline"
+EGO: Final = "bf-ego"
+MAP_FILTER: Final = "bf-map-filter"
+MAP_KEY: Final = "bf-map-key"
+"""The map's type filter, printed as a plain key (its items ``KEY_ITEM``)."""
+KEY_ITEM: Final = "bf-key-item"
+WHERE: Final = "bf-where"
+"""The Typst label the book's layout probes put on their metadata."""
+
+KIND_PREFIX: Final = "bf-kind-"
+
 
 def kind_class(kind: str) -> str:
-    return f"bf-kind-{kind}"
+    return f"{KIND_PREFIX}{kind}"
+
+
+def kind_of(classes: Iterable[str], default: str = "") -> str:
+    """The annotation kind named by the first kind class among ``classes``."""
+    kinds = (name.removeprefix(KIND_PREFIX) for name in classes if name.startswith(KIND_PREFIX))
+    return next(kinds, default)
 
 
 def verdict_class(verdict: str) -> str:

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ..core import contract
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Route
 
@@ -47,7 +49,7 @@ STYLES = (
 _SNAPSHOT = """
 (styles) => {
   const SKIP = new Set(["SCRIPT", "STYLE", "LINK", "META", "TEMPLATE", "NOSCRIPT"]);
-  const WRAPPERS = "a.bf-mention, span.bf-mention-repeat, mark.bf-hl";
+  const WRAPPERS = WRAPPERS_SELECTOR;
   const briefings = (el) =>
     Array.from(el.classList || []).some((name) => name.startsWith("bf-")) ||
     el.matches("h2#annotations");
@@ -75,6 +77,10 @@ _SNAPSHOT = """
   };
 }
 """
+_SNAPSHOT = _SNAPSHOT.replace(
+    "WRAPPERS_SELECTOR",
+    json.dumps(f"a.{contract.MENTION}, span.{contract.MENTION_REPEAT}, mark.{contract.HIGHLIGHT}"),
+)
 
 SETTLE = """
 () => new Promise((resolve) => {

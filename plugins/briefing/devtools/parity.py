@@ -31,7 +31,9 @@ import yaml
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import NavigableString
 
-MENTIONS = "a.bf-mention, span.bf-mention-repeat"
+from ..core import contract
+
+MENTIONS = f"a.{contract.MENTION}, span.{contract.MENTION_REPEAT}"
 BOOLEAN = frozenset(["checked", "disabled", "open", "hidden", "selected", "reversed"])
 _SPACE = re.compile(r"\s+")
 
@@ -39,7 +41,7 @@ _SPACE = re.compile(r"\s+")
 def undo_mentions(soup: BeautifulSoup | Tag) -> None:
     """Briefing's mention links and repeat marks, replaced by their words."""
     for el in soup.select(MENTIONS):
-        if not el.has_attr("class") or "bf-explicit" not in el["class"]:
+        if not el.has_attr("class") or contract.EXPLICIT not in el["class"]:
             el.unwrap()
 
 
@@ -117,7 +119,7 @@ def mention_problems(site: Path) -> list[str]:
     for page in sorted(site.rglob("*.html")):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         rel = page.relative_to(site).as_posix()
-        for link in soup.select("a.bf-mention"):
+        for link in soup.select(f"a.{contract.MENTION}"):
             href = str(link.get("href", ""))
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path or parts.path.endswith(".md"):
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     for page in (out / "plain").rglob("*.html"):
         twin = out / "briefing" / page.relative_to(out / "plain")
         if twin.is_file():
-            links += len(content(twin.read_text("utf-8")).select("a.bf-mention"))
+            links += len(content(twin.read_text("utf-8")).select(f"a.{contract.MENTION}"))
     problems = mention_problems(out / "briefing")
     entities = len(list((glossary / "entities").glob("*.yml")))
     print(
