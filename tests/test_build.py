@@ -199,6 +199,8 @@ def test_search_index_finds_aliases_notes_and_chinese(basic_site: BuildResult) -
     assert re.search("(^|[\\s\u200b])可灵([\\s\u200b]|$)", kling)
     notes = " ".join(d["text"] for d in docs if d["location"].startswith("articles/kling-launch/"))
     assert "Which markets?" in notes
+    # A marker's number is not a word of the text ("public1" would be one).
+    assert "to the public in June" in notes and "public1" not in notes
     assert "\\u200b" in index["config"]["separator"]
 
 

@@ -322,6 +322,42 @@ def test_raw_html_in_headings_is_sanitised_in_the_table_of_contents_too() -> Non
         assert ("<kbd>" in toc) is not hostile
 
 
+@pytest.mark.parametrize("toc", [{}, {"permalink": True}, {"anchorlink": True}])
+def test_a_note_on_a_heading_leaves_its_id_and_contents_entry_alone(toc: dict) -> None:
+    """A heading's marker is not part of its name: the id (its permanent link) and the
+    table of contents entry are the ones it has without notes, the marker stays in the
+    heading right after its highlight, and Material's search leaves the number out."""
+    text = "# A\n\n## What it means\n\nThe passage about Kling.\n\n## What it means\n\nEnd.\n"
+    ctx = RenderContext()
+    notes = [
+        {"quote": "What it means", "kind": "context", "note": "One.", "suffix": " The passage"},
+        {"quote": "it means", "kind": "question", "note": "Two.", "suffix": " The passage"},
+    ]
+    linker = Linker(make_briefing(notes, text), ctx, "first")
+    md = markdown.Markdown(
+        extensions=[BriefingExtension(linker), "toc"], extension_configs={"toc": toc}
+    )
+    ctx.begin(
+        PageRef("articles/a.md", "A", Source("briefing_src/articles/a.md", 1, text), article="a")
+    )
+    soup = BeautifulSoup(md.convert(text), "html.parser")
+    tokens = md.toc_tokens  # type: ignore[attr-defined]  # set by the toc extension
+    names = [(t["id"], t["name"]) for t in tokens[0]["children"]]
+    assert names == [
+        ("what-it-means", "What it means"),
+        ("what-it-means_1", "What it means"),
+        ("annotations", "Annotations"),
+    ]
+    assert not ctx.diagnostics
+    first = soup.select("h2")[0]
+    assert first["id"] == "what-it-means"
+    markers = first.select("a.bf-marker")
+    assert [m.get_text() for m in markers] == ["1", "2"]
+    assert all(m.has_attr("data-search-exclude") for m in markers)
+    assert first.get_text().startswith("What it means12")
+    assert markers[0].find_previous_sibling("mark") is not None
+
+
 def test_autolinks_are_not_counted_as_nested_html() -> None:
     """Forty ``<https://...>`` and ``<name@host>`` autolinks on a page are links, not forty
     open tags; 31 nested ``<div>`` are still an error at the line of the 31st."""
