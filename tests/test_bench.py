@@ -74,6 +74,7 @@ def test_only_runs_the_parts_asked_for(capsys: pytest.CaptureFixture[str]) -> No
     assert re.search(r"an edit on screen in \d+\.\d s \(plain \d+\.\d s\)", out), out
     assert re.search(r"\| serve 3 articles, rebuild CPU \| \d+\.\d\d s \| \d+\.\d\d s \|", out)
     assert "| serve 3 articles, first build |" in out
+    assert re.search(r"\| serve --dirty 3 articles, edit on screen \| \d+\.\d\d s \|", out), out
     for absent in ["build with the plugin", "real site", "mention matching", "| material"]:
         assert absent not in out, out
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,26 +90,37 @@ class ProseCache:
     builds no matcher when none did. Entries the last load did not use are dropped."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[int, str], str] = {}
+        self._entries: dict[tuple[int, str], Prose] = {}
         self.scanned = 0
         """How many articles the last load scanned (the rest came from the cache)."""
 
-    def prose(self, briefing: Briefing, articles: list[Article]) -> dict[str, str]:
+    def prose(self, briefing: Briefing, articles: list[Article]) -> dict[str, Prose]:
         names = hash(tuple((e.id, e.names, e.model.match_case) for e in briefing.entities.values()))
-        found: dict[str, str] = {}
-        entries: dict[tuple[int, str], str] = {}
+        found: dict[str, Prose] = {}
+        entries: dict[tuple[int, str], Prose] = {}
         matcher: Matcher | None = None
         self.scanned = 0
         for article in articles:
             key = (names, article.body)
-            text = self._entries.get(key)
-            if text is None:
+            prose = self._entries.get(key)
+            if prose is None:
                 matcher = matcher or build_matcher(briefing)
                 text = _prose(article.body, matcher)
+                prose = Prose(text, frozenset(_LOWER_WORDS.findall(text)), tuple(_runs(text)))
                 self.scanned += 1
-            found[article.slug] = entries[key] = text
+            found[article.slug] = entries[key] = prose
         self._entries = entries
         return found
+
+
+@dataclass(frozen=True)
+class Prose:
+    """An article's prose, the lower-case words in it and its runs of capitalised words
+    (offset, words, whether it opens a sentence), which become names (``_names``)."""
+
+    text: str
+    lower: frozenset[str]
+    runs: tuple[tuple[int, tuple[str, ...], bool], ...]
 
 
 def editorial_warnings(
@@ -198,13 +209,11 @@ def unnamed_entities(
     widely used first."""
     articles = sorted(briefing.articles, key=lambda a: a.path)
     prose = (cache or ProseCache()).prose(briefing, articles)
-    lower = set()
-    for text in prose.values():
-        lower.update(_LOWER_WORDS.findall(text))
+    lower: set[str] = set().union(*(p.lower for p in prose.values()))
     uses: dict[str, NameUse] = {}
     for article in articles:
-        text = prose[article.slug]
-        for start, name, initial in _names(text, lower):
+        text = prose[article.slug].text
+        for start, name, initial in _names(prose[article.slug].runs, lower):
             use = uses.setdefault(name, NameUse(name))
             use.count += 1
             use.mid_sentence = use.mid_sentence or not initial
@@ -235,27 +244,35 @@ def _blank(match: re.Match[str]) -> str:
     return _BLANKS.sub("\x00", match.group())
 
 
-def _names(text: str, lower: set[str]) -> Iterator[tuple[int, str, bool]]:
-    """(offset, name, whether it is one word opening a sentence) for each name in ``text``.
-
-    A run of capitalised words is cut at numbers (``4 July``), generic words
-    (``Chinese``), compounds that end in lower case (``AI-generated``) and after a
-    possessive (``China's AI``); connectors at either end are dropped."""
+def _runs(text: str) -> Iterator[tuple[int, tuple[str, ...], bool]]:
+    """(offset, words, whether it opens a sentence) for each run of capitalised words
+    in ``text``, cut at numbers (``4 July``), generic words (``Chinese``), compounds
+    that end in lower case (``AI-generated``) and after a possessive (``China's AI``)."""
     for line_start, line in _lines(text):
         for match in _RUN.finditer(line):
             for start, words in _segments(match.start(), match.group().split(" ")):
-                initial = _starts_sentence(line, start)
-                if initial and words[0].lower() in lower:
-                    start += len(words[0]) + 1
-                    words = words[1:]
-                    initial = False
-                while words and words[-1] in _CONNECTORS:
-                    words.pop()
-                while words and words[0] in _CONNECTORS:
-                    start += len(words[0]) + 1
-                    words = words[1:]
-                if words and len(" ".join(words)) > 1:
-                    yield line_start + start, " ".join(words), initial and len(words) == 1
+                yield line_start + start, tuple(words), _starts_sentence(line, start)
+
+
+def _names(
+    runs: Iterable[tuple[int, tuple[str, ...], bool]], lower: set[str]
+) -> Iterator[tuple[int, str, bool]]:
+    """(offset, name, whether it is one word opening a sentence) for each run: a word
+    opening a sentence that the text also writes in lower case is no name, and
+    connectors at either end are dropped."""
+    for start, run, initial in runs:
+        words = list(run)
+        if initial and words[0].lower() in lower:
+            start += len(words[0]) + 1
+            words = words[1:]
+            initial = False
+        while words and words[-1] in _CONNECTORS:
+            words.pop()
+        while words and words[0] in _CONNECTORS:
+            start += len(words[0]) + 1
+            words = words[1:]
+        if words and len(" ".join(words)) > 1:
+            yield start, " ".join(words), initial and len(words) == 1
 
 
 def _segments(start: int, words: list[str]) -> Iterator[tuple[int, list[str]]]:

@@ -77,6 +77,10 @@ class FileCache:
     def finish(self) -> None:
         self._entries = {k: v for k, v in self._entries.items() if k in self._used}
 
+    def digests(self) -> dict[str, str]:
+        """Each file the last load read (project-relative path) -> its content's SHA-256."""
+        return {rel: sha for _kind, rel, sha in self._used}
+
 
 def load_briefing(
     root: str | os.PathLike[str],
@@ -105,6 +109,7 @@ class _Loader:
     ) -> None:
         self.invalid_annotations: list[tuple[Located, tuple[str | int, ...]]] = []
         self.root = root
+        self._root = str(root)
         self.src = src.strip("/") or "."
         self.limits = limits
         self.diags = Diagnostics()
@@ -133,6 +138,11 @@ class _Loader:
     # ------------------------------------------------------------------ helpers
 
     def rel(self, path: Path) -> str:
+        # Every path the loader reads is made from the root: cut it off (pathlib's
+        # relative_to was a tenth of a rebuild's loading).
+        text, root = str(path), self._root
+        if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep:
+            return text[len(root) + 1 :].replace(os.sep, "/")
         return path.relative_to(self.root).as_posix()
 
     def listing(self, folder: Path, what: str, keep: tuple[str, ...] = ()) -> list[Path]:

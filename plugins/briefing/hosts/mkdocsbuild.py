@@ -8,6 +8,7 @@ plugin's hooks stay a few lines each.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -111,18 +112,28 @@ def publish(config: MkDocsConfig, session: BuildSession, staging: Staging | None
         log.warning(f"{staging.site_dir} left as it was: the strict build failed")
 
 
-def set_search(config: MkDocsConfig, session: BuildSession, tmp: str | None) -> str | None:
-    """Give Material's search the briefing's Chinese names (``cjk_search``); return the
-    temporary folder of its dictionary (``tmp``, or a new one when needed)."""
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    if search is not None and session.options.cjk_search:
-        tmp = tmp or tempfile.mkdtemp(prefix="briefing-")
-        changed = configure_search(search.config, session.briefing, Path(tmp))
-        if changed:
-            session.problems.say(
-                f"search: {' and '.join(changed)} set for the Chinese names (cjk_search)"
-            )
-    return tmp
+class SearchFolder:
+    """The temporary folder of the search's dictionary of Chinese names: made when
+    needed, kept across the rebuilds of ``mkdocs serve``, removed at the end."""
+
+    def __init__(self) -> None:
+        self.tmp: str | None = None
+
+    def configure(self, config: MkDocsConfig, session: BuildSession) -> None:
+        """Give Material's search the briefing's Chinese names (``cjk_search``)."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and session.options.cjk_search:
+            self.tmp = self.tmp or tempfile.mkdtemp(prefix="briefing-")
+            changed = configure_search(search.config, session.briefing, Path(self.tmp))
+            if changed:
+                session.problems.say(
+                    f"search: {' and '.join(changed)} set for the Chinese names (cjk_search)"
+                )
+
+    def remove(self, kept: bool = False) -> None:
+        if self.tmp is not None and not kept:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
 
 
 def add_pages(files: Files, config: MkDocsConfig, session: BuildSession) -> dict[str, File]:

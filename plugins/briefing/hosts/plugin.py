@@ -4,12 +4,12 @@
 ``on_config`` starts the session (the briefing loaded, the Markdown extension
 registered), ``on_files`` adds the generated pages, the page hooks hand each page to the
 session, ``on_env`` fills in the open data, ``on_post_build`` writes the book and
-publishes the finished site.
+publishes the finished site. Under ``mkdocs serve --dirty`` the rebuilds are
+incremental (:mod:`.incremental`).
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from ..core.sources import FileCache
 from ..site.build import BuildSession, Checking, Problems
 from ..site.staging import Staging
 from .config import BriefingConfig
-from .mkdocsbuild import add_pages, publish, set_search, stage, start
+from .incremental import Incremental
+from .mkdocsbuild import SearchFolder, add_pages, publish, stage, start
 
 log = get_plugin_logger(__name__)
 
@@ -35,16 +36,16 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     session: BuildSession | None = None  # the build under way, or the last one
     checking: Checking | None = None  # set by `briefing check`: the book checked, or none
     staging: Staging | None = None
-    tmp: str | None = None  # the search dictionary's folder, kept across `serve` rebuilds
 
     def __init__(self) -> None:
         self.is_serve = False
-        # MkDocs keeps plugin instances across the rebuilds of `mkdocs serve`: an edit
-        # re-parses only the file it touched.
-        self.cache = FileCache()
+        self.cache = FileCache()  # kept across `mkdocs serve` rebuilds: an edit re-parses one file
+        self.search = SearchFolder()
+        self.incremental = Incremental(enabled=False)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
+        self.incremental = Incremental(enabled=self.is_serve and dirty)
 
     @property
     def running(self) -> BuildSession:
@@ -58,13 +59,15 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         session = self.session = start(
             config, self.config, Problems(log), self.cache, self.is_serve, self.checking
         )
-        self.tmp = set_search(config, session, self.tmp)
+        self.search.configure(config, session)
+        session.context.keep_records = self.incremental.enabled
         self.staging = stage(config, self.is_serve)
         session.announce_feed()
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         self.data_files: dict[str, File] = add_pages(files, config, self.running)
+        self.incremental.plan(files, config, self.running)
         return files
 
     def on_nav(
@@ -73,6 +76,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if self.running.book == "write":
             # Added after MkDocs checked the nav: the file appears only after the build.
             nav.items.append(Link("Download PDF", self.running.options.pdf_name))
+        self.incremental.nav = nav
         return nav
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page | None:
@@ -89,13 +93,14 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        uri = page.file.src_uri
-        self.running.end_page(uri, page.title, page.file.content_string, page.meta)
-        self.running.rendered_title(uri, page.title or "")
+        self.running.end_page(page.file.src_uri, page.title, page.file.content_string, page.meta)
+        self.running.rendered_title(page.file.src_uri, page.title or "")
         return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        self.incremental.restore(self.running)
         outputs = self.running.after_render()  # every page's Markdown is rendered
+        self.incremental.plan_writing(self.running)
         for name, file in self.data_files.items():
             file.content_string = outputs[name]
         return env
@@ -114,6 +119,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     @event_priority(-100)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         uri, dest = page.file.src_uri, page.file.dest_uri
+        self.incremental.page_written(uri, config)
         return self.running.finish_page(uri, page.url, dest, output, page.content or "")
 
     def on_post_template(
@@ -129,20 +135,15 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         from ..book.sitebook import book_step
 
         book_step(self.running, Path(config.site_dir))
-        self.remove_tmp()
+        self.incremental.finish(config)
+        self.search.remove(kept=self.is_serve)
         publish(config, self.running, self.staging)
-
-    def remove_tmp(self) -> None:
-        """The temporary folder of the search dictionary (read in on_config)."""
-        if self.tmp is not None and not self.is_serve:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            self.tmp = None
 
     def on_shutdown(self) -> None:
         self.is_serve = False
-        self.remove_tmp()
+        self.search.remove()
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.staging is not None:
             self.staging.discard()
-        self.remove_tmp()
+        self.search.remove(kept=self.is_serve)

@@ -128,7 +128,7 @@ class MentionTreeprocessor(Treeprocessor):
             pieces[-1].tail = text[position:]
             replace_slot(el, attr, parent, lead, pieces)
         if self.linker.link_mode == "first":
-            ctx.linked_on[where] = linked
+            ctx.set_linked(where, linked)
         if secondary:
             return
         # One sentence per block and term: 10,000 mentions in one paragraph would

@@ -74,7 +74,7 @@ def open_data(
         ANNOTATIONS: json_file(annotation_collection(briefing, site, anchorings)),
         DATA: json_file(data),
         ENTITIES_CSV: entities_csv(data),
-        DATA_SCHEMA: json_file(data_schema()),
+        DATA_SCHEMA: json_file(data_schema(), indent=2),
     }
     if site.absolute:
         files[FEED] = atom_feed(briefing, site, anchorings)

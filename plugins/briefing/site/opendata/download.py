@@ -50,6 +50,10 @@ def data_document(
         )
     articles = []
     annotations = []
+    on_page: dict[str, set[str]] = {}  # page -> the entities it mentions
+    for entity_id, pages_of in mentioned_on.items():
+        for uri in pages_of:
+            on_page.setdefault(uri, set()).add(entity_id)
     for article in briefing.articles:
         anchoring = anchorings.get(article.slug)
         ordered = in_reading_order(article, anchoring)
@@ -65,9 +69,7 @@ def data_document(
                 else {"name": source.name, "url": source.url, "published": source.published},
                 "tags": list(article.model.tags),
                 "authors": list(article.model.authors),
-                "entities": sorted(
-                    e for e, pages in mentioned_on.items() if article_uri(article.slug) in pages
-                ),
+                "entities": sorted(on_page.get(article_uri(article.slug), ())),
                 "annotations": [a.key for a in ordered],
                 "url": site.article(article.slug),
             }

@@ -109,5 +109,4 @@ def atom_feed(briefing: Briefing, site: Site, anchorings: Mapping[str, Anchoring
     sub(feed, "generator", "Briefing")
     for *_, el in entries:
         feed.append(el)
-    etree.indent(feed)
     return etree.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"

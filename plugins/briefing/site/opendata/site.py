@@ -10,6 +10,7 @@ XML text loses the characters XML 1.0 forbids (:func:`xml_text`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -38,6 +39,21 @@ _JSON_IN_HTML = str.maketrans(
 # --------------------------------------------------------------------------- addresses
 
 
+@functools.lru_cache(maxsize=65536)
+def _site_path(uri: str, directory_urls: bool) -> str:
+    """The site path of the page made from ``uri``, or of a file (asked for again and
+    again: each page is linked from every record that names it)."""
+    if uri.endswith(".md"):
+        stem = uri[: -len(".md")]
+        if stem == "index" or stem.endswith("/index"):
+            uri = stem[: -len("index")]
+        else:
+            uri = stem + "/" if directory_urls else stem + ".html"
+        if not directory_urls and (uri == "" or uri.endswith("/")):
+            uri += "index.html"
+    return uri
+
+
 @dataclass(frozen=True)
 class Site:
     """Where the site's pages are, as the documents should name them.
@@ -58,15 +74,7 @@ class Site:
 
     def url(self, uri: str) -> str:
         """The URL of the page made from ``uri`` (``articles/x.md``), or of a file."""
-        if uri.endswith(".md"):
-            stem = uri[: -len(".md")]
-            if stem == "index" or stem.endswith("/index"):
-                uri = stem[: -len("index")]
-            else:
-                uri = stem + "/" if self.directory_urls else stem + ".html"
-            if not self.directory_urls and (uri == "" or uri.endswith("/")):
-                uri += "index.html"
-        return self.base + uri
+        return self.base + _site_path(uri, self.directory_urls)
 
     def article(self, slug: str) -> str:
         return self.url(article_uri(slug))
@@ -123,8 +131,10 @@ def json_ld_script(data: Any) -> str:
     return f'<script type="application/ld+json">{json_text(data)}</script>'
 
 
-def json_file(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def json_file(data: Any, indent: int | None = None) -> str:
+    """A download's JSON: on one line (Python's C encoder writes it; with ``indent`` its
+    pure-Python one takes three times as long), or indented for a file people read."""
+    return json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
 
 
 def xml_text(value: str) -> str:
