@@ -42,7 +42,6 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.utils import write_file
 
 from ..core.context import PageRecord
-from ..core.contract import article_uri
 from ..site.build import BuildSession
 
 log = get_plugin_logger(__name__)
@@ -260,24 +259,15 @@ def _read(root: Path, path: str) -> bytes:
 
 def _view_keys(session: BuildSession) -> dict[str, str]:
     """For each generated page other than an article, a digest of what its view
-    (``page_view``) is made of, from the render context: an entity's mentions and the
-    titles of the pages they are on, the entity graph its map is drawn from (the
-    figures' inputs, ``entity_graph``), the articles the timeline shows. An article's
-    view is made of its own render and the entities only."""
+    (``page_view``) is made of: an entity's mentions, the titles of the pages they are
+    on, and what its small map draws (itself, its edges and the neighbours at their
+    ends, from the entity graph the figures are drawn from); the map's whole graph; the
+    articles the timeline shows. An article's view is made of its own render and the
+    entities only."""
     briefing, context = session.briefing, session.context
-    articles = {a.slug: a for a in briefing.articles}
-    article_pages = {article_uri(slug) for slug in articles}
-    counts = {
-        e: sum(1 for m in found if m.page in article_pages) for e, found in context.mentions.items()
-    }
-    graph = _digest(
-        sorted(article_pages),
-        sorted(
-            (u, sorted(set(ids))) for u, ids in context.page_entities.items() if u in article_pages
-        ),
-        sorted(counts.items()),
-    )
-    timeline = _digest(sorted((a.slug, a.title, a.date) for a in articles.values()))
+    graph = session.figures.graph if session.figures is not None else None
+    whole = _digest(graph.nodes, graph.edges) if graph is not None else ""
+    timeline = _digest(sorted((a.slug, a.title, a.date) for a in briefing.articles))
     keys = {}
     for uri, page in session.generated.items():
         if page.article:
@@ -285,9 +275,14 @@ def _view_keys(session: BuildSession) -> dict[str, str]:
         if page.entity:
             found = context.mentions.get(page.entity, ())
             titles = [context.titles.get(m.page, "") for m in found]
-            keys[uri] = _digest(graph, found, titles)
+            ego: list[object] = []
+            if graph is not None:
+                by_id = graph.by_id
+                ego = [by_id.get(page.entity)]
+                ego += [(edge, by_id.get(other)) for edge, other in graph.neighbours(page.entity)]
+            keys[uri] = _digest(ego, found, titles)
         else:
-            keys[uri] = _digest(graph, timeline)
+            keys[uri] = _digest(whole, timeline)
     return keys
 
 
