@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
 
 from conftest import project_copy, write
 
@@ -150,4 +151,14 @@ def test_a_series_of_edits_leaves_the_site_a_clean_build_makes(
     write(project, {"briefing_src/articles/fifth.md": MORE["briefing_src/articles/fourth.md"]})
     served.build()
     same_as_clean(served, tmp_path, "docs and new")
+
+    # A rebuild that stops (a linked folder in docs/), then one that does not: the
+    # server starts again from nothing, and the site is a clean build's.
+    (project / "docs" / "linked").symlink_to(tmp_path)
+    with pytest.raises(Abort):
+        served.build()
+    (project / "docs" / "linked").unlink()
+    index.write_text(index.read_text("utf-8") + "\nAgain.\n", "utf-8")
+    served.build()
+    same_as_clean(served, tmp_path, "after a failed build")
     shutil.rmtree(tmp_path / "clean-first")

@@ -220,6 +220,10 @@ class Incremental:
         if self.active and len(self.write) < len(self.keys):
             log.info(f"rebuilding {len(self.write)} of {len(self.keys)} pages")
 
+    def forget(self) -> None:
+        """A build failed half-way: the next one renders and writes every page."""
+        self.states, self.views, self.search, self.shared = {}, {}, {}, ""
+
     # Written pages' search entries; the index and the files of pages now gone.
     def page_written(self, uri: str, config: MkDocsConfig) -> None:
         search = _material_search(config) if self.enabled else None

@@ -1,11 +1,10 @@
 """The MkDocs plugin: wiring from MkDocs' hooks to a build session
 (:mod:`briefing.site.build`), which does the work.
 
-``on_config`` starts the session (the briefing loaded, the Markdown extension
-registered), ``on_files`` adds the generated pages, the page hooks hand each page to the
-session, ``on_env`` fills in the open data, ``on_post_build`` writes the book and
-publishes the finished site. Under ``mkdocs serve --dirty`` the rebuilds are
-incremental (:mod:`.incremental`).
+``on_config`` starts the session (the briefing loaded, the Markdown extension registered),
+``on_files`` adds the generated pages, the page hooks hand each page to the session,
+``on_env`` fills in the open data, ``on_post_build`` writes the book and publishes the
+site. Under ``mkdocs serve --dirty`` rebuilds are incremental (:mod:`.incremental`).
 """
 
 from __future__ import annotations
@@ -147,3 +146,4 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         if self.staging is not None:
             self.staging.discard()
         self.search.remove(kept=self.is_serve)
+        self.incremental.forget()
