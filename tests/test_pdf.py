@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import pytest
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, Destination, DictionaryObject, PdfObject, StreamObject
 
+from briefing.book.progress import Progress
 from briefing.core.sources import load_briefing
 from conftest import ROOT, BuildResult, configure, metadata, run_build, write
 
@@ -724,3 +726,23 @@ def test_headings_without_words_are_errors_at_their_lines(project: Path) -> None
     assert lines == [f"{article}:10:1", f"{article}:12:1", f"{article}:6:1"], result.messages
     text = " ".join(page_texts(reader(result)))
     assert "Words." in text and "A heading with words The end." in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_books_counter_rewrites_its_line_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a terminal the counter goes back to the start of its line (a carriage return,
+    then erase to the end of the line), it does not print the escapes as text."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    said: list[str] = []
+    progress = Progress(said.append)
+    progress.count("parts", 1, 3)
+    progress.stage("joined")
+    assert terminal.getvalue() == "\r  PDF book: parts 1 of 3\x1b[K\r\x1b[K"
+    assert said == ["PDF book: joined"]

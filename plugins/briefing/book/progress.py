@@ -25,12 +25,12 @@ class Progress:
 
     def count(self, what: str, done: int, total: int) -> None:
         if self.live:
-            sys.stderr.write(f"\\r  PDF book: {what} {done} of {total}\\x1b[K")
+            sys.stderr.write(f"\r  PDF book: {what} {done} of {total}\x1b[K")
             sys.stderr.flush()
             self.counting = True
 
     def done(self) -> None:
         if getattr(self, "counting", False):
-            sys.stderr.write("\\r\\x1b[K")
+            sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
             self.counting = False
