@@ -33,6 +33,7 @@ from ..core import contract
 from ..core.context import PageRef, Source
 from ..core.files import read_no_link, symlink_in
 from ..markdown.extension import source_path
+from ..markdown.hostpage import MKDOCS_RELPATH, ZENSICAL_RENDERING_CONTEXT
 from ..site.build import BuildOptions, BuildSession, Problems
 from ..site.pages import generated_ref
 
@@ -106,16 +107,16 @@ def host_root(md: markdown.Markdown) -> str:
     """The folder of Zensical's configuration file, which relative paths start from;
     else the working directory. (MkDocs registers its page processors only after the
     extensions: an exported ``mkdocs.yml`` passes ``project: !relative $config_dir``.)"""
-    if "rendering_context" in md.preprocessors:  # Zensical: its config's root_dir
-        config = getattr(md.preprocessors["rendering_context"], "config", None)
+    if ZENSICAL_RENDERING_CONTEXT in md.preprocessors:  # Zensical: its config's root_dir
+        config = getattr(md.preprocessors[ZENSICAL_RENDERING_CONTEXT], "config", None)
         if isinstance(config, dict) and config.get("root_dir"):
             return str(config["root_dir"])
     return os.getcwd()
 
 
 def _host_title(md: markdown.Markdown) -> str:
-    if "rendering_context" in md.preprocessors:  # Zensical
-        page = getattr(md.preprocessors["rendering_context"], "page", None)
+    if ZENSICAL_RENDERING_CONTEXT in md.preprocessors:  # Zensical
+        page = getattr(md.preprocessors[ZENSICAL_RENDERING_CONTEXT], "page", None)
         return str(getattr(page, "title", "") or "")
     return ""
 
@@ -166,9 +167,9 @@ def _mkdocs_urls(md: markdown.Markdown, text: str) -> str:
     """Under MkDocs, links to Markdown files in raw HTML (the exported pages' parts and
     figures) become URLs, by MkDocs' own relpath processor, which checks them too.
     Zensical resolves every relative link of a page itself, raw HTML included."""
-    if "relpath" not in md.treeprocessors:  # a Registry, not a Mapping: no .get
+    if MKDOCS_RELPATH not in md.treeprocessors:  # a Registry, not a Mapping: no .get
         return text
-    to_url = getattr(md.treeprocessors["relpath"], "path_to_url", None)
+    to_url = getattr(md.treeprocessors[MKDOCS_RELPATH], "path_to_url", None)
     if to_url is None:
         return text
     return _MD_HREF.sub(
