@@ -8,9 +8,13 @@ plugin's hooks stay a few lines each.
 
 from __future__ import annotations
 
+import html
+import posixpath
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig, _AbsoluteLinksValidation
 from mkdocs.exceptions import PluginError
@@ -168,6 +172,34 @@ def add_pages(files: Files, config: MkDocsConfig, session: BuildSession) -> dict
             file.inclusion = InclusionLevel.NOT_IN_NAV
     session.locate(built_in(files))
     return data_files
+
+
+LIVE_RELOAD = "assets/briefing/livereload.js"
+
+
+def live_reload(server: Any) -> Any:
+    """MkDocs' live reload puts its code inline in every page ``mkdocs serve`` sends,
+    and the pages' Content-Security-Policy blocks it (it is not the theme's): the
+    server is made to load Briefing's copy of that code from the site instead
+    (``site/theme/assets/briefing/livereload.js``), with the page's build number in
+    data attributes. MkDocs 1.6 has no public way to change what it injects; if its
+    private one is gone, pages are served as they are (reload them by hand)."""
+    if not callable(getattr(server, "_inject_js_into_html", None)):
+        log.warning("live reload: this MkDocs injects its code another way; reload by hand")
+        return server
+    source = posixpath.join(getattr(server, "mount_path", "/") or "/", LIVE_RELOAD)
+
+    def inject(content: bytes, epoch: int) -> bytes:
+        at = content.rfind(b"</body>")
+        at = len(content) if at < 0 else at
+        tag = (
+            f'<script src="{html.escape(source)}" data-epoch="{int(epoch)}" '
+            f'data-request="{time.time_ns() // 1_000_000}"></script>'
+        )
+        return content[:at] + tag.encode() + content[at:]
+
+    server._inject_js_into_html = inject
+    return server
 
 
 def built_in(files: Files) -> Built:

@@ -25,7 +25,7 @@ from ..site.build import BuildSession, Checking, Problems
 from ..site.staging import Staging
 from .config import BriefingConfig
 from .incremental import Incremental
-from .mkdocsbuild import SearchFolder, add_pages, publish, stage, start
+from .mkdocsbuild import SearchFolder, add_pages, live_reload, publish, stage, start
 
 log = get_plugin_logger(__name__)
 
@@ -107,11 +107,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        def href(uri: str) -> str:
-            return get_relative_url(self.running.url_of(uri), page.url)
-
-        view = self.running.page_view(page.file.src_uri, href)
-        context["briefing"] = view  # type: ignore[typeddict-unknown-key]
+        href = lambda uri: get_relative_url(self.running.url_of(uri), page.url)  # noqa: E731
+        context["briefing"] = self.running.page_view(page.file.src_uri, href)  # type: ignore[typeddict-unknown-key]
         return context
 
     # -100: last, after other plugins changed the page, so every inline script is hashed.
@@ -137,6 +134,9 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.incremental.finish(config)
         self.search.remove(kept=self.is_serve)
         publish(config, self.running, self.staging)
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        return live_reload(server)  # the pages' policy blocks MkDocs' inline code
 
     def on_shutdown(self) -> None:
         self.is_serve = False
