@@ -53,7 +53,12 @@ class Server:
         if not self.started:
             config.plugins.on_startup(command="serve", dirty=True)
             self.started = True
+        self.plugin = config.plugins["briefing"]
         build(config, serve_url=SERVE_URL, dirty=True)
+
+    def open_data_key(self) -> str:
+        """The digest of what the open data files were last made of."""
+        return str(self.plugin.incremental.kept.key)  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         config = load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site))
@@ -122,6 +127,15 @@ def test_a_series_of_edits_leaves_the_site_a_clean_build_makes(
     served.build()
     same_as_clean(served, tmp_path, "article")
     assert mtime(served, "articles/fourth") == untouched, "an unrelated article was rebuilt"
+
+    # A sentence that names nobody, away from every quote: the open data is not made
+    # again (what it is made of is unchanged), and the site is still a clean build's.
+    made_of = served.open_data_key()
+    quiet = project / "briefing_src/articles/fourth.md"
+    quiet.write_text(quiet.read_text("utf-8") + "\nNothing more to add.\n", "utf-8")
+    served.build()
+    assert served.open_data_key() == made_of
+    same_as_clean(served, tmp_path, "quiet")
 
     # An annotation file: the article's notes.
     notes = project / "briefing_src/articles/kling-launch.annotations.yml"

@@ -42,7 +42,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.utils import write_file
 
 from ..core.context import PageRecord
-from ..site.build import BuildSession
+from ..site.build import BuildSession, OpenDataCache
 
 log = get_plugin_logger(__name__)
 
@@ -102,6 +102,7 @@ class Incremental:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
+        self.kept = OpenDataCache() if enabled else None  # the open data of the last build
         self.files = Files([])
         self.nav: Navigation | None = None  # this build's, once MkDocs made it
         self.states: dict[str, _State] = {}
@@ -223,6 +224,7 @@ class Incremental:
     def forget(self) -> None:
         """A build failed half-way: the next one renders and writes every page."""
         self.states, self.views, self.search, self.shared = {}, {}, {}, ""
+        self.kept = OpenDataCache() if self.enabled else None
 
     # Written pages' search entries; the index and the files of pages now gone.
     def page_written(self, uri: str, config: MkDocsConfig) -> None:

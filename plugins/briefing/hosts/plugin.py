@@ -98,7 +98,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         self.incremental.restore(self.running)
-        outputs = self.running.after_render()  # every page's Markdown is rendered
+        outputs = self.running.after_render(self.incremental.kept)  # every page is rendered
         self.incremental.plan_writing(self.running)
         for name, file in self.data_files.items():
             file.content_string = outputs[name]

@@ -16,6 +16,7 @@ imports MkDocs; the book is made from a session by :mod:`briefing.book.sitebook`
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -45,6 +46,7 @@ from .opendata import (
     json_ld_script,
     mentioned_on,
     open_data,
+    open_data_key,
     page_json_ld,
     relative_base,
 )
@@ -170,6 +172,16 @@ class SiteSettings:
     """The configuration's file name, where a finding about the site is reported."""
     theme_dirs: tuple[str, ...] = ()
     """The theme's folders (overrides, the theme's, Briefing's), for the policy."""
+
+
+@dataclass
+class OpenDataCache:
+    """The open data files of the last build, with a digest of what they are made of:
+    ``mkdocs serve`` keeps it, so an edit that changes none of it writes them again
+    without making them again."""
+
+    key: str = ""
+    files: dict[str, str] = field(default_factory=dict)
 
 
 class BuildSession:
@@ -384,22 +396,27 @@ class BuildSession:
         self.problems.report(problems[self.logged :])
         self.logged = len(problems)
 
-    def after_render(self) -> dict[str, str]:
+    def after_render(self, kept: OpenDataCache | None = None) -> dict[str, str]:
         """Every page's Markdown is rendered: report its problems, make the figures
-        (the mentions are all recorded); return the open data files' text by name."""
+        (the mentions are all recorded); return the open data files' text by name
+        (from ``kept`` when what they are made of is unchanged)."""
         self.report_rendered()
         self.figures = Figures(self.briefing, self.context.page_entities, self.context.mentions)
-        return self.open_data()
+        return self.open_data(kept=kept)
 
-    def open_data(self, site: Site | None = None) -> dict[str, str]:
+    def open_data(
+        self, site: Site | None = None, kept: OpenDataCache | None = None
+    ) -> dict[str, str]:
         """The open data files by name, for ``site`` (default: the build's)."""
-        context = self.context
-        return open_data(
-            self.briefing,
-            site if site is not None else self.site,
-            anchorings(context),
-            mentioned_on(context),
-        )
+        context, site = self.context, site if site is not None else self.site
+        found, mentions = anchorings(context), mentioned_on(context)
+        if kept is None:
+            return open_data(self.briefing, site, found, mentions)
+        made_of = repr((self.options, open_data_key(self.briefing, site, found, mentions)))
+        key = hashlib.sha256(made_of.encode("utf-8", "surrogatepass")).hexdigest()
+        if kept.key != key:
+            kept.key, kept.files = key, open_data(self.briefing, site, found, mentions)
+        return dict(kept.files)
 
     def page_view(
         self,

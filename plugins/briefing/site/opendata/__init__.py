@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ...core.model import Briefing
-from .annotations import KIND_OF_MOTIVATION, annotation_collection
+from .annotations import KIND_OF_MOTIVATION, annotation_collection, text_used
 from .download import data_document, data_schema, entities_csv
 from .feed import atom_feed
 from .rendered import Anchoring, anchorings, mentioned_on
@@ -56,9 +56,32 @@ __all__ = [
     "json_ld_script",
     "mentioned_on",
     "open_data",
+    "open_data_key",
     "page_json_ld",
     "relative_base",
 ]
+
+
+def open_data_key(
+    briefing: Briefing,
+    site: Site,
+    anchorings: Mapping[str, Anchoring],
+    mentioned_on: Mapping[str, Iterable[str]],
+) -> object:
+    """What :func:`open_data` is made of: equal keys make equal files. Of an article it
+    takes the front matter and the notes, and of its text only what the selectors
+    quote, so an edit of its body away from the quotes changes nothing."""
+    return (
+        site,
+        [(a.slug, a.path, a.model, [n.model for n in a.annotations]) for a in briefing.articles],
+        sorted((e.id, e.model, e.reviewed) for e in briefing.entities.values()),
+        sorted(mentioned_on.items()),
+        [
+            (slug, a.starts, a.numbers, a.notes, text_used(article.annotations, a))
+            for slug, a in sorted(anchorings.items())
+            if (article := briefing.article(slug)) is not None
+        ],
+    )
 
 
 def open_data(

@@ -5,7 +5,7 @@ AnnotationCollection whose items a Hypothesis-style client can read, and that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...core.anchoring import fold_whitespace
@@ -38,6 +38,18 @@ KIND_OF_MOTIVATION = {
 """A motivation read back -> the kind it stands for (when no ``tagging`` body says)."""
 CONTEXT_CHARS = 32
 """Length of a TextQuoteSelector's prefix and suffix (what Hypothesis writes)."""
+
+
+def text_used(annotations: Iterable[Annotation], anchoring: Anchoring) -> list[str]:
+    """The parts of an article's text its selectors quote (each anchored quote with the
+    text around it): all the open data takes of the text."""
+    used = []
+    for annotation in annotations:
+        start = anchoring.starts.get(annotation.index)
+        if start is not None:
+            end = start + len(fold_whitespace(annotation.model.quote)) + CONTEXT_CHARS
+            used.append(anchoring.text[max(0, start - CONTEXT_CHARS) : end])
+    return used
 
 
 def selector(annotation: Annotation, anchoring: Anchoring | None) -> dict[str, str]:
