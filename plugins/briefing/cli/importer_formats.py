@@ -38,7 +38,6 @@ class Candidate:
     prefix: str = ""
     suffix: str = ""
     note: str = ""
-    kind: str | None = None
     motivation: str = ""
     verdict: str | None = None
     tags: list[str] = field(default_factory=list)
