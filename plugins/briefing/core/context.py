@@ -167,11 +167,17 @@ class RenderContext:
         others = [d for d in self.diagnostics.items if d not in recorded]
         self.diagnostics = Diagnostics()
         self.diagnostics.extend(others)
-        for name in ("mentions", "page_entities", "annotations", "article_text", "notes"):
-            getattr(self, name).clear()
-        self.pages.clear()
-        self.linked_on.clear()
-        self._seen.clear()
+        for table in (
+            self.mentions,
+            self.page_entities,
+            self.annotations,
+            self.article_text,
+            self.notes,
+            self.pages,
+            self.linked_on,
+            self._seen,
+        ):
+            table.clear()
         self.records = {}
         for record in records:
             self._restore(record)

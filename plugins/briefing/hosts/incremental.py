@@ -22,13 +22,12 @@ instead, in two phases of one build:
 Material's search index is put together from each page's entries, and the pages that
 are gone (an article renamed or deleted) are removed, so the site folder after any
 series of edits is the one a clean build makes (``tests/test_incremental.py``). Only
-MkDocs' dirty build asks for this (``mkdocs serve --dirty``, ``briefing serve``); a
-site whose search is not Material's is rebuilt whole.
+MkDocs' dirty build asks for this (``mkdocs serve --dirty``); a site whose search is not
+Material's, or that has another plugin, is rebuilt whole.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,7 +41,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.utils import write_file
 
 from ..core.context import PageRecord
-from ..site.build import BuildSession, OpenDataCache
+from ..site.build import BuildSession, OpenDataCache, digest
+from .mkdocsbuild import search_plugin
 
 log = get_plugin_logger(__name__)
 
@@ -62,15 +62,7 @@ class _State:
     record: PageRecord | None
 
 
-def _digest(*parts: object) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(repr(part).encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def _tree_digest(folders: Iterable[str]) -> list[tuple[str, int, int]]:
+def _treedigest(folders: Iterable[str]) -> list[tuple[str, int, int]]:
     """Every file of ``folders`` with its modification time and size."""
     found = []
     for folder in folders:
@@ -84,7 +76,7 @@ def _tree_digest(folders: Iterable[str]) -> list[tuple[str, int, int]]:
     return sorted(found)
 
 
-def _nav_digest(nav: Navigation) -> list[Any]:
+def _navdigest(nav: Navigation) -> list[Any]:
     def item(node: Any) -> Any:
         children = getattr(node, "children", None) or ()
         return (
@@ -108,6 +100,8 @@ class Incremental:
         self.states: dict[str, _State] = {}
         self.views: dict[str, str] = {}  # page -> digest of its view, last build
         self.shared = ""  # digest of what every page depends on, last build
+        self.shared_now = ""  # the same, this build
+        self.index: Any = None  # Material's search plugin, this build (None: not there)
         self.nav_key = ""  # digest of the navigation, last build
         self.search: dict[str, list[dict[str, Any]]] = {}  # page -> its search entries
         self.outputs: set[str] = set()  # every file the last build wrote
@@ -127,15 +121,16 @@ class Incremental:
         # index): a site with one is rebuilt whole.
         search = {"search", "material/search"} & set(config.plugins)
         others = set(config.plugins) - {"search", "material/search", "briefing"}
-        self.active = not others and (not search or _material_search(config) is not None)
+        self.index = _material_search(config)
+        self.active = not others and (not search or self.index is not None)
         self.write = None
         self.search_seen = 0
         briefing = session.briefing
-        self.shared_now = _digest(
+        self.shared_now = digest(
             Path(config.config_file_path).read_bytes() if config.config_file_path else b"",
             sorted((e.id, repr(e.model)) for e in briefing.entities.values()),
             # The site's own theme overrides (an installed theme does not change).
-            _tree_digest([config.theme.custom_dir] if config.theme.custom_dir else []),
+            _treedigest([config.theme.custom_dir] if config.theme.custom_dir else []),
         )
         self.keys = {}
         self.render = set()
@@ -149,13 +144,13 @@ class Incremental:
                 # Markdown holds the body; the notes come from the files' YAML).
                 files_read = (article.path, article.sidecar) if article else ()
                 found = [digests.get(f) or _read(session.root, f) for f in files_read if f]
-                key = _digest(generated.content, found)
+                key = digest(generated.content, found)
             else:
                 try:
-                    key = _digest(file.content_string)
+                    key = digest(file.content_string)
                 except (OSError, ValueError):
                     key = ""  # MkDocs reports it when it reads the page
-            key = _digest(self.shared_now, key)
+            key = digest(self.shared_now, key)
             self.keys[uri] = key
             state = self.states.get(uri)
             if not self.active or not key or state is None or state.key != key:
@@ -210,7 +205,7 @@ class Incremental:
         if not self.enabled:
             return
         files = self.files
-        nav_now = _digest(_nav_digest(self.nav) if self.nav is not None else None)
+        nav_now = digest(_navdigest(self.nav) if self.nav is not None else None)
         everything = not self.active or nav_now != self.nav_key or self.shared_now != self.shared
         self.nav_key, self.shared = nav_now, self.shared_now
         write = set(self.render)
@@ -227,19 +222,17 @@ class Incremental:
         self.kept = OpenDataCache() if self.enabled else None
 
     # Written pages' search entries; the index and the files of pages now gone.
-    def page_written(self, uri: str, config: MkDocsConfig) -> None:
-        search = _material_search(config) if self.enabled else None
-        if search is None:
+    def page_written(self, uri: str) -> None:
+        if not self.enabled or self.index is None:
             return
-        entries = search.search_index.entries
+        entries = self.index.search_index.entries
         self.search[uri] = entries[self.search_seen :]
         self.search_seen = len(entries)
 
     def finish(self, config: MkDocsConfig) -> None:
         if not self.enabled:
             return
-        files = self.files
-        search = _material_search(config)
+        files, search = self.files, self.index
         order = [f.src_uri for f in files.documentation_pages()]
         self.search = {uri: self.search[uri] for uri in order if uri in self.search}
         if search is not None:
@@ -272,8 +265,8 @@ def _view_keys(session: BuildSession) -> dict[str, str]:
     entities only."""
     briefing, context = session.briefing, session.context
     graph = session.figures.graph if session.figures is not None else None
-    whole = _digest(graph.nodes, graph.edges) if graph is not None else ""
-    timeline = _digest(sorted((a.slug, a.title, a.date) for a in briefing.articles))
+    whole = digest(graph.nodes, graph.edges) if graph is not None else ""
+    timeline = digest(sorted((a.slug, a.title, a.date) for a in briefing.articles))
     keys = {}
     for uri, page in session.generated.items():
         if page.article:
@@ -286,14 +279,14 @@ def _view_keys(session: BuildSession) -> dict[str, str]:
                 by_id = graph.by_id
                 ego = [by_id.get(page.entity)]
                 ego += [(edge, by_id.get(other)) for edge, other in graph.neighbours(page.entity)]
-            keys[uri] = _digest(ego, found, titles)
+            keys[uri] = digest(ego, found, titles)
         else:
-            keys[uri] = _digest(whole, timeline)
+            keys[uri] = digest(whole, timeline)
     return keys
 
 
 def _material_search(config: MkDocsConfig) -> Any:
-    search = config.plugins.get("material/search") or config.plugins.get("search")
+    search = search_plugin(config)
     return search if hasattr(search, "search_index_prev") else None
 
 

@@ -116,6 +116,11 @@ def publish(config: MkDocsConfig, session: BuildSession, staging: Staging | None
         log.warning(f"{staging.site_dir} left as it was: the strict build failed")
 
 
+def search_plugin(config: MkDocsConfig) -> Any:
+    """The site's search plugin (Material's or MkDocs' own), if it has one."""
+    return config.plugins.get("material/search") or config.plugins.get("search")
+
+
 class SearchFolder:
     """The temporary folder of the search's dictionary of Chinese names: made when
     needed, kept across the rebuilds of ``mkdocs serve``, removed at the end."""
@@ -125,7 +130,7 @@ class SearchFolder:
 
     def configure(self, config: MkDocsConfig, session: BuildSession) -> None:
         """Give Material's search the briefing's Chinese names (``cjk_search``)."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = search_plugin(config)
         if search is not None and session.options.cjk_search:
             self.tmp = self.tmp or tempfile.mkdtemp(prefix="briefing-")
             changed = configure_search(search.config, session.briefing, Path(self.tmp))

@@ -115,7 +115,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     @event_priority(-100)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         uri, dest = page.file.src_uri, page.file.dest_uri
-        self.incremental.page_written(uri, config)
+        self.incremental.page_written(uri)
         return self.running.finish_page(uri, page.url, dest, output, page.content or "")
 
     def on_post_template(

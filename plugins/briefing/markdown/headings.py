@@ -62,10 +62,12 @@ class LiftMarkers(Treeprocessor):
         tail = marker.tail or ""
         if before is not None:
             text = before.tail
-            before.tail = (text or "") + tail if text or tail else text
+            if tail:
+                before.tail = (text or "") + tail
         else:
             text = parent.text
-            parent.text = (text or "") + tail if text or tail else text
+            if tail:
+                parent.text = (text or "") + tail
         parent.remove(marker)
         self.aside.lifted.append(_Lifted(parent, before, marker, text))
 

@@ -174,6 +174,16 @@ class SiteSettings:
     """The theme's folders (overrides, the theme's, Briefing's), for the policy."""
 
 
+def digest(*parts: object) -> str:
+    """A SHA-256 of the parts' ``repr``: what a rebuild compares to tell whether what
+    something is made of changed."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 @dataclass
 class OpenDataCache:
     """The open data files of the last build, with a digest of what they are made of:
@@ -412,8 +422,7 @@ class BuildSession:
         found, mentions = anchorings(context), mentioned_on(context)
         if kept is None:
             return open_data(self.briefing, site, found, mentions)
-        made_of = repr((self.options, open_data_key(self.briefing, site, found, mentions)))
-        key = hashlib.sha256(made_of.encode("utf-8", "surrogatepass")).hexdigest()
+        key = digest(self.options, open_data_key(self.briefing, site, found, mentions))
         if kept.key != key:
             kept.key, kept.files = key, open_data(self.briefing, site, found, mentions)
         return dict(kept.files)

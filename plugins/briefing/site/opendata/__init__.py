@@ -74,7 +74,7 @@ def open_data_key(
     return (
         site,
         [(a.slug, a.path, a.model, [n.model for n in a.annotations]) for a in briefing.articles],
-        sorted((e.id, e.model, e.reviewed) for e in briefing.entities.values()),
+        sorted((e.id, e.model) for e in briefing.entities.values()),
         sorted(mentioned_on.items()),
         [
             (slug, a.starts, a.numbers, a.notes, text_used(article.annotations, a))
