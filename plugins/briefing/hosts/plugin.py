@@ -128,9 +128,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     # -100: last, after every other plugin (the search index) has written its output.
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        from ..book.sitebook import book_step
+        if self.running.book is not None:  # the book's modules (0.2 s) only for a book
+            from ..book.sitebook import book_step
 
-        book_step(self.running, Path(config.site_dir))
+            book_step(self.running, Path(config.site_dir))
         self.incremental.finish(config)
         self.search.remove(kept=self.is_serve)
         publish(config, self.running, self.staging)

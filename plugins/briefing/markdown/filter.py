@@ -8,6 +8,7 @@ pages (the site owner's) pass untouched. The rules themselves are
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
+from collections.abc import Sequence
 
 import markdown
 from markdown.postprocessors import Postprocessor
@@ -115,6 +116,25 @@ class AttributeTreeprocessor(Treeprocessor):
                 filter_attributes(el)
 
 
+class _StashSeen:
+    """The stash of raw HTML as a postprocessor last looked at it. Python-Markdown runs
+    every postprocessor on each heading (for the table of contents), then on the page:
+    the stash is the same list each time (``reset()`` makes a new one) unless it grew,
+    so what was found in it holds until then."""
+
+    def __init__(self) -> None:
+        self.blocks: Sequence[object] | None = None
+        self.count = 0
+        self.found = False
+
+    def knows(self, blocks: Sequence[object]) -> bool:
+        return self.blocks is blocks and self.count == len(blocks)
+
+    def remember(self, blocks: Sequence[object], found: bool) -> bool:
+        self.blocks, self.count, self.found = blocks, len(blocks), found
+        return found
+
+
 class SanitizePostprocessor(Postprocessor):
     """The page's HTML through the allow-list, unless it is clean by construction: the
     tree was filtered by :class:`UrlTreeprocessor` and every piece of raw HTML (the
@@ -123,16 +143,17 @@ class SanitizePostprocessor(Postprocessor):
     def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.linker = linker
+        self.seen = _StashSeen()
 
     def run(self, text: str) -> str:
         if trusted(self.md, self.linker.context):
             return text
-        # Python-Markdown runs every postprocessor again on each heading and on the
-        # table of contents: is_clean caches its verdicts, so each block costs nh3 once.
         blocks = self.md.htmlStash.rawHtmlBlocks
-        if all(is_clean(str(block)) for block in blocks):
-            return text
-        return sanitize(text)
+        if self.seen.knows(blocks):
+            clean = self.seen.found
+        else:  # is_clean caches its verdicts too: a tag costs nh3 once per build
+            clean = self.seen.remember(blocks, all(is_clean(str(block)) for block in blocks))
+        return text if clean else sanitize(text)
 
 
 class RawTextPostprocessor(Postprocessor):
@@ -143,8 +164,11 @@ class RawTextPostprocessor(Postprocessor):
     def __init__(self, linker: Linker, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.linker = linker
+        self.seen = _StashSeen()
 
     def run(self, text: str) -> str:
-        if not trusted(self.md, self.linker.context):
-            contain_raw_text(self.md.htmlStash.rawHtmlBlocks)
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        if not trusted(self.md, self.linker.context) and not self.seen.knows(blocks):
+            contain_raw_text(blocks)  # in place: a second look would change nothing
+            self.seen.remember(blocks, True)
         return text
