@@ -128,7 +128,7 @@ class BriefingConfig(Config):
     Not set: no review period, no page."""
     editorial = c.SubConfig(EditorialConfig)
     """The editorial rules' levels and thresholds (see EditorialConfig)."""
-    nav_articles = c.Type(int, default=30)
+    nav_articles = c.Type(int, default=10)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""
     static_types = c.ListOfItems(c.Type(str), default=[])

@@ -25,7 +25,15 @@ from ..site.build import BuildSession, Checking, Problems
 from ..site.staging import Staging
 from .config import BriefingConfig
 from .incremental import Incremental
-from .mkdocsbuild import SearchFolder, add_pages, live_reload, publish, stage, start
+from .mkdocsbuild import (
+    SearchFolder,
+    add_pages,
+    live_reload,
+    publish,
+    quick_exit,
+    stage,
+    start,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -45,6 +53,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
         self.incremental = Incremental(enabled=self.is_serve and dirty)
+        if command == "build":
+            quick_exit()
 
     @property
     def running(self) -> BuildSession:

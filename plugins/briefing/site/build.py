@@ -142,7 +142,7 @@ class BuildOptions:
     paper: str = "a4"
     pdf_name: str = "briefing.pdf"
     current_as_of: str | None = None
-    nav_articles: int = 30
+    nav_articles: int = 10
     nav_entities: int = 150
     static_types: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)

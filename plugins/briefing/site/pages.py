@@ -89,7 +89,7 @@ def generated_ref(page: GeneratedPage, title: str) -> PageRef:
 def navigation(
     briefing: Briefing,
     docs: list[str],
-    articles: int = 30,
+    articles: int = 10,
     entities: int = 150,
     review: bool = False,
 ) -> list[Any]:
@@ -101,7 +101,7 @@ def navigation(
 
 
 def sections(
-    briefing: Briefing, articles: int = 30, entities: int = 150, review: bool = False
+    briefing: Briefing, articles: int = 10, entities: int = 150, review: bool = False
 ) -> list[Any]:
     """Briefing's sections of the navigation: the newest ``articles`` (all are on the
     Articles page), the glossary by type up to ``entities`` entities, the map, the
