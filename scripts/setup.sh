@@ -54,6 +54,9 @@ ensure_venv() {
     .venv/bin/python -m pip install -q -e "$spec"
     echo "$want" > "$stamp"
   fi
+  # Bytecode for the editable install, as pip writes it for installed packages: where
+  # PYTHONDONTWRITEBYTECODE is set, every build would compile Briefing again (0.1 s).
+  .venv/bin/python -m compileall -q plugins/briefing >/dev/null
 }
 
 ensure_zensical_venv() {

@@ -16,8 +16,6 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 _WS = re.compile(r"\s+")
 _LONG_WS = re.compile(r"\s{2,}")
 # Python-Markdown's placeholders for stashed raw HTML: invisible to readers.
@@ -279,6 +277,8 @@ def best_candidate(text: str, needle: str) -> tuple[int, int, float] | None:
     rapidfuzz's partial alignment finds the region; its window has the needle's length,
     so the span's ends are then moved to nearby word boundaries (words inserted or
     removed by an edit) to maximise the full similarity."""
+    from rapidfuzz import fuzz  # only for a quote not found as written (its import: 10 ms)
+
     alignment = fuzz.partial_ratio_alignment(needle, text)
     if alignment is None or alignment.score == 0:
         return None
