@@ -247,11 +247,11 @@ def _blank(match: re.Match[str]) -> str:
 def _runs(text: str) -> Iterator[tuple[int, tuple[str, ...], bool]]:
     """(offset, words, whether it opens a sentence) for each run of capitalised words
     in ``text``, cut at numbers (``4 July``), generic words (``Chinese``), compounds
-    that end in lower case (``AI-generated``) and after a possessive (``China's AI``)."""
-    for line_start, line in _lines(text):
-        for match in _RUN.finditer(line):
-            for start, words in _segments(match.start(), match.group().split(" ")):
-                yield line_start + start, tuple(words), _starts_sentence(line, start)
+    that end in lower case (``AI-generated``) and after a possessive (``China's AI``).
+    (A run never holds a line break: its words are joined by spaces.)"""
+    for match in _RUN.finditer(text):
+        for start, words in _segments(match.start(), match.group().split(" ")):
+            yield start, tuple(words), _starts_sentence(text, start)
 
 
 def _names(
@@ -303,24 +303,19 @@ def _segments(start: int, words: list[str]) -> Iterator[tuple[int, list[str]]]:
         yield current_start, current
 
 
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    offset = 0
-    for line in text.split("\n"):
-        yield offset, line
-        offset += len(line) + 1
-
-
-def _starts_sentence(line: str, start: int) -> bool:
+def _starts_sentence(text: str, start: int) -> bool:
+    """Does the word at ``start`` open a sentence: only leading marks (``_LEAD``)
+    between it and the line's start, a sentence's end, or a list's number?"""
     i = start - 1
-    while i >= 0 and line[i] in _LEAD:
+    while i >= 0 and text[i] in _LEAD:
         i -= 1
-    if i >= 0 and line[i] == "." and i > 0 and line[i - 1].isdigit():  # "1. " list marker
+    if i >= 0 and text[i] == "." and i > 0 and text[i - 1].isdigit():  # "1. " list marker
         j = i - 1
-        while j >= 0 and line[j].isdigit():
+        while j >= 0 and text[j].isdigit():
             j -= 1
-        if j < 0 or line[j] in " \t":
+        if j < 0 or text[j] in " \t\n":
             return True
-    return i < 0 or line[i] in _SENTENCE_END
+    return i < 0 or text[i] == "\n" or text[i] in _SENTENCE_END
 
 
 def _position(article: Article, text: str, offset: int) -> Position:
