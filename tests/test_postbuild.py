@@ -85,6 +85,26 @@ def test_blocked_lists_what_the_policy_stops_where_it_stands() -> None:
 
 
 @pytest.mark.parametrize(
+    "tag",
+    [
+        '<b\tonclick="go()">x</b>',
+        '<b\nonclick="go()">x</b>',
+        '<b\x0conclick="go()">x</b>',
+        '<b title="t"onclick="go()">x</b>',
+        "<b title='t'onmouseover=\"go()\">x</b>",
+        "<svg/onload=go()></svg>",
+        '<B ONCLICK="go()">x</B>',
+    ],
+)
+def test_a_handler_is_found_whatever_stands_before_its_name(tag: str) -> None:
+    """A browser reads an attribute's name after any HTML whitespace, after the quote
+    that closed the value before it, or after the slash of ``<svg/onload=...>``, in any
+    case: the pass that finds handlers (a regex on the lowered page) must too."""
+    found = [b.what for b in blocked(ZENSICAL_PAGE.format(content=f"<p>{tag}</p>"))]
+    assert len(found) == 1 and found[0].startswith("an inline event handler"), found
+
+
+@pytest.mark.parametrize(
     "attributes",
     [
         'type="text/jscript"',
