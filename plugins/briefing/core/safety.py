@@ -87,8 +87,15 @@ URL_ATTRIBUTES = ("href", "src")
 
 def sanitize(html: str) -> str:
     """The HTML with everything outside the allow-list removed."""
-    return nh3.clean(
-        html,
+    return _cleaner().clean(html)
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    """The allow-list as one reusable nh3 cleaner: a call of ``nh3.clean`` with these
+    options builds its sanitiser again, which cost more than cleaning a note (90 against
+    33 microseconds), and the open data alone cleans every note."""
+    return nh3.Cleaner(
         tags=set(TAGS),
         attributes=ATTRIBUTES,
         generic_attribute_prefixes={"data-", "aria-"},
