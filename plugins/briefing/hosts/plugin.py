@@ -53,7 +53,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
         self.incremental = Incremental(enabled=self.is_serve and dirty)
-        if command == "build":
+        if command in ("build", "gh-deploy"):  # the process ends with the build
             quick_exit()
 
     @property
