@@ -16,6 +16,7 @@ from ..core.rules import LEVELS, EditorialRules
 from ..core.yamlsrc import Limits
 from ..site.build import BuildError, BuildOptions
 from ..site.csp import check_sources
+from ..site.pages import NAV_ARTICLES, NAV_ENTITIES
 
 
 class _IsoDate(c.OptionallyRequired[str]):
@@ -128,7 +129,7 @@ class BriefingConfig(Config):
     Not set: no review period, no page."""
     editorial = c.SubConfig(EditorialConfig)
     """The editorial rules' levels and thresholds (see EditorialConfig)."""
-    nav_articles = c.Type(int, default=10)
+    nav_articles = c.Type(int, default=NAV_ARTICLES)
     """How many of the newest articles the navigation lists (all are on the Articles
     page): every page carries the navigation, so a long one costs time on every page."""
     static_types = c.ListOfItems(c.Type(str), default=[])
@@ -141,7 +142,7 @@ class BriefingConfig(Config):
     """Bounds on untrusted sources, each reported as an error when exceeded:
     max_bytes (1000000), max_nodes (50000 YAML values after alias expansion),
     max_depth (30), max_annotations (500 per article), max_quote_length (1000)."""
-    nav_entities = c.Type(int, default=150)
+    nav_entities = c.Type(int, default=NAV_ENTITIES)
     """Up to this many entities, the navigation lists them by type; beyond, the
     Glossary page alone (which lists them all)."""
     feed = c.Optional(c.Type(bool))

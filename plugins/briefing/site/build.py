@@ -51,7 +51,15 @@ from .opendata import (
     relative_base,
 )
 from .pagemeta import check_heading_title, check_meta, own_template, plain_title, safe_meta
-from .pages import GeneratedPage, compact_sections, generate_pages, generated_ref, nav_names
+from .pages import (
+    NAV_ARTICLES,
+    NAV_ENTITIES,
+    GeneratedPage,
+    compact_sections,
+    generate_pages,
+    generated_ref,
+    nav_names,
+)
 from .pages import navigation as site_navigation
 from .view import PageView, edit_url, page_view
 
@@ -142,8 +150,8 @@ class BuildOptions:
     paper: str = "a4"
     pdf_name: str = "briefing.pdf"
     current_as_of: str | None = None
-    nav_articles: int = 10
-    nav_entities: int = 150
+    nav_articles: int = NAV_ARTICLES
+    nav_entities: int = NAV_ENTITIES
     static_types: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     feed: bool | None = None

@@ -86,11 +86,19 @@ def generated_ref(page: GeneratedPage, title: str) -> PageRef:
     return PageRef(page.uri, title, source, page.article, page.entity, page.autolink)
 
 
+NAV_ARTICLES = 10
+"""How many of the newest articles the navigation lists by default (all are on the
+Articles page): every page carries the navigation, so a long one costs time on every
+page (0.25 s at 300 articles for 30 against 10)."""
+NAV_ENTITIES = 150
+"""Up to this many entities, the navigation lists them by type by default."""
+
+
 def navigation(
     briefing: Briefing,
     docs: list[str],
-    articles: int = 10,
-    entities: int = 150,
+    articles: int = NAV_ARTICLES,
+    entities: int = NAV_ENTITIES,
     review: bool = False,
 ) -> list[Any]:
     """The site's navigation: the hand-written pages (``docs``, Home first), then
@@ -101,7 +109,10 @@ def navigation(
 
 
 def sections(
-    briefing: Briefing, articles: int = 10, entities: int = 150, review: bool = False
+    briefing: Briefing,
+    articles: int = NAV_ARTICLES,
+    entities: int = NAV_ENTITIES,
+    review: bool = False,
 ) -> list[Any]:
     """Briefing's sections of the navigation: the newest ``articles`` (all are on the
     Articles page), the glossary by type up to ``entities`` entities, the map, the
