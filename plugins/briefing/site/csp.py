@@ -27,6 +27,7 @@ from typing import Literal
 from urllib.parse import unquote
 
 from ..core.diagnostics import Diagnostics, Position, line_col
+from ..core.mentions import fold
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*[\s/]src\s*=)([^>]*)>(.*?)</script>", re.S | re.I)
 """A script without a ``src`` attribute (``data-src`` is not one)."""
@@ -49,8 +50,8 @@ Span = tuple[int, int]
 
 
 def _scripts(html: str, low: str) -> Iterator[re.Match[str]]:
-    """The page's inline scripts (``low``: the page lowered), in linear time (the lazy
-    body is never tried past the page's last ``</script>``)."""
+    """The page's inline scripts (``low``: the page lowered, offsets kept), in linear
+    time (the lazy body is never tried past the page's last ``</script>``)."""
     end = low.rfind("</script>")
     return _INLINE_SCRIPT.finditer(html, 0, end + len("</script>") if end >= 0 else 0)
 
@@ -228,7 +229,7 @@ class _Attributes(HTMLParser):
 
 def inline_code(html: str) -> list[Inline]:
     """Every piece of inline code a browser would run in the page, in page order."""
-    low = html.lower()
+    low = fold(html)  # lowered, the same length: "İ".lower() is two characters
     found = [
         Inline(m.start(), "script", m.group(2), m.group(2))
         for m in _scripts(html, low)
