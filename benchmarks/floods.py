@@ -155,6 +155,11 @@ def handler_names(root: Path) -> None:
     article(root, "flood", "on" * 200_000)
 
 
+def handler_names_backwards(root: Path) -> None:
+    # The same pattern read backwards from each '=' (the page reversed): '=' runs.
+    article(root, "flood", "= on" * 50_000 + " =" + "no" * 100_000)
+
+
 def hostile_export(root: Path) -> list[str]:
     """18 MB of Web Annotations for ``briefing import-annotations``, whose quotes the
     text search could not find as written (JSON's \\/): the search was quadratic."""
@@ -199,6 +204,7 @@ FLOODS: dict[str, Callable[[Path], Any]] = {
     "700 fence lines that close nothing": fences,
     "<path with 300,000 spaces": svg_spaces,
     "200,000 'on' in a row": handler_names,
+    "50,000 '= on' and 100,000 'no'": handler_names_backwards,
     "50,000 unfinished '<path '": unfinished_tags,
     IMPORT + "30,000 annotations, 18 MB": hostile_export,
     BASELINE + PDF: lambda root: None,
