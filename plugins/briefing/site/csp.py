@@ -43,8 +43,10 @@ _SCRIPT_TYPES = frozenset(
 """The types a browser runs: the "JavaScript MIME types" of WHATWG's MIME Sniffing
 standard (Chromium runs ``text/jscript`` or ``text/javascript1.5``), and modules."""
 _HEAD = re.compile(r"<head[^>]*>", re.I)
-_ARTICLE_START = re.compile(r"<article\b", re.I)
-_ARTICLE_END = re.compile(r"</article\s*>", re.I)
+_ARTICLE_START = re.compile(r"<article\b")
+_ARTICLE_END = re.compile(r"</article\s*>")
+"""Both read the page lowered (:func:`fold`), as a browser reads tag names: ASCII
+case folded, nothing else."""
 
 Span = tuple[int, int]
 
@@ -56,13 +58,20 @@ def _scripts(html: str, low: str) -> Iterator[re.Match[str]]:
     return _INLINE_SCRIPT.finditer(html, 0, end + len("</script>") if end >= 0 else 0)
 
 
-def _article(html: str) -> list[Span]:
-    """Where a page's content stands: from the first <article> to the last </article>."""
-    start = _ARTICLE_START.search(html)
-    ends = list(_ARTICLE_END.finditer(html))
-    if start is None or not ends:
+def _article(html: str, low: str | None = None) -> list[Span]:
+    """Where a page's content stands: from the first <article> to the last </article>
+    (``low``: the page lowered, offsets kept, if the caller has it)."""
+    low = fold(html) if low is None else low
+    start = _ARTICLE_START.search(low)
+    if start is None:
         return []
-    return [(start.start(), ends[-1].end())]
+    at = len(low)
+    while (at := low.rfind("</article", 0, at)) >= 0:
+        end = _ARTICLE_END.match(low, at)
+        if end is not None:
+            return [(start.start(), end.end())]
+        at += len("</article") - 1  # an earlier one may still end before this start
+    return []
 
 
 def is_script(attributes: str) -> bool:
@@ -120,11 +129,12 @@ class Authorship:
     page with content. Code outside the content is the owner's only if its shape is
     one of these (:func:`theme_code`)."""
 
-    def contributed(self, html: str) -> list[Span]:
-        """The parts of ``html`` a contributor wrote, sorted and not overlapping."""
+    def contributed(self, html: str, low: str | None = None) -> list[Span]:
+        """The parts of ``html`` a contributor wrote, sorted and not overlapping
+        (``low``: the page lowered, if the caller has it)."""
         if self.owner_page:
             return []
-        spans = _article(html)
+        spans = _article(html, low)
         for fragment in self.content:
             at = html.find(fragment) if fragment else -1
             while at >= 0:
@@ -230,9 +240,11 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def inline_code(html: str) -> list[Inline]:
-    """Every piece of inline code a browser would run in the page, in page order."""
-    low = fold(html)  # lowered, the same length: "İ".lower() is two characters
+def inline_code(html: str, low: str | None = None) -> list[Inline]:
+    """Every piece of inline code a browser would run in the page, in page order
+    (``low``: the page lowered, if the caller has it)."""
+    if low is None:
+        low = fold(html)  # lowered, the same length: "İ".lower() is two characters
     found = [
         Inline(m.start(), "script", m.group(2), m.group(2))
         for m in _scripts(html, low)
@@ -265,22 +277,24 @@ def theme_code(pages: Iterable[str]) -> frozenset[str]:
     redirect) is the theme's alone."""
     common: set[str] | None = None
     for html in pages:
-        spans = _article(html)
+        low = fold(html)
+        spans = _article(html, low)
         if not spans:
             continue
         start, end = spans[0]
-        found = {shape(code) for code in inline_code(html) if not start <= code.offset < end}
+        found = {shape(code) for code in inline_code(html, low) if not start <= code.offset < end}
         common = found if common is None else common & found
     return frozenset(common or ())
 
 
 def _judge(html: str, authorship: Authorship) -> tuple[list[Inline], list[Inline]]:
     """The page's inline code: the owner's (allowed by hash) and the rest (blocked)."""
-    spans = authorship.contributed(html)
+    low = fold(html)
+    spans = authorship.contributed(html, low)
     starts = [start for start, _ in spans]
     owned: list[Inline] = []
     stopped: list[Inline] = []
-    for code in inline_code(html):
+    for code in inline_code(html, low):
         at = bisect.bisect_right(starts, code.offset) - 1
         contributed = at >= 0 and code.offset < spans[at][1]
         templates = authorship.templates
