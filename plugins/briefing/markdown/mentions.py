@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -89,7 +88,7 @@ class MentionTreeprocessor(Treeprocessor):
         blocks: list[tuple[etree.Element, str, str]] = []
         explicit: dict[str, bool] = {}  # [[id]] links on the page: seen on load?
         stash = [str(raw) for raw in self.md.htmlStash.rawHtmlBlocks]
-        slots = list(_text_slots(root, explicit, blocks, stash))
+        slots = _text_slots(root, explicit, blocks, stash)
         linked |= {entity for entity, seen in explicit.items() if seen}
         raw = _RawHtmlGuard(self.md)
         found: list[tuple[Slot, list[Match]]] = []
@@ -207,9 +206,8 @@ class _RawHtmlGuard:
         return ranges
 
 
-@dataclass(frozen=True)
-class Slot:
-    """A text or tail that may hold mentions."""
+class Slot(NamedTuple):
+    """A text or tail that may hold mentions (a tuple: made for every text of a page)."""
 
     el: etree.Element
     attr: str
@@ -228,34 +226,37 @@ def _text_slots(
     explicit: dict[str, bool],
     links: list[tuple[etree.Element, str, str]],
     stash: list[str],
-) -> Iterator[Slot]:
-    """Every text or tail that may hold a mention, in document order; records explicit
+) -> list[Slot]:
+    """Every text or tail that may hold a mention, in document order (all found before
+    any is changed); records explicit
     ``[[id]]`` links met on the way in ``explicit`` (id -> whether one is seen on load)
     and ``links``. ``stash`` is the page's stashed raw HTML (its code blocks)."""
 
     hidden = hidden_parts(root, stash)
+    slots: list[Slot] = []
 
     def visit(
         el: etree.Element, parent: etree.Element | None, block: etree.Element, seen: bool
-    ) -> Iterator[Slot]:
+    ) -> None:
         if el.tag == "a" and el.get("data-entity"):
             entity = el.get("data-entity", "")
             explicit[entity] = explicit.get(entity, False) or seen
             links.append((block, entity, "".join(el.itertext())))
-        skip = el.tag in SKIP_TAGS or not SKIP_CLASSES.isdisjoint((el.get("class") or "").split())
+        if el.tag in SKIP_TAGS or not SKIP_CLASSES.isdisjoint((el.get("class") or "").split()):
+            return
         inner = el if el.tag in _BLOCKS else block
-        if not skip:
-            inside = (
-                seen
-                and el.tag not in OUT_OF_SIGHT
-                and "hidden" not in el.attrib
-                and id(el) not in hidden
-            )
-            if el.text and not isinstance(el.text, AtomicString):
-                yield Slot(el, "text", parent, inner, inside)
-            for child in list(el):
-                yield from visit(child, el, inner, inside)
-                if child.tail and not isinstance(child.tail, AtomicString):
-                    yield Slot(child, "tail", el, inner, inside)
+        inside = (
+            seen
+            and el.tag not in OUT_OF_SIGHT
+            and "hidden" not in el.attrib
+            and id(el) not in hidden
+        )
+        if el.text and not isinstance(el.text, AtomicString):
+            slots.append(Slot(el, "text", parent, inner, inside))
+        for child in el:
+            visit(child, el, inner, inside)
+            if child.tail and not isinstance(child.tail, AtomicString):
+                slots.append(Slot(child, "tail", el, inner, inside))
 
-    yield from visit(root, None, root, True)
+    visit(root, None, root, True)
+    return slots
