@@ -31,6 +31,7 @@ from .mkdocsbuild import (
     live_reload,
     publish,
     quick_exit,
+    settle,
     stage,
     start,
 )
@@ -46,6 +47,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
+        self.one_shot = False  # `briefing check` builds without on_startup: it goes on after
         self.cache = FileCache()  # kept across `mkdocs serve` rebuilds: an edit re-parses one file
         self.search = SearchFolder()
         self.incremental = Incremental(enabled=False)
@@ -53,7 +55,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.is_serve = command == "serve"
         self.incremental = Incremental(enabled=self.is_serve and dirty)
-        if command in ("build", "gh-deploy"):  # the process ends with the build
+        self.one_shot = command in ("build", "gh-deploy")  # the process ends with the build
+        if self.one_shot:
             quick_exit()
 
     @property
@@ -68,6 +71,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         session = self.session = start(
             config, self.config, Problems(log), self.cache, self.is_serve, self.checking
         )
+        if self.one_shot:
+            settle()
         self.search.configure(config, session)
         session.context.keep_records = self.incremental.enabled
         self.staging = stage(config, self.is_serve)
