@@ -16,6 +16,7 @@ from briefing.site.figures import (
     Figures,
     ego_svg,
     entity_graph,
+    layout,
     map_svg,
     place_labels,
     timeline_svg,
@@ -300,6 +301,25 @@ def test_shipped_briefing_reads(tmp_path: Path) -> None:
     }
     svg = parse(map_svg(entity_graph(briefing, pages), href))
     assert len(nodes(svg)) == len(briefing.entities)
+
+
+@pytest.mark.parametrize("count", [2, 9, 24])
+def test_a_small_map_is_laid_out_without_numpy_as_numpy_lays_it_out(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to ``SMALL_MAP`` nodes the layout runs in plain Python (float64), beyond it
+    with numpy (float32): the same iterations, so the same map but for rounding."""
+    briefing, pages = synthetic(count, 3)
+    graph = entity_graph(briefing, pages)
+    assert count <= layout.SMALL_MAP
+    python = layout.spring_layout(graph)
+    monkeypatch.setattr(layout, "SMALL_MAP", 0)
+    with_numpy = layout.spring_layout(graph)
+    assert python.keys() == with_numpy.keys() and len(python) == count
+    for node, (x, y) in python.items():
+        assert 0 <= x <= 1 and 0 <= y <= 1
+        nx, ny = with_numpy[node]
+        assert abs(x - nx) < 0.05 and abs(y - ny) < 0.05, (node, (x, y), (nx, ny))
 
 
 @pytest.mark.parametrize("count", [0, 1])
