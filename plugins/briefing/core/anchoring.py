@@ -65,7 +65,9 @@ SKIP_TAGS = frozenset({"script", "style", "template"})
 
 
 def fold_whitespace(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    """Every run of whitespace one space, none at either end (``str.split`` knows the
+    same whitespace as the regex ``\\s``, and is several times faster than its ``sub``)."""
+    return " ".join(text.split())
 
 
 @dataclass
@@ -139,7 +141,7 @@ class TextIndex:
             shift += run.end() - run.start() - 1
             self._folded_starts.append(run.end() - shift)
             self._raw_starts.append(run.end())
-        self.text = _WS.sub(" ", text[lead:]).rstrip()
+        self.text = fold_whitespace(text)
 
     def _raw(self, position: int) -> int:
         k = bisect.bisect_right(self._folded_starts, position) - 1
