@@ -228,9 +228,9 @@ def _text_slots(
     stash: list[str],
 ) -> list[Slot]:
     """Every text or tail that may hold a mention, in document order (all found before
-    any is changed); records explicit
-    ``[[id]]`` links met on the way in ``explicit`` (id -> whether one is seen on load)
-    and ``links``. ``stash`` is the page's stashed raw HTML (its code blocks)."""
+    any is changed); records explicit ``[[id]]`` links met on the way in ``explicit``
+    (id -> whether one is seen on load) and ``links``. ``stash`` is the page's stashed
+    raw HTML (its code blocks)."""
 
     hidden = hidden_parts(root, stash)
     slots: list[Slot] = []

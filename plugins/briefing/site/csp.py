@@ -58,10 +58,9 @@ def _scripts(html: str, low: str) -> Iterator[re.Match[str]]:
     return _INLINE_SCRIPT.finditer(html, 0, end + len("</script>") if end >= 0 else 0)
 
 
-def _article(html: str, low: str | None = None) -> list[Span]:
+def _article(low: str) -> list[Span]:
     """Where a page's content stands: from the first <article> to the last </article>
-    (``low``: the page lowered, offsets kept, if the caller has it)."""
-    low = fold(html) if low is None else low
+    (``low``: the page lowered by :func:`fold`, so its offsets are the page's)."""
     start = _ARTICLE_START.search(low)
     if start is None:
         return []
@@ -70,7 +69,7 @@ def _article(html: str, low: str | None = None) -> list[Span]:
         end = _ARTICLE_END.match(low, at)
         if end is not None:
             return [(start.start(), end.end())]
-        at += len("</article") - 1  # an earlier one may still end before this start
+        at += len("</article") - 1  # no `</article>` here: look before it
     return []
 
 
@@ -129,12 +128,12 @@ class Authorship:
     page with content. Code outside the content is the owner's only if its shape is
     one of these (:func:`theme_code`)."""
 
-    def contributed(self, html: str, low: str | None = None) -> list[Span]:
+    def contributed(self, html: str, low: str) -> list[Span]:
         """The parts of ``html`` a contributor wrote, sorted and not overlapping
-        (``low``: the page lowered, if the caller has it)."""
+        (``low``: the page lowered by :func:`fold`)."""
         if self.owner_page:
             return []
-        spans = _article(html, low)
+        spans = _article(low)
         for fragment in self.content:
             at = html.find(fragment) if fragment else -1
             while at >= 0:
@@ -240,11 +239,10 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def inline_code(html: str, low: str | None = None) -> list[Inline]:
+def inline_code(html: str, low: str) -> list[Inline]:
     """Every piece of inline code a browser would run in the page, in page order
-    (``low``: the page lowered, if the caller has it)."""
-    if low is None:
-        low = fold(html)  # lowered, the same length: "İ".lower() is two characters
+    (``low``: the page lowered by :func:`fold`, which keeps its length where
+    ``str.lower`` would not: "İ".lower() is two characters)."""
     found = [
         Inline(m.start(), "script", m.group(2), m.group(2))
         for m in _scripts(html, low)
@@ -278,7 +276,7 @@ def theme_code(pages: Iterable[str]) -> frozenset[str]:
     common: set[str] | None = None
     for html in pages:
         low = fold(html)
-        spans = _article(html, low)
+        spans = _article(low)
         if not spans:
             continue
         start, end = spans[0]
