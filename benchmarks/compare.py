@@ -4,7 +4,7 @@ On a shared machine the benchmark's ratios move by a tenth from run to run, more
 a small cut saves. This builds, round after round, the project with the plugin of
 another checkout (``--before``), with this checkout's plugin, and the project's plain
 twin, so that the three see the same load; it prints each one's CPU time (the build
-process's user and system time, no PDF), minimum and median, and the ratios of the
+process's own user and system time, no PDF), minimum and median, and the ratios of the
 medians to plain::
 
     .venv/bin/python -m briefing.devtools.bench --repeat 0 --articles 300 --keep DIR
@@ -19,36 +19,13 @@ writes it) or a name beside ``NAME-briefing/`` and ``NAME-plain/`` (a real site:
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import statistics
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
+from briefing.devtools.bench import build, compile_plugin
+
 HERE = Path(__file__).resolve().parent.parent / "plugins"
-
-
-def cpu_of_build(project: Path, plugins: Path, site: Path) -> float:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(plugins),
-        "BRIEFING_PDF": "0",
-        "NO_MKDOCS_2_WARNING": "1",
-    }
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(
-        [str(mkdocs), "build", "-q", "-d", str(site)],
-        cwd=project,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+"""This checkout's plugins/ folder."""
 
 
 def pair(project: Path) -> tuple[Path, Path]:
@@ -64,6 +41,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("projects", type=Path, nargs="+", help="DIR/synthetic-300, DIR/themed ...")
     args = parser.parse_args()
+    print(compile_plugin(args.before.resolve() / "briefing"))
+    print(compile_plugin())
     for folder in args.projects:
         with_plugin, plain = pair(folder)
         kinds = {
@@ -72,10 +51,9 @@ def main() -> None:
             "plain": (plain, HERE),
         }
         times: dict[str, list[float]] = {kind: [] for kind in kinds}
-        with tempfile.TemporaryDirectory(prefix="briefing-compare-") as tmp:
-            for _ in range(args.rounds):
-                for kind, (project, plugins) in kinds.items():
-                    times[kind].append(cpu_of_build(project, plugins, Path(tmp, "site")))
+        for _ in range(args.rounds):
+            for kind, (project, plugins) in kinds.items():
+                times[kind].append(build(project, plugins=plugins).cpu)
         medians = {kind: statistics.median(values) for kind, values in times.items()}
         print(f"{folder.name}: CPU s, {args.rounds} builds each")
         for kind, values in times.items():

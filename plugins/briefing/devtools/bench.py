@@ -54,10 +54,13 @@ class Run:
     errors: tuple[str, ...] = ()  # the build's error lines: a figure of a broken build
 
 
-def build(project: Path, config: str = "mkdocs.yml") -> Run:
+def build(project: Path, config: str = "mkdocs.yml", plugins: Path | None = None) -> Run:
     """One ``mkdocs build`` of ``project`` (PDF off) in a fresh process; its log (not
-    ``-q``, which hides warnings) goes to a file, which no pipe's size can block."""
+    ``-q``, which hides warnings) goes to a file, which no pipe's size can block.
+    ``plugins``: another checkout's ``plugins/`` folder to import Briefing from."""
     env = {**os.environ, "BRIEFING_PDF": "0", "NO_MKDOCS_2_WARNING": "1"}
+    if plugins is not None:
+        env["PYTHONPATH"] = str(plugins)
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -379,12 +382,13 @@ def print_table(rows: list[Row]) -> None:
 PARTS = ("synthetic", "real", "serve", "matching")
 
 
-def compile_plugin() -> str:
-    """Compile Briefing's modules to bytecode before timing, as pip did for MkDocs and
-    Material when it installed them: an editable install (``scripts/setup.sh``) in an
-    environment with ``PYTHONDONTWRITEBYTECODE`` set (this machine's) would otherwise
-    compile every module in every build, 0.1 s that no user pays twice."""
-    package = Path(__file__).resolve().parents[1]
+def compile_plugin(package: Path | None = None) -> str:
+    """Compile Briefing's modules (``package``: another checkout's ``briefing`` folder)
+    to bytecode before timing, as pip did for MkDocs and Material when it installed
+    them: an editable install (``scripts/setup.sh``) in an environment with
+    ``PYTHONDONTWRITEBYTECODE`` set (this machine's) would otherwise compile every
+    module in every build, 0.1 s that no user pays twice."""
+    package = package or Path(__file__).resolve().parents[1]
     compileall.compile_dir(package, quiet=1)
     return f"Briefing's bytecode compiled ({package})"
 
