@@ -54,10 +54,16 @@ class _Collect(logging.Handler):
 
 
 def run_build(
-    project: Path, strict: bool = True, pdf: bool = False, env: dict[str, str] | None = None
+    project: Path,
+    strict: bool = True,
+    pdf: bool = False,
+    env: dict[str, str] | None = None,
+    command: str = "build",
 ) -> BuildResult:
     """A real ``mkdocs build`` of ``project``, as the command line runs it (the PDF
-    book only when asked: it takes seconds), with ``env`` set meanwhile."""
+    book only when asked: it takes seconds), with ``env`` set meanwhile; ``command``:
+    the command the plugins are told is running (``serve``: a build as ``mkdocs serve``
+    makes, into the site folder)."""
     variables = {"BRIEFING_PDF": "1" if pdf else "0", **(env or {})}
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
@@ -66,7 +72,7 @@ def run_build(
     logger.addHandler(collector)
     try:
         config = load_config(str(project / "mkdocs.yml"), strict=strict)
-        config.plugins.on_startup(command="build", dirty=False)
+        config.plugins.on_startup(command=command, dirty=False)  # type: ignore[arg-type]
         try:
             build(config)
             ok = True

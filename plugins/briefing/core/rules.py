@@ -5,8 +5,10 @@ A rule's level says what its findings do:
 * ``error``: reported as errors; ``briefing check`` and ``mkdocs build --strict`` fail;
 * ``warning``: reported as warnings; they fail the strict build, and so ``briefing
   check`` (which fails on what the strict build fails on), not a plain build;
-* ``info``: suggestions, logged at INFO (the strict build does not count them) and
-  printed by ``briefing check`` as ``note:`` lines that leave its exit status alone;
+* ``info``: suggestions, logged at INFO by ``mkdocs serve`` (the strict build does
+  not count them) and printed by ``briefing check`` as ``note:`` lines that leave its
+  exit status alone; a build that publishes the site (``mkdocs build``, ``gh-deploy``)
+  skips them (:meth:`EditorialRules.without_suggestions`);
 * ``off``: the rule does not run.
 
 The hosts read the levels from the plugin's ``editorial`` option
@@ -16,6 +18,7 @@ The hosts read the levels from the plugin's ``editorial`` option
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import typing
 from dataclasses import dataclass
@@ -68,6 +71,14 @@ class EditorialRules:
             return None
         severity: Severity = level
         return Diagnostic(position, f"{message} [{rule}]", severity)
+
+    def without_suggestions(self) -> EditorialRules:
+        """These rules with every rule at ``info`` turned off: for a build that deploys
+        the site (``mkdocs build``, ``gh-deploy``), where suggestions change nothing and
+        nobody reads them. ``briefing check`` and ``mkdocs serve``, where an editor
+        works, keep them."""
+        off = {rule: "off" for rule in RULES if getattr(self, rule) == "info"}
+        return dataclasses.replace(self, **off)  # type: ignore[arg-type]
 
 
 NO_RULES = EditorialRules(

@@ -9,6 +9,7 @@ plugin's hooks stay a few lines each.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import gc
 import html
 import posixpath
@@ -60,15 +61,19 @@ def start(
     cache: FileCache,
     serve: bool,
     checking: Checking | None,
+    deploy: bool = False,
 ) -> BuildSession:
     """The session of a build, its briefing loaded (a PluginError: input it cannot
     start from); the site given the session's Markdown extension, Briefing's theme
     and assets, the sources to watch (``mkdocs serve``) and the link rule the
-    generated pages need."""
+    generated pages need. ``deploy``: a build that ends its process (``mkdocs build``,
+    ``gh-deploy``), which skips the editorial suggestions (rules at ``info``)."""
     config.theme.dirs.append(str(THEME_DIR))
     root = Path(config.config_file_path or ".").resolve().parent
     try:
         options = build_options(config_options, config.config_file_path)
+        if deploy:
+            options = dataclasses.replace(options, rules=options.rules.without_suggestions())
         docs_problems = docs_folder_problems(root, config.docs_dir)
         if docs_problems:
             raise BuildError("\n".join(f"briefing: {p.format()}" for p in docs_problems))

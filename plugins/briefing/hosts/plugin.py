@@ -47,7 +47,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
 
     def __init__(self) -> None:
         self.is_serve = False
-        self.one_shot = False  # `briefing check` builds without on_startup: it goes on after
+        self.one_shot = False  # on_startup said `build` or `gh-deploy` (so do check and pdf)
         self.cache = FileCache()  # kept across `mkdocs serve` rebuilds: an edit re-parses one file
         self.search = SearchFolder()
         self.incremental = Incremental(enabled=False)
@@ -69,7 +69,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.session = self.staging = None  # what an earlier build left
         session = self.session = start(
-            config, self.config, Problems(log), self.cache, self.is_serve, self.checking
+            config,
+            self.config,
+            Problems(log),
+            self.cache,
+            self.is_serve,
+            self.checking,
+            deploy=self.one_shot and self.checking is None,  # `briefing check` reports all
         )
         if self.one_shot:
             settle()
