@@ -45,8 +45,10 @@ standard (Chromium runs ``text/jscript`` or ``text/javascript1.5``), and modules
 _HEAD = re.compile(r"<head[^>]*>", re.I)
 _ARTICLE_START = re.compile(r"<article\b")
 _ARTICLE_END = re.compile(r"</article\s*>")
-"""Both read the page lowered (:func:`fold`), as a browser reads tag names: ASCII
-case folded, nothing else."""
+"""Both read the page lowered (:func:`fold`). ``str.lower`` folds more than a browser
+does (which folds tag names in ASCII only), but the one letter outside ASCII that it
+lowers into ASCII is the Kelvin sign, to ``k``: no letter of ``article``, so these
+find the tags a browser finds."""
 
 Span = tuple[int, int]
 
