@@ -180,12 +180,14 @@ def test_navigation(basic_site: BuildResult) -> None:
 
 
 def test_long_briefings_keep_the_navigation_short(project: Path) -> None:
+    # Two articles, more than nav_articles: the navigation names the Articles page
+    # alone, not a part of the list (the current article would often be missing).
     configure(project, {"nav_articles": "1", "nav_entities": "2"})
     result = run_build(project)
     assert result.ok, result.messages
     nav = one(result.html("index.html"), "nav.md-nav--primary")
     articles = [a.get_text(strip=True) for a in nav.select("a[href*='articles/']")]
-    assert articles == ["Articles", "The chip embargo tightens"]
+    assert articles == ["Articles"]
     assert not nav.select("a[href*='glossary/kling/']")  # the Glossary page lists them
     assert (result.site / "articles/kling-launch/index.html").is_file()
 

@@ -98,6 +98,11 @@ class TextIndex:
             value = getattr(el, attr)
             if not value:
                 return
+            if "\x02" not in value:  # no raw HTML's placeholder: one run (most slots)
+                raw.append(value)
+                self.slots.append(_Slot(el, attr, parent, [(0, len(value), self._length)]))
+                self._length += len(value)
+                return
             runs = []
             position = 0
             for piece in _STASH.split(value):

@@ -130,8 +130,9 @@ class BriefingConfig(Config):
     editorial = c.SubConfig(EditorialConfig)
     """The editorial rules' levels and thresholds (see EditorialConfig)."""
     nav_articles = c.Type(int, default=NAV_ARTICLES)
-    """How many of the newest articles the navigation lists (all are on the Articles
-    page): every page carries the navigation, so a long one costs time on every page."""
+    """Up to this many articles, the navigation lists them all, newest first; beyond,
+    the Articles page alone (which lists them all): every page carries the navigation,
+    so a long one costs time on every page."""
     static_types = c.ListOfItems(c.Type(str), default=[])
     """Extra file types that docs/ may publish as they are, e.g. [".svg"]. Without it,
     docs/ publishes Markdown pages and passive files only (images but SVG, fonts, CSS,

@@ -56,6 +56,10 @@ class UrlTreeprocessor(Treeprocessor):
             # with "__" are extensions' own marks, read and removed by their later
             # treeprocessors (pymdownx.blocks.caption's at 4): AttributeTreeprocessor
             # removes what is left of them.
+            if not el.attrib:  # most elements: no attribute to filter, no URL
+                if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
+                    el.tag = "span"
+                continue
             filter_attributes(el, keep_marks=True)
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"

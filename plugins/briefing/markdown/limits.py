@@ -24,6 +24,9 @@ Python's HTMLParser, which Python-Markdown reads raw HTML with, reads on from ea
 the page's end or its next ``>``: 50,000 ``<path `` (300 KB) took minutes."""
 _UNFINISHED = re.compile(r"<[A-Za-z][^<>]*+(?=<|\Z)")
 _NESTING = re.compile(r"[ \t]*(?:>[ \t]*)*")
+_DEEP = re.compile(rf"^[ \t>]{{{MAX_NESTING + 1}}}", re.M)
+"""A line that may be nested deeper than the limit: each level of a line's lead takes
+at least one of its characters (a ``>``, a tab, or four spaces)."""
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?=[\s/>])[^<>]*>")
 """A tag: its name ends at a space, ``/`` or ``>``, so the autolinks ``<https://...>``
 and ``<me@example.org>`` are not tags (30 of them were reported as nested too deep)."""
@@ -52,7 +55,18 @@ class NestingPreprocessor(Preprocessor):
         text = "\n".join(lines)
         at = text.find(body.lstrip("\n"))
         self.first = text.count("\n", 0, at) if at > 0 else 0
-        return self.brackets(self.tags(self.unfinished(self.nesting(lines))))
+        # Each pass reads every line in Python; a page that cannot reach its limit (the
+        # counts over the whole page bound those per line and per paragraph, and no
+        # pass adds the characters the later ones count) skips it.
+        if _DEEP.search(text):
+            lines = self.nesting(lines)
+            text = "\n".join(lines)
+        lines = self.unfinished(lines, text)
+        if text.count("<") > MAX_NESTING:
+            lines = self.tags(lines)
+        if text.count("[") > MAX_BRACKETS:
+            lines = self.brackets(lines)
+        return lines
 
     def error(self, number: int, message: str) -> None:
         ctx = self.linker.context
@@ -61,12 +75,12 @@ class NestingPreprocessor(Preprocessor):
             line = source.line + self.skipped + max(number - self.first, 0)
             ctx.diagnostics.error(Position(source.path, line, 1), message)
 
-    def unfinished(self, lines: list[str]) -> list[str]:
+    def unfinished(self, lines: list[str], text: str) -> list[str]:
         """More than :data:`MAX_UNFINISHED` unfinished tags on a page is an error at the
         first; the ``<`` of each is then shown as ``‹`` (U+2039, as in a title with
         markup): written ``&lt;``, each would be an inline match, and Python-Markdown
-        splices every match into its paragraph's text (quadratic again)."""
-        text = "\n".join(lines)
+        splices every match into its paragraph's text (quadratic again). ``text``:
+        the lines joined."""
         if "<" not in text:
             return lines
         count = sum(1 for _ in _UNFINISHED.finditer(text))

@@ -5,6 +5,7 @@ inline pattern, and the last step that makes entity links relative to the page's
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -109,4 +110,11 @@ class EntityHrefTreeprocessor(Treeprocessor):
         for el in root.iter("a"):
             href = el.get("href") or ""
             if el.get("data-entity") and href.startswith("/"):
-                el.set("href", posixpath.relpath(href[1:], folder))
+                el.set("href", _relative(href[1:], folder))
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: str, folder: str) -> str:
+    """``path`` relative to ``folder`` (both docs-relative): a page links the same few
+    glossary pages as the pages beside it, and ``relpath`` costs more than the lookup."""
+    return posixpath.relpath(path, folder)
