@@ -39,8 +39,14 @@ import yaml
 
 from .synthetic import PLAIN, SAME_NAV, generate
 
-FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures"
-REAL_SITES = ("material", "themed")  # Material sites of the tests, built with and without
+CHECKOUT = Path(__file__).resolve().parents[3]
+FIXTURES = CHECKOUT / "tests" / "fixtures"
+REAL_SITES = (
+    FIXTURES / "material",  # the tests' Material sites: Material's blog, every extension
+    FIXTURES / "themed",  # theme overrides, inline scripts and handlers
+    CHECKOUT / "benchmarks" / "sites" / "uv",  # a public project's docs (SOURCE.md there)
+)
+"""Real Material sites, each built as it is (with Briefing) and without Briefing."""
 
 
 @dataclass(frozen=True)
@@ -313,12 +319,12 @@ def report_synthetic(root: Path, articles: int, repeat: int) -> list[Row]:
 
 
 def report_real_sites(root: Path, repeat: int) -> list[Row]:
-    """The Material fixtures (tests/fixtures) built with and without Briefing."""
+    """The real Material sites (:data:`REAL_SITES`) built with and without Briefing."""
     rows: list[Row] = []
-    for name in REAL_SITES:
-        fixture = FIXTURES / name
+    for fixture in REAL_SITES:
+        name = fixture.name
         if not (fixture / "mkdocs.yml").exists():
-            print(f"real site {name}: no fixture at {fixture} (a source checkout has it)")
+            print(f"real site {name}: none at {fixture} (a source checkout has it)")
             continue
         briefed, plain = fixture_pair(root, fixture)
         runs: dict[str, list[Run]] = {"plugin": [], "plain": []}

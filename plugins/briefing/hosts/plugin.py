@@ -58,6 +58,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.one_shot = command in ("build", "gh-deploy")  # the process ends with the build
         if self.one_shot:
             quick_exit()
+            settle("startup")
 
     @property
     def running(self) -> BuildSession:
@@ -78,7 +79,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             deploy=self.one_shot and self.checking is None,  # `briefing check` reports all
         )
         if self.one_shot:
-            settle()
+            settle("loaded")
         self.search.configure(config, session)
         session.context.keep_records = self.incremental.enabled
         self.staging = stage(config, self.is_serve)
