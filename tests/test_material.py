@@ -30,6 +30,7 @@ from briefing.devtools.parity import (
     differences,
     mention_problems,
 )
+from briefing.hosts.themesources import GOOGLE_ANALYTICS, theme_sources
 from briefing.site.csp import check_sources, policy
 from briefing.site.pagemeta import check_meta, safe_meta
 from conftest import BuildResult, attr, configure, one, project_copy, run_build, write
@@ -188,9 +189,16 @@ def test_the_site_keeps_its_own_settings(sites: tuple[BuildResult, BuildResult])
     # Briefing's pages: the branch of the site's edit_uri.
     article = one(briefed.html("articles/features/index.html"), "a[rel=edit]")
     assert attr(article, "href").startswith("https://github.com/example/fixture/edit/develop/")
-    # The CSP is extended as configured.
-    csp = one(index, 'meta[http-equiv="Content-Security-Policy"]')["content"]
-    assert "img-src 'self' data: https:" in csp
+    # The CSP is extended as configured, and by what the site's settings load: the
+    # theme's web fonts, Mermaid (a `mermaid` fence) and the repository's facts.
+    csp = attr(one(index, 'meta[http-equiv="Content-Security-Policy"]'), "content")
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+    assert directives["img-src"] == ["'self'", "data:", "https:"]
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'", "https://fonts.googleapis.com"]
+    assert directives["font-src"] == ["'self'", "data:", "https://fonts.gstatic.com"]
+    assert directives["connect-src"] == ["'self'", "https://api.github.com"]
+    assert "https://unpkg.com/mermaid@11/dist/mermaid.min.js" in directives["script-src"]
+    assert not any(s.endswith("unpkg.com") for s in directives["script-src"])  # that script
     # The site's own nav, then Briefing's sections.
     nav = [
         a.get_text(" ", strip=True)
@@ -319,6 +327,62 @@ def test_csp_sources_extend_known_directives_only() -> None:
     assert "img-src 'self' data: https:" in extended
     assert "media-src 'self' https:" in extended  # extended, it keeps the site's own
     assert "media-src" not in policy(page)
+
+
+SITE_SETTINGS = {
+    "material defaults": (
+        "theme: material\n",
+        {"style-src": "https://fonts.googleapis.com", "font-src": "https://fonts.gstatic.com"},
+    ),
+    "no web fonts": ("theme: {name: material, font: false}\n", {}),
+    "fonts kept on the site": ("theme: material\nplugins: [privacy]\n", {}),
+    "another theme": ("theme: mkdocs\nrepo_url: https://github.com/o/r\n", {}),
+    "github": (
+        "theme: {name: material, font: false}\nrepo_url: https://github.com/o/r\n",
+        {"connect-src": "https://api.github.com"},
+    ),
+    "gitlab": (
+        "theme: {name: material, font: false}\nrepo_url: https://gitlab.example.org/o/r\n",
+        {"connect-src": "https://gitlab.example.org"},
+    ),
+    "google analytics": (
+        "theme: {name: material, font: false}\nextra: {analytics: {provider: google}}\n",
+        GOOGLE_ANALYTICS,
+    ),
+    "mermaid": (
+        "theme: {name: material, font: false}\nmarkdown_extensions:\n  - pymdownx.superfences:"
+        "\n      custom_fences: [{name: mermaid, class: mermaid}]\n",
+        {"script-src": "https://unpkg.com/mermaid@11/dist/mermaid.min.js"},
+    ),
+    "scripts and styles by URL": (
+        "theme: {name: material, font: false}\n"
+        "extra_javascript: [js/own.js, 'https://cdn.example.org/katex.js?v=1', "
+        "'https://cdn.example.org/a,b.js']\n"
+        "extra_css: ['https://cdn.example.org/katex.css', css/own.css]\n"
+        "extra: {polyfills: ['https://polyfill.example.net/v3/polyfill.min.js']}\n",
+        {
+            # The script itself (a path matches as a path); one whose URL holds a
+            # separator of the policy, by its origin.
+            "script-src": "https://cdn.example.org/katex.js https://cdn.example.org "
+            "https://polyfill.example.net/v3/polyfill.min.js",
+            "style-src": "https://cdn.example.org/katex.css",
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SITE_SETTINGS)
+def test_the_policy_allows_what_the_sites_own_settings_load(tmp_path: Path, case: str) -> None:
+    """A site's own settings keep loading what they load from other origins (SECURITY.md):
+    the policy's sources for them come from mkdocs.yml alone."""
+    from mkdocs.config import load_config
+
+    settings, expected = SITE_SETTINGS[case]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: S\n" + settings, "utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    assert theme_sources(config) == expected
+    assert check_sources(dict(expected)) == []
 
 
 # ------------------------------------------------------ in a reader's browser (issue 21)

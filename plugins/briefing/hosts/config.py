@@ -162,7 +162,10 @@ class BriefingConfig(Config):
     csp_sources = c.Type(dict, default={})
     """Sources to add to the policy's directives, e.g. {img-src: "https:",
     connect-src: "https://analytics.example.org"} for a site's own external images or
-    analytics. Each one loosens the policy for every page."""
+    analytics. Each one loosens the policy for every page. What mkdocs.yml itself has
+    pages load from elsewhere (Material's web fonts, repository facts, Google Analytics,
+    Mermaid; extra_css and extra_javascript by URL) is added without it
+    (hosts/themesources.py)."""
     cjk_search = c.Type(bool, default=True)
     """When the briefing has Chinese (CJK) names or aliases, set Material's search so that
     they are found: those names go into jieba's user dictionary (``jieba_dict_user``)

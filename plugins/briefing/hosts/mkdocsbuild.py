@@ -28,11 +28,13 @@ from ..core.files import docs_folder_problems
 from ..core.sources import FileCache
 from ..site import THEME_DIR
 from ..site.build import BuildError, BuildSession, Built, Checking, Problems, SiteSettings
+from ..site.csp import merge_sources
 from ..site.opendata import RESERVED
 from ..site.search import configure_search
 from ..site.staging import Staging
 from .config import BriefingConfig, build_options
 from .docsfiles import BUILD_OUTPUTS, blog_authors, vet_docs
+from .themesources import theme_sources
 
 log = get_plugin_logger(__name__)
 RELATIVE_TO_DOCS = _AbsoluteLinksValidation.levels["relative_to_docs"]
@@ -72,6 +74,10 @@ def start(
     root = Path(config.config_file_path or ".").resolve().parent
     try:
         options = build_options(config_options, config.config_file_path)
+        # What the site's own configuration loads from elsewhere keeps loading; the
+        # site's csp_sources come after.
+        sources = merge_sources(theme_sources(config), options.csp_sources)
+        options = dataclasses.replace(options, csp_sources=sources)
         if deploy:
             options = dataclasses.replace(options, rules=options.rules.without_suggestions())
         docs_problems = docs_folder_problems(root, config.docs_dir)

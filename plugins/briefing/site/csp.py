@@ -19,7 +19,7 @@ import bisect
 import hashlib
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -328,6 +328,22 @@ DIRECTIVES = {
 """Briefing's strict policy, directive by directive (empty: not set, so default-src
 applies); a site adds sources with the plugin's ``csp_sources``."""
 _SOURCE = re.compile(r"[^\s;,'\"<>&]+|'(?:self|none|unsafe-inline|unsafe-eval|wasm-unsafe-eval)'")
+
+
+def is_source(text: str) -> bool:
+    """Can ``text`` stand in a policy as one source (no separator, no quote)?"""
+    return _SOURCE.fullmatch(text) is not None
+
+
+def merge_sources(*parts: Mapping[str, str]) -> dict[str, str]:
+    """Sources per directive (as ``csp_sources`` gives them) from each of ``parts``: each
+    source once, in the order first given; a directive with none is left out."""
+    merged: dict[str, list[str]] = {}
+    for part in parts:
+        for directive, value in part.items():
+            listed = merged.setdefault(directive, [])
+            listed.extend(s for s in value.split() if s not in listed)
+    return {directive: " ".join(sources) for directive, sources in merged.items() if sources}
 
 
 def check_sources(extra: dict[str, object]) -> list[str]:
