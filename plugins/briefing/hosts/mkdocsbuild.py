@@ -76,10 +76,11 @@ def start(
         options = build_options(config_options, config.config_file_path)
         # What the site's own configuration loads from elsewhere keeps loading; the
         # site's csp_sources come after.
-        sources = merge_sources(theme_sources(config), options.csp_sources)
-        options = dataclasses.replace(options, csp_sources=sources)
-        if deploy:
-            options = dataclasses.replace(options, rules=options.rules.without_suggestions())
+        options = dataclasses.replace(
+            options,
+            csp_sources=merge_sources(theme_sources(config), options.csp_sources),
+            rules=options.rules.without_suggestions() if deploy else options.rules,
+        )
         docs_problems = docs_folder_problems(root, config.docs_dir)
         if docs_problems:
             raise BuildError("\n".join(f"briefing: {p.format()}" for p in docs_problems))

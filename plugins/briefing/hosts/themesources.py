@@ -40,6 +40,7 @@ def theme_sources(config: MkDocsConfig) -> dict[str, str]:
     """Sources per directive, as ``csp_sources`` takes them, for what the site's own
     configuration loads from other origins."""
     found: list[dict[str, str]] = []
+    extra: dict[str, Any] = dict(config.extra or {})
     if config.theme.name == "material":
         if config.theme.get("font", {}) is not False and not PRIVACY & set(config.plugins):
             found.append(GOOGLE_FONTS)
@@ -49,7 +50,6 @@ def theme_sources(config: MkDocsConfig) -> dict[str, str]:
             found.append({"connect-src": "https://api.github.com"})
         elif "gitlab" in host:
             found.append({"connect-src": f"https://{host}"})
-        extra: dict[str, Any] = dict(config.extra or {})
         analytics = extra.get("analytics")
         if isinstance(analytics, dict) and analytics.get("provider") == "google":
             found.append(GOOGLE_ANALYTICS)
@@ -57,7 +57,7 @@ def theme_sources(config: MkDocsConfig) -> dict[str, str]:
         fences = superfences.get("custom_fences") or []
         if any(isinstance(fence, dict) and fence.get("name") == "mermaid" for fence in fences):
             found.append({"script-src": MERMAID})
-    polyfills = dict(config.extra or {}).get("polyfills") or []
+    polyfills = extra.get("polyfills") or []
     scripts = [*config.extra_javascript, *(polyfills if isinstance(polyfills, list) else [])]
     found.append({"script-src": " ".join(_urls(scripts))})
     found.append({"style-src": " ".join(_urls(config.extra_css))})

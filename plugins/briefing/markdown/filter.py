@@ -56,13 +56,12 @@ class UrlTreeprocessor(Treeprocessor):
             # with "__" are extensions' own marks, read and removed by their later
             # treeprocessors (pymdownx.blocks.caption's at 4): AttributeTreeprocessor
             # removes what is left of them.
-            if not el.attrib:  # most elements: no attribute to filter, no URL
-                if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
-                    el.tag = "span"
-                continue
-            filter_attributes(el, keep_marks=True)
+            if el.attrib:  # most elements have none: nothing to filter, no URL
+                filter_attributes(el, keep_marks=True)
             if isinstance(el.tag, str) and el.tag not in TAGS and el is not root:
                 el.tag = "span"
+            if not el.attrib:
+                continue
             # Material shows titles as HTML in its tooltips: markup in one stays text.
             title = tree_title(el.get("title") or "")
             if title is not None:
