@@ -23,6 +23,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..core.sources import FileCache
 from ..site.build import BuildSession, Checking, Problems
 from ..site.staging import Staging
+from ..site.templatecache import own_templates
 from .config import BriefingConfig
 from .incremental import Incremental
 from .mkdocsbuild import (
@@ -119,6 +120,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        if env.bytecode_cache is None:  # Briefing's theme templates, compiled once a machine
+            env.bytecode_cache = own_templates()
         self.incremental.restore(self.running)
         outputs = self.running.after_render(self.incremental.kept)  # every page is rendered
         self.incremental.plan_writing(self.running)

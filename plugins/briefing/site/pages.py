@@ -29,6 +29,7 @@ from ..core.mentions import is_cjk
 from ..core.model import Annotation, Article, Briefing, Entity
 from ..core.review import ReviewStatus
 from ..core.safety import close_tags
+from .templatecache import own_templates
 
 REVIEW = "review/index.md"
 
@@ -53,6 +54,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        bytecode_cache=own_templates(),
     )
     env.filters["md_escape"] = md_escape
     env.filters["close_tags"] = close_tags

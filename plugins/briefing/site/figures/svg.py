@@ -10,6 +10,7 @@ from functools import cache
 import jinja2
 
 from ..pages import TYPE_LABELS
+from ..templatecache import own_templates
 
 Href = Callable[[str], str]
 """Page ``src_uri`` (``glossary/kling.md``) -> a URL relative to the page drawing it."""
@@ -38,6 +39,7 @@ def templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=own_templates(),
     )
     env.globals["type_label"] = lambda t: TYPE_LABELS[t][0]
     env.globals["type_plural"] = lambda t: TYPE_LABELS[t][1]
