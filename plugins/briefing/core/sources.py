@@ -6,6 +6,7 @@ them in one run, each at ``path:line:col``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import types
@@ -420,7 +421,7 @@ class _Loader:
         # Validate annotations one by one, so one bad annotation loses nothing else.
         raw_annotations = data.get("annotations", [])
         header = {k: v for k, v in data.items() if k != "annotations"}
-        header_located = Located(header, rel, 1, located.values, located.keys)
+        header_located = dataclasses.replace(located, data=header)
         model = self.validate(ArticleModel, header_located)
         found: list[_Found] = []
         if isinstance(raw_annotations, list):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -66,23 +67,38 @@ class Located:
     data: Any
     path: str
     line_offset: int = 0
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    """Where each value starts, as (line, col): a Position is made only when asked."""
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path, int] = field(default_factory=dict)
+    """Where each value starts, as an offset in the text: its line and column are
+    counted only when a message asks (most files have none)."""
+    keys: dict[Path, int] = field(default_factory=dict)
     styles: dict[Path, str | None] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
+    text: str = ""
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def _starts(self) -> LineStarts:
+        return LineStarts(self.text)
+
+    def position(self, index: int) -> Position:
+        line, col = self._starts.where(index)
+        return Position(self.path, line + self.line_offset, col)
 
     def at(self, loc: Path) -> Position:
         """Position of the value at ``loc``, or of its nearest existing parent."""
         loc = tuple(loc)
         while loc and loc not in self.values:
             loc = loc[:-1]
-        line, col = self.values.get(loc, (1 + self.line_offset, 1))
-        return Position(self.path, line, col)
+        index = self.values.get(loc)
+        if index is None:
+            return Position(self.path, 1 + self.line_offset, 1)
+        return self.position(index)
 
     def key_at(self, loc: Path) -> Position:
         found = self.keys.get(tuple(loc))
-        return Position(self.path, *found) if found else self.at(loc)
+        return self.at(loc) if found is None else self.position(found)
 
     def text_start(self, loc: Path) -> Position:
         """Where the text of the string at ``loc`` begins (after quotes, or on the line
@@ -104,23 +120,15 @@ _STR = "tag:yaml.org,2002:str"
 
 
 class _Builder:
-    def __init__(self, path: str, line_offset: int, limits: Limits, diags: Diagnostics) -> None:
-        self.path = path
-        self.line_offset = line_offset
+    def __init__(self, located: Located, limits: Limits, diags: Diagnostics) -> None:
         self.limits = limits
         self.diags = diags
         self.count = 0
         self.constructor = SafeConstructor()
-        self.located = Located(None, path, line_offset)
-        self.lines = LineStarts("")
-
-    def mark(self, node: Node) -> tuple[int, int]:
-        """(line, col) where ``node`` starts in the file, counting from 1."""
-        line, col = self.lines.where(node.start_mark.index)
-        return (line + self.line_offset, col)
+        self.located = located
 
     def pos(self, node: Node) -> Position:
-        return Position(self.path, *self.mark(node))
+        return self.located.position(node.start_mark.index)
 
     def build(self, node: Node, loc: Path, depth: int) -> Any:
         self.count += 1
@@ -133,7 +141,7 @@ class _Builder:
         if depth > self.limits.max_depth:
             raise YamlLimitError(f"nesting deeper than {self.limits.max_depth} levels", node)
         if loc not in self.located.values:
-            self.located.values[loc] = self.mark(node)
+            self.located.values[loc] = node.start_mark.index
         if isinstance(node, ScalarNode):
             self.located.styles[loc] = node.style
             if node.tag == _STR:  # most values: the text as it stands
@@ -158,7 +166,7 @@ class _Builder:
                 if key in result:
                     self.diags.error(self.pos(key_node), f"duplicate key '{key}'")
                     continue
-                self.located.keys[(*loc, key)] = self.mark(key_node)
+                self.located.keys[(*loc, key)] = key_node.start_mark.index
                 result[key] = self.build(value_node, (*loc, key), depth + 1)
             return result
         raise YamlLimitError(
@@ -197,9 +205,7 @@ def load_yaml(
     except RecursionError:
         diags.error(Position(path, 1 + line_offset, 1), "invalid YAML: nesting too deep")
         return None
-    builder = _Builder(path, line_offset, limits, diags)
-    builder.lines = LineStarts(text)
-    builder.located.lines = text.split("\n")
+    builder = _Builder(Located(None, path, line_offset, text=text), limits, diags)
     if node is None:
         builder.located.data = None
         return builder.located
