@@ -168,6 +168,23 @@ def test_javascript_urls_read_as_chromium_hashes_them(value: str, read: str | No
     assert javascript_url(value) == read
 
 
+def test_pages_outside_ascii_keep_their_offsets_and_names_fold_as_a_browsers() -> None:
+    """The pass reads the page with ASCII letters lowered, each other character one
+    ``?``: what it finds stands where it is in the page, whatever comes before (CJK,
+    "İ", which ``str.lower`` makes two characters, an emoji), and only names a browser
+    reads are names (``<article-x>`` is not an article; with the Kelvin sign,
+    ``ON\u212aEYDOWN`` is no handler)."""
+    text = "可灵 İstanbul \U0001f600 "
+    page = THEMED_PAGE.format(content=f'<p>{text}<b onclick="go()">x</b></p>')
+    found = [(b.line, b.col, b.what) for b in blocked(page)]
+    assert found == [(4, 10 + len(text) + 3, 'an inline event handler <b onclick="go()">')]
+    assert policy(page) == policy(THEMED_PAGE.format(content="<p>text</p>"))
+    # The theme's code before a custom element is the theme's, not content's.
+    custom = THEMED_PAGE.replace("<header>", "<header><article-x>x</article-x>")
+    assert blocked(custom.format(content="<p>text</p>")) == []
+    assert blocked(ZENSICAL_PAGE.format(content="<p ON\u212aEYDOWN=go()>x</p>")) == []
+
+
 def test_who_made_which_part_of_a_page(tmp_path: Path) -> None:
     script = "document.body.dataset.comments = 'on';"
     (tmp_path / "partials").mkdir()
