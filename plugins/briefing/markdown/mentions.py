@@ -22,7 +22,7 @@ from ..core.mentions import Match
 from .hidden import OUT_OF_SIGHT, hidden_parts
 from .hostpage import placement
 from .linker import Linker
-from .sentences import sentence_around
+from .sentences import sentence_in, shown_text
 
 SKIP_TAGS = frozenset(
     [
@@ -130,13 +130,16 @@ class MentionTreeprocessor(Treeprocessor):
             ctx.set_linked(where, linked)
         if secondary:
             return
-        # One sentence per block and term: 10,000 mentions in one paragraph would
-        # otherwise re-read the whole paragraph 10,000 times.
+        # One text per block, one sentence per block and term: 10,000 mentions in one
+        # paragraph would otherwise re-read the whole paragraph 10,000 times.
+        texts: dict[int, str] = {}
         sentences: dict[tuple[int, str], str] = {}
         for block, entity, term in blocks:
             key = (id(block), term)
             if key not in sentences:
-                sentences[key] = sentence_around(block, term, stash)
+                if key[0] not in texts:
+                    texts[key[0]] = " ".join(shown_text(block, stash).split())
+                sentences[key] = sentence_in(texts[key[0]], term)
             ctx.record(entity, sentences[key], " ".join(term.split()))
 
     def _first_links(

@@ -62,11 +62,9 @@ def shown_text(el: etree.Element, stash: list[str]) -> str:
     return "".join(parts)
 
 
-def sentence_around(block: etree.Element, term: str, stash: list[str] | None = None) -> str:
-    """The sentence of ``block`` that holds ``term`` (the first one that does), as a
-    reader sees it: inline code keeps its text, references are decoded (the templates
-    escape it once)."""
-    text = " ".join(shown_text(block, stash or []).split())
+def sentence_in(text: str, term: str) -> str:
+    """The sentence of ``text`` (a block's text as a reader sees it, its whitespace
+    folded) that holds ``term``."""
     offset = text.find(term)
     if offset < 0:
         return text[:200]
