@@ -18,9 +18,13 @@ import jsonschema
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyld import jsonld
 
 from briefing.cli.check import analyze_project
+from briefing.core.safety import sanitize
+from briefing.site.opendata.rendered import _parsed_words, plain_text
 from conftest import ROOT, BuildResult, copy_shipped, one, project_copy, run_build, write
 
 SITE_URL = "https://example.org/briefing/"
@@ -514,3 +518,20 @@ def test_a_notes_html_is_the_one_its_page_shows(shipped: BuildResult) -> None:
         assert published.decode() == note.decode_contents().strip(), (slug, number)
         checked += 1
     assert checked == annotation_count(shipped.project)
+
+
+_MARKUP = """<p> </p> <em> </em> <a|href="x>y"> </a> <br> <br/> <li> </li> <ul> </ul> <h2> </h2>
+    <div> </div> <P|CLASS=x> </|p> <x-y> </x-y> <td> <tr> <a|title='a"b'> <!--|c|>|-->
+    <?pi?> <script>a<b</script> <style>p>x</style> <![CDATA[x]]> &amp; &lt; &gt; &nbsp;
+    &#65; &am < > " ' | word İ 可灵"""  # pieces apart; "|" is a space
+_PIECES = st.sampled_from([*(piece.replace("|", " ") for piece in _MARKUP.split()), "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_a_notes_plain_text_is_what_the_html_parser_reads(markup: str) -> None:
+    """The plain text of the open data's notes is read by a regular expression when the
+    HTML is the allow-list's (and by HTMLParser otherwise): the same words either way,
+    for the allow-list's output and for anything else."""
+    for html in (sanitize(markup), markup):
+        assert plain_text.__wrapped__(html) == _parsed_words(html)
