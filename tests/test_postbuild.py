@@ -13,10 +13,22 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from briefing.cli import main
-from briefing.site.csp import Authorship, Templates, apply_policy, blocked, javascript_url, policy
+from briefing.site.csp import (
+    Authorship,
+    Templates,
+    _attributes,
+    _candidates_end,
+    apply_policy,
+    blocked,
+    fold,
+    javascript_url,
+    policy,
+)
 from conftest import BuildResult, metadata, run_build, write
 
 # A page as Zensical 0.0.73 writes it (its base.html): the theme's inline script in the
@@ -183,6 +195,27 @@ def test_pages_outside_ascii_keep_their_offsets_and_names_fold_as_a_browsers() -
     custom = THEMED_PAGE.replace("<header>", "<header><article-x>x</article-x>")
     assert blocked(custom.format(content="<p>text</p>")) == []
     assert blocked(ZENSICAL_PAGE.format(content="<p ON\u212aEYDOWN=go()>x</p>")) == []
+
+
+_PAGE_PIECES = """<p> </p> <b|onclick="go()"> </b> <a|href="javascript:go()"> </a> <!-- <!--|<b|onclick=x>|-->
+    <script> </script> <style> </style> <a|title="x>y"|ONLOAD=go()> <svg/onload=go()> x > &amp;
+    <b|title='a|onclick=b'> <a|href=' JavaScript:x'> <textarea> </textarea> <!x|onclick=y> <
+    text|onclick=go() javascript:text <br/> "|onclick=x"""  # pieces apart; "|" is a space
+_PIECE = st.sampled_from([piece.replace("|", " ") for piece in _PAGE_PIECES.split()] + ["\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECE, max_size=40).map("".join))
+def test_a_page_is_parsed_as_far_as_its_last_candidate_with_what_parsing_it_whole_finds(
+    html: str,
+) -> None:
+    """The policy pass parses a page with HTMLParser only up to the tag that holds its
+    last possible handler or javascript: URL, fed on until the parser holds nothing
+    back: it finds what parsing the whole page finds, whatever comes before (comments,
+    scripts, quoted ">", unfinished tags)."""
+    stop = _candidates_end(fold(html))
+    whole = _attributes(html)
+    assert (_attributes(html, stop) if stop else []) == whole
 
 
 def test_who_made_which_part_of_a_page(tmp_path: Path) -> None:

@@ -221,10 +221,16 @@ letters is read once from the ``=`` that ends it (linear; five times faster than
 trying forwards at every space)."""
 
 
-def _suspect(low: str) -> bool:
-    """Could the page (lowered) hold an inline handler or a ``javascript:`` URL? Only
-    then is it parsed."""
-    return "javascript:" in low or _HANDLER_NAME.search(low[::-1]) is not None
+def _candidates_end(low: str) -> int:
+    """Where the page's last possible inline handler or ``javascript:`` URL ends (just
+    past its ``=`` or its ``javascript:``), 0 when it has none: only then is the page
+    parsed, and only so far (``low``: the page lowered by :func:`fold`)."""
+    url = low.rfind("javascript:")
+    end = url + len("javascript:") if url >= 0 else 0
+    handler = _HANDLER_NAME.search(low[::-1])  # the first backwards: the last one
+    if handler is not None:
+        end = max(end, len(low) - handler.start())
+    return end
 
 
 class _Attributes(HTMLParser):
@@ -248,6 +254,29 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _attributes(html: str, stop: int | None = None) -> list[Inline]:
+    """The handlers and ``javascript:`` URLs of the page's tags, read by HTMLParser up to
+    the end of the tag that holds ``stop`` (None: the whole page). The parser reads a
+    page fed in pieces as it reads it whole, and holds back what it cannot finish yet (a
+    tag, a comment, a script's text): it is fed on, a tag at a time, until it holds
+    nothing. A Material site with ``search.share`` has a ``javascript:`` link in its
+    header: its pages are read that far, not to their end."""
+    parser = _Attributes(html)
+    at = 0
+    end = len(html) if stop is None else stop
+    while True:
+        close = html.find(">", end)
+        end = len(html) if close < 0 else close + 1
+        parser.feed(html[at:end])
+        at = end
+        if at >= len(html):
+            parser.close()
+            break
+        if not parser.rawdata:
+            break
+    return parser.found
+
+
 def inline_code(html: str, low: str) -> list[Inline]:
     """Every piece of inline code a browser would run in the page, in page order
     (``low``: the page lowered by :func:`fold`, offsets kept)."""
@@ -256,11 +285,9 @@ def inline_code(html: str, low: str) -> list[Inline]:
         for m in _scripts(html, low)
         if is_script(m.group(1))
     ]
-    if _suspect(low):
-        parser = _Attributes(html)
-        parser.feed(html)
-        parser.close()
-        found += parser.found
+    stop = _candidates_end(low)
+    if stop:
+        found += _attributes(html, stop)
     return sorted(found, key=lambda code: code.offset)
 
 
