@@ -258,12 +258,15 @@ def _attributes(html: str, stop: int | None = None) -> list[Inline]:
     """The handlers and ``javascript:`` URLs of the page's tags, read by HTMLParser up to
     the end of the tag that holds ``stop`` (None: the whole page). The parser reads a
     page fed in pieces as it reads it whole, and holds back what it cannot finish yet (a
-    tag, a comment, a script's text): it is fed on, a tag at a time, until it holds
-    nothing. A Material site with ``search.share`` has a ``javascript:`` link in its
-    header: its pages are read that far, not to their end."""
+    tag, a comment, a script's text): it is fed on until it holds nothing, each piece
+    twice as long as the one before (it reads what it held back again at each feed: a
+    comment left open before 100,000 ``>`` would otherwise be read 100,000 times). A
+    Material site with ``search.share`` has a ``javascript:`` link in its header: its
+    pages are read that far, not to their end."""
     parser = _Attributes(html)
     at = 0
     end = len(html) if stop is None else stop
+    more = 4096
     while True:
         close = html.find(">", end)
         end = len(html) if close < 0 else close + 1
@@ -274,6 +277,8 @@ def _attributes(html: str, stop: int | None = None) -> list[Inline]:
             break
         if not parser.rawdata:
             break
+        end = at + more
+        more *= 2
     return parser.found
 
 
