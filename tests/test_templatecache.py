@@ -9,12 +9,14 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import jinja2
+import pytest
 from jinja2.bccache import bc_magic
 
-from briefing.site.templatecache import OWN, OwnTemplates
+from briefing.site.templatecache import OWN, OwnTemplates, own_templates
 from conftest import project_copy
 
 
@@ -103,3 +105,15 @@ def test_a_cache_that_cannot_be_written_only_means_compiling(tmp_path: Path) -> 
         bytecode_cache=OwnTemplates(str(blocked)),
     )
     assert str(env.get_template("ego.svg.j2").filename).startswith(OWN)
+
+
+def test_no_cache_in_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no writable system folder, tempfile's temporary folder is the working one: a
+    project's, where a pull request could plant an entry. The cache is then not used."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert own_templates.__wrapped__() is None
+    assert not any(tmp_path.iterdir())
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "elsewhere"))
+    (tmp_path / "elsewhere").mkdir()
+    assert own_templates.__wrapped__() is not None

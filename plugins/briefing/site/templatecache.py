@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -89,7 +90,12 @@ class OwnTemplates(jinja2.FileSystemBytecodeCache):
 
 @cache
 def own_templates() -> OwnTemplates | None:
-    """The cache, or None where the temporary folder cannot hold one safely."""
+    """The cache, or None where the temporary folder cannot hold one safely: Jinja's
+    refusal, or a temporary folder that is the working folder, which :mod:`tempfile`
+    falls back to when no system folder is writable. That is a project's folder, which
+    a pull request writes: an entry planted there would run in the build."""
+    if os.path.realpath(tempfile.gettempdir()) == os.path.realpath(os.getcwd()):
+        return None
     try:
         return OwnTemplates()
     except (OSError, RuntimeError):  # Jinja's refusal of an unsafe folder is a RuntimeError
