@@ -107,13 +107,19 @@ def test_a_cache_that_cannot_be_written_only_means_compiling(tmp_path: Path) -> 
     assert str(env.get_template("ego.svg.j2").filename).startswith(OWN)
 
 
-def test_no_cache_in_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_cache_in_the_working_folder_or_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With no writable system folder, tempfile's temporary folder is the working one: a
-    project's, where a pull request could plant an entry. The cache is then not used."""
+    project's, where a pull request could plant an entry; so is a TMPDIR inside it. The
+    cache is then not used."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert own_templates.__wrapped__() is None
     assert not any(tmp_path.iterdir())
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "elsewhere"))
-    (tmp_path / "elsewhere").mkdir()
-    assert own_templates.__wrapped__() is not None
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # TMPDIR=$PWD/tmp
+    (tmp_path / "tmp").mkdir()
+    assert own_templates.__wrapped__() is None
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    assert own_templates.__wrapped__() is not None  # a temporary folder beside it

@@ -91,10 +91,12 @@ class OwnTemplates(jinja2.FileSystemBytecodeCache):
 @cache
 def own_templates() -> OwnTemplates | None:
     """The cache, or None where the temporary folder cannot hold one safely: Jinja's
-    refusal, or a temporary folder that is the working folder, which :mod:`tempfile`
-    falls back to when no system folder is writable. That is a project's folder, which
-    a pull request writes: an entry planted there would run in the build."""
-    if os.path.realpath(tempfile.gettempdir()) == os.path.realpath(os.getcwd()):
+    refusal, or a temporary folder in the working folder (:mod:`tempfile` falls back to
+    the working folder itself when no system folder is writable; ``TMPDIR`` may name
+    one inside it). That is a project's folder, which a pull request writes: an entry
+    planted there would run in the build."""
+    folder, working = os.path.realpath(tempfile.gettempdir()), os.path.realpath(os.getcwd())
+    if folder == working or folder.startswith(working.rstrip(os.sep) + os.sep):
         return None
     try:
         return OwnTemplates()
