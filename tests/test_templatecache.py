@@ -111,8 +111,8 @@ def test_no_cache_in_the_working_folder_or_under_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With no writable system folder, tempfile's temporary folder is the working one: a
-    project's, where a pull request could plant an entry; so is a TMPDIR inside it. The
-    cache is then not used."""
+    project's, where a pull request could plant an entry; so is a TMPDIR inside it, or
+    in any git work tree. The cache is then not used."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     assert own_templates.__wrapped__() is None
@@ -123,3 +123,5 @@ def test_no_cache_in_the_working_folder_or_under_it(
     (tmp_path / "project").mkdir()
     monkeypatch.chdir(tmp_path / "project")
     assert own_templates.__wrapped__() is not None  # a temporary folder beside it
+    (tmp_path / "tmp" / ".git").mkdir()  # TMPDIR in a repository, built from elsewhere
+    assert own_templates.__wrapped__() is None

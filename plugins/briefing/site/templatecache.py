@@ -92,11 +92,13 @@ class OwnTemplates(jinja2.FileSystemBytecodeCache):
 def own_templates() -> OwnTemplates | None:
     """The cache, or None where the temporary folder cannot hold one safely: Jinja's
     refusal, or a temporary folder in the working folder (:mod:`tempfile` falls back to
-    the working folder itself when no system folder is writable; ``TMPDIR`` may name
-    one inside it). That is a project's folder, which a pull request writes: an entry
-    planted there would run in the build."""
-    folder, working = os.path.realpath(tempfile.gettempdir()), os.path.realpath(os.getcwd())
-    if folder == working or folder.startswith(working.rstrip(os.sep) + os.sep):
+    the working folder itself when no system folder is writable) or in a git work tree
+    (a ``TMPDIR`` in the project, wherever the build runs from). That is a project's
+    folder, which a pull request writes: an entry planted there would run in the build."""
+    folder, working = Path(os.path.realpath(tempfile.gettempdir())), os.path.realpath(os.getcwd())
+    if str(folder) == working or str(folder).startswith(working.rstrip(os.sep) + os.sep):
+        return None
+    if any(os.path.lexists(place / ".git") for place in (folder, *folder.parents)):
         return None
     try:
         return OwnTemplates()
