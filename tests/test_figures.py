@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -354,3 +358,29 @@ def test_timeline_of_far_apart_years_has_no_negative_size() -> None:
     assert [n for n in numbers if n[2] < 0] == []
     years = [t for t in svg.iter(f"{SVG}text") if "bf-year-label" in t.get("class", "")]
     assert len(years) == 80
+
+
+def test_a_large_map_loads_numpy_without_its_blas_threads() -> None:
+    """numpy's BLAS starts a thread per core when it loads, which the layout never uses
+    and whose start cost more CPU than the layout: a build that lays out a large map
+    (in a process of its own) has one thread, and leaves the environment as it was."""
+    script = textwrap.dedent(
+        """
+        import os, sys
+        sys.path[:0] = [sys.argv[1], sys.argv[2]]
+        from test_figures import entity_graph, synthetic
+        from briefing.site.figures import layout
+        briefing, pages = synthetic(40, 3)
+        assert len(layout.spring_layout(entity_graph(briefing, pages))) == 40
+        print("numpy" in sys.modules, len(os.listdir("/proc/self/task")),
+              os.environ.get("OPENBLAS_NUM_THREADS"))
+        """
+    )
+    tests = str(Path(__file__).parent)
+    plugins = str(Path(__file__).parent.parent / "plugins")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, tests, plugins], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "1", "None"]
