@@ -17,7 +17,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
-from ..core.anchoring import replace_slot
+from ..core.anchoring import fold_whitespace, replace_slot
 from ..core.mentions import Match
 from .hidden import OUT_OF_SIGHT, hidden_parts
 from .hostpage import placement
@@ -138,7 +138,7 @@ class MentionTreeprocessor(Treeprocessor):
             key = (id(block), term)
             if key not in sentences:
                 if key[0] not in texts:
-                    texts[key[0]] = " ".join(shown_text(block, stash).split())
+                    texts[key[0]] = fold_whitespace(shown_text(block, stash))
                 sentences[key] = sentence_in(texts[key[0]], term)
             ctx.record(entity, sentences[key], " ".join(term.split()))
 

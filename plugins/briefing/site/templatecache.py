@@ -28,7 +28,7 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket
 
-OWN = str(Path(__file__).resolve().parent) + os.sep
+OWN = Path(__file__).resolve().parent
 """Briefing's templates are the files under this folder (``briefing/site/``)."""
 
 
@@ -74,7 +74,7 @@ class OwnTemplates(jinja2.FileSystemBytecodeCache):
             f"{self.get_cache_key(name, filename)}|{settings(environment, name)}".encode()
         ).hexdigest()
         bucket = Bucket(environment, key, self.get_source_checksum(source))
-        if filename is not None and os.path.realpath(filename).startswith(OWN):
+        if filename is not None and Path(os.path.realpath(filename)).is_relative_to(OWN):
             self._kept.add(key)
             try:
                 self.load_bytecode(bucket)
@@ -95,8 +95,8 @@ def own_templates() -> OwnTemplates | None:
     the working folder itself when no system folder is writable) or in a git work tree
     (a ``TMPDIR`` in the project, wherever the build runs from). That is a project's
     folder, which a pull request writes: an entry planted there would run in the build."""
-    folder, working = Path(os.path.realpath(tempfile.gettempdir())), os.path.realpath(os.getcwd())
-    if str(folder) == working or str(folder).startswith(working.rstrip(os.sep) + os.sep):
+    folder = Path(os.path.realpath(tempfile.gettempdir()))
+    if folder.is_relative_to(os.path.realpath(os.getcwd())):
         return None
     if any(os.path.lexists(place / ".git") for place in (folder, *folder.parents)):
         return None
