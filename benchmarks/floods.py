@@ -194,12 +194,12 @@ def open_comment_site(root: Path) -> list[str]:
 
 BASELINE = "baseline"
 PDF = ", PDF"
+"""The end of the name of a flood built with the PDF book (its baseline's too)."""
 IMPORT = "import: "
 CSP = "csp: "
 """The start of the name of a flood given to ``briefing import-annotations`` or to
 ``briefing csp`` (its command line is what the flood returns): timed in the check
 column, no build."""
-"""The end of the name of a flood built with the PDF book (its baseline's too)."""
 
 FLOODS: dict[str, Callable[[Path], Any]] = {
     BASELINE: lambda root: None,

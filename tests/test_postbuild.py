@@ -21,6 +21,7 @@ from briefing.cli import main
 from briefing.site.csp import (
     Authorship,
     Templates,
+    _Attributes,
     _attributes,
     _candidates_end,
     apply_policy,
@@ -214,8 +215,10 @@ def test_a_page_is_parsed_as_far_as_its_last_candidate_with_what_parsing_it_whol
     back: it finds what parsing the whole page finds, whatever comes before (comments,
     scripts, quoted ">", unfinished tags)."""
     stop = _candidates_end(fold(html))
-    whole = _attributes(html)
-    assert (_attributes(html, stop) if stop else []) == whole
+    whole = _Attributes(html)
+    whole.feed(html)
+    whole.close()
+    assert (_attributes(html, stop) if stop else []) == whole.found
 
 
 def test_who_made_which_part_of_a_page(tmp_path: Path) -> None:

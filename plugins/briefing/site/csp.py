@@ -254,9 +254,9 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _attributes(html: str, stop: int | None = None) -> list[Inline]:
+def _attributes(html: str, stop: int) -> list[Inline]:
     """The handlers and ``javascript:`` URLs of the page's tags, read by HTMLParser up to
-    the end of the tag that holds ``stop`` (None: the whole page). The parser reads a
+    the end of the tag that holds ``stop``. The parser reads a
     page fed in pieces as it reads it whole, and holds back what it cannot finish yet (a
     tag, a comment, a script's text): it is fed on until it holds nothing, each piece
     twice as long as the one before (it reads what it held back again at each feed: a
@@ -265,7 +265,7 @@ def _attributes(html: str, stop: int | None = None) -> list[Inline]:
     pages are read that far, not to their end."""
     parser = _Attributes(html)
     at = 0
-    end = len(html) if stop is None else stop
+    end = stop
     more = 4096
     while True:
         close = html.find(">", end)
