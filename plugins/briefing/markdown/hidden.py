@@ -89,6 +89,9 @@ def annotation_lists(el: etree.Element, stash: list[str]) -> list[etree.Element]
 def hidden_parts(root: etree.Element, stash: list[str]) -> set[int]:
     """The ids of the elements under ``root`` hidden on load, by :func:`out_of_sight`
     and :func:`annotation_lists` (the elements inside them are hidden too)."""
-    hidden = {id(part) for el in root.iter() for part in out_of_sight(el)}
-    hidden |= {id(part) for el in root.iter() for part in annotation_lists(el, stash)}
+    hidden: set[int] = set()
+    for el in root.iter():
+        hidden.update(map(id, out_of_sight(el)))
+        if el.find("ol") is not None:  # annotation_lists finds only lists among children
+            hidden.update(map(id, annotation_lists(el, stash)))
     return hidden
