@@ -166,8 +166,9 @@ class _Builder:
                 if key in result:
                     self.diags.error(self.pos(key_node), f"duplicate key '{key}'")
                     continue
-                self.located.keys[(*loc, key)] = key_node.start_mark.index
-                result[key] = self.build(value_node, (*loc, key), depth + 1)
+                at = (*loc, key)
+                self.located.keys[at] = key_node.start_mark.index
+                result[key] = self.build(value_node, at, depth + 1)
             return result
         raise YamlLimitError(
             "unsupported YAML node", node
