@@ -65,6 +65,8 @@ def annotation_lists(el: etree.Element, stash: list[str]) -> list[etree.Element]
     ``ol`` right after a block with markers (paragraphs without elements between, as
     Material skips them), one of whose items a marker names. Material moves those items
     into tooltips that open from the markers, and hides the list."""
+    if el.find("ol") is None:  # no list among the children, none to hide (most blocks)
+        return []
     children = list(el)
     found = []
     for i, child in enumerate(children):
@@ -92,6 +94,5 @@ def hidden_parts(root: etree.Element, stash: list[str]) -> set[int]:
     hidden: set[int] = set()
     for el in root.iter():
         hidden.update(map(id, out_of_sight(el)))
-        if el.find("ol") is not None:  # annotation_lists finds only lists among children
-            hidden.update(map(id, annotation_lists(el, stash)))
+        hidden.update(map(id, annotation_lists(el, stash)))
     return hidden
