@@ -54,6 +54,16 @@ def many_mentions(root: Path) -> None:
     article(root, "flood", "Kling " * 10_000)
 
 
+def marked_paragraphs(root: Path) -> None:
+    """Material's annotation markers, "(1)", in 30,000 paragraphs with the class
+    ``annotate`` before one list of 2,000 items: for the rule that links the first
+    mention a reader sees, each paragraph's list is looked for (and its items counted).
+    (Not more items: Material's search reads a long list's items in quadratic time, on
+    a site without Briefing too.)"""
+    marked = "Kling (1)\n{ .annotate }\n\n" * 30_000
+    article(root, "flood", marked + "1. item\n" * 2_000)
+
+
 def short_quotes(root: Path) -> None:
     quotes = "".join(f"  - {{quote: 'ab', kind: context, note: n{i}}}\n" for i in range(50))
     article(root, "flood", "ab " * 100_000, "annotations:\n" + quotes)
@@ -206,6 +216,7 @@ FLOODS: dict[str, Callable[[Path], Any]] = {
     "20,000 unknown [[id]] links": unknown_links,
     "200 entities sharing one alias": shared_alias,
     "10,000 mentions in one paragraph": many_mentions,
+    "30,000 marked paragraphs before a 2,000-item list": marked_paragraphs,
     "50 two-letter quotes in a long article": short_quotes,
     "250 unfound long quotes": unfound_quotes,
     "12,000 '['": brackets,

@@ -60,6 +60,12 @@ def _markers(el: etree.Element, stash: list[str]) -> set[int]:
     return {int(n) for n in _ANNOTATION_MARKER.findall(text)}
 
 
+def _skipped(el: etree.Element) -> bool:
+    """A paragraph Material passes over on its way from a block's markers to their list:
+    one without elements or stashed raw HTML."""
+    return el.tag == "p" and not len(el) and "\x02" not in (el.text or "")
+
+
 def annotation_lists(el: etree.Element, stash: list[str]) -> list[etree.Element]:
     """The lists among ``el``'s children that Material's annotations hide on load: an
     ``ol`` right after a block with markers (paragraphs without elements between, as
@@ -68,22 +74,23 @@ def annotation_lists(el: etree.Element, stash: list[str]) -> list[etree.Element]
     if el.find("ol") is None:  # no list among the children, none to hide (most blocks)
         return []
     children = list(el)
+    # The first child at or after each index that Material does not skip, found in one
+    # pass from the end: a run of marked paragraphs before a list is read once, not once
+    # for each of them.
+    beyond = [len(children)] * (len(children) + 1)
+    for i in range(len(children) - 1, -1, -1):
+        beyond[i] = beyond[i + 1] if _skipped(children[i]) else i
+    items: dict[int, int] = {}  # a list's items, counted once however many blocks name it
     found = []
     for i, child in enumerate(children):
         markers = _markers(child, stash)
         if not markers:
             continue
-        after = i + 1
-        while (
-            after < len(children)
-            and children[after].tag == "p"
-            and not len(children[after])
-            and "\x02" not in (children[after].text or "")
-        ):
-            after += 1
+        after = beyond[i + 1]
         if after < len(children) and children[after].tag == "ol":
-            items = sum(1 for item in children[after] if item.tag == "li")
-            if any(1 <= n <= items for n in markers):
+            if after not in items:
+                items[after] = sum(1 for item in children[after] if item.tag == "li")
+            if any(1 <= n <= items[after] for n in markers):
                 found.append(children[after])
     return found
 
