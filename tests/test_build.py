@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from bs4 import Tag
 
@@ -140,6 +140,64 @@ def test_entity_page(basic_site: BuildResult) -> None:
     about = soup.select("#annotations-about-kling + ul > li")
     assert len(about) == 1 and "Checked against" in about[0].get_text()
     assert one(about[0], "a")["href"] == "../../articles/kling-launch/#bf-note-1"
+
+
+def test_a_note_reads_the_same_on_its_article_and_its_entities_pages(project: Path) -> None:
+    """A note is rendered once, by its own small Markdown, and shown on its article's
+    page and on the glossary entry of each entity it is about; a paragraph of the
+    entity's description that reads like the slot the entry's Markdown keeps for the
+    note stays as it is written."""
+    write(
+        project,
+        {
+            "briefing_src/articles/kling-launch.annotations.yml": """
+        - quote: Kling AI is also sold abroad
+          kind: question
+          note: |
+            Which markets? <b>Raw</b> HTML, and [[kuaishou|the maker]].
+
+            | Market | Since |
+            |---|---|
+            | Abroad | 2024 |
+
+            1. Two lists
+
+            * for this note's own Markdown (sane_lists), where the page has one
+          entities: [kling, sora]
+    """
+        },
+    )
+    entity = project / "briefing_src/entities/kling.yml"
+    text = entity.read_text("utf-8").replace(
+        "  A video generator made by [[kuaishou]].\n",
+        "  A video generator made by [[kuaishou]].\n\n  bf-note-slot kling-launch-3\n",
+    )
+    entity.write_text(text, "utf-8")
+    result = run_build(project)
+    assert result.ok, result.messages
+    article = result.html("articles/kling-launch/index.html")
+    note = one(article, "#bf-note-3 .bf-note")  # after the article's own two
+
+    def shown(elements: list[Tag], page: str) -> str:
+        """The elements' HTML, their links resolved against the page's URL."""
+        for element in elements:
+            for a in element.select("a[href]"):
+                a["href"] = urljoin(f"https://example.org/{page}/", attr(a, "href"))
+        return "".join(str(element) for element in elements)
+
+    in_article = shown([c for c in note.children if isinstance(c, Tag)], "articles/kling-launch")
+    assert "<b>Raw</b>" in in_article and "<table>" in in_article and "<ul>" in in_article
+    assert 'href="https://example.org/glossary/kuaishou/"' in in_article
+    for slug in ("kling", "sora"):
+        page = result.html(f"glossary/{slug}/index.html")
+        items = page.select(f"#annotations-about-{slug} + ul > li")
+        (item,) = [li for li in items if "sold abroad" in li.get_text()]
+        head, *body = [child for child in item.children if isinstance(child, Tag)]
+        assert "Kling AI is also sold abroad" in head.get_text()
+        assert shown(body, f"glossary/{slug}") == in_article
+    kling = result.html("glossary/kling/index.html")
+    assert "bf-note-slot kling-launch-3" in one(kling, ".md-content").get_text()
+    assert len(kling.select("table")) == 1  # the note's, in the list only
 
 
 def test_glossary_and_timeline(basic_site: BuildResult) -> None:

@@ -143,6 +143,19 @@ def test_a_series_of_edits_leaves_the_site_a_clean_build_makes(
     served.build()
     same_as_clean(served, tmp_path, "annotations")
 
+    # That note made about an entity, then its text changed: the entity's glossary entry
+    # shows it, from a slot in its Markdown that the text does not change.
+    about = notes.read_text("utf-8").replace(
+        "note: Which ones?", "note: Which ones?\n  entities: [kling]"
+    )
+    notes.write_text(about, "utf-8")
+    served.build()
+    same_as_clean(served, tmp_path, "note about an entity")
+    assert "Which ones?" in (served.site / "glossary/kling/index.html").read_text("utf-8")
+    notes.write_text(about.replace("Which ones?", "Which ones, and since when?"), "utf-8")
+    served.build()
+    same_as_clean(served, tmp_path, "its text")
+
     # An entity's summary: every page that links to it.
     entity = project / "briefing_src/entities/sora.yml"
     text = entity.read_text("utf-8")

@@ -393,3 +393,38 @@ def test_a_long_list_of_links_is_no_bracket_flood() -> None:
     assert [d.format() for d in ctx.diagnostics] == [
         "docs/index.md:3:1: error: 1,200 '[' in one paragraph, more than the limit of 1,000"
     ]
+
+
+def test_a_note_is_rendered_once_for_its_article_and_its_entities_pages() -> None:
+    """The article's page renders the note; the entity's page grafts the same tree where
+    its Markdown has the note's slot; a page that shows it once more than the briefing
+    says (a plugin rendering a page again) renders it again, alike."""
+    note = "A <b>bold</b> claim about [[klingg]] and [[kuaishou]]."
+    annotation = {"quote": "opened Kling", "kind": "context", "note": note, "entities": ["kling"]}
+    ctx = RenderContext()
+    briefing = make_briefing([annotation], "Kuaishou opened Kling to the public.")
+    linker = Linker(briefing, ctx)
+
+    def page(text: str, uri: str, **where: str) -> BeautifulSoup:
+        md = markdown.Markdown(extensions=[BriefingExtension(linker), "toc", "md_in_html"])
+        ctx.begin(PageRef(uri, "Page", Source(f"docs/{uri}", 1, text), **where))  # type: ignore[arg-type]
+        html = md.convert(text)
+        ctx.end()
+        return BeautifulSoup(html, "html.parser")
+
+    article = page(briefing.articles[0].body, "articles/a.md", article="a")
+    shown = one(article, ".bf-note").decode_contents()
+    assert "<b>bold</b>" in shown and 'data-entity="kuaishou"' in shown
+    # A description (before the list) may hold a paragraph that reads like a slot.
+    entry = "bf-note-slot a-1\n\n## Annotations about Kling\n\n- On A\n\n    bf-note-slot a-1\n"
+    for time in range(2):  # the second time, more than the briefing says: rendered again
+        glossary = page(entry, "glossary/kling.md", entity="kling")
+        item = one(glossary, "li")
+        assert "".join(str(c) for c in item.contents[2:]).strip() == shown.strip()
+        assert glossary.find_all("p")[0].get_text() == "bf-note-slot a-1"
+        if time == 0:
+            assert linker.rendered_notes == {}  # its last page took the tree itself
+    assert [d.format() for d in ctx.diagnostics] == [
+        "briefing_src/articles/a.md:6:38: error: unknown entity 'klingg' in [[...]] link"
+        " (did you mean 'kling'?)"
+    ]

@@ -69,6 +69,14 @@ ABOUT: Final = "bf-about"
 SOURCES: Final = "bf-sources"
 BYLINE: Final = "bf-byline"
 FIGURE_SLOT: Final = "bf-figure-slot"
+NOTE_SLOT: Final = "bf-note-slot"
+"""A paragraph of its own in a glossary entry's Markdown, ``bf-note-slot <key>``, where the
+Markdown extension puts the note rendered for its article's page (rendered once)."""
+
+
+def note_slot(key: str) -> str:
+    return f"{NOTE_SLOT} {key}"
+
 
 # Classes the generated pages' templates write, which the book reads back.
 SOURCE: Final = "bf-source"

@@ -453,6 +453,20 @@ class Briefing:
     def _by_slug(self) -> dict[str, Article]:
         return {a.slug: a for a in self.articles}
 
+    def annotations_about(self, entity_id: str) -> list[tuple[Article, Annotation]]:
+        """The notes that name ``entity_id`` in their ``entities``, in the order its
+        glossary page lists them (the articles' order, then each article's)."""
+        return self._about.get(entity_id, [])
+
+    @functools.cached_property
+    def _about(self) -> dict[str, list[tuple[Article, Annotation]]]:
+        about: dict[str, list[tuple[Article, Annotation]]] = {}
+        for article in self.articles:
+            for annotation in article.annotations:
+                for entity_id in annotation.model.entities:
+                    about.setdefault(entity_id, []).append((article, annotation))
+        return about
+
     def entities_by_type(self) -> list[tuple[str, list[Entity]]]:
         groups: list[tuple[str, list[Entity]]] = []
         for kind in ENTITY_TYPES:

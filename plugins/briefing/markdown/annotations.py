@@ -22,8 +22,9 @@ from ..core.contract import KIND_LABELS, VERDICT_LABELS
 from ..core.model import Annotation
 from .linker import Linker
 
-NoteRenderer = Callable[[str, Source], tuple[list[etree.Element], str]]
-"""A note's Markdown -> its elements for the page, and its HTML on its own."""
+NoteRenderer = Callable[[Source, int], tuple[list[etree.Element], str]]
+"""A note's Markdown and the number of pages that show it -> its elements for the page,
+and its HTML on its own."""
 
 
 class AnnotationTreeprocessor(Treeprocessor):
@@ -153,9 +154,8 @@ class AnnotationTreeprocessor(Treeprocessor):
         out: list[etree.Element] = []
         note = etree.Element("div")
         note.set("class", names.NOTE)
-        where = annotation.note_position or annotation.position
         elements, html = self.render_note(
-            model.note, Source(where.path, where.line, model.note, where.col)
+            note_source(annotation), self.linker.note_uses(annotation)
         )
         note.extend(elements)
         self.linker.context.notes[annotation.key] = html  # the open data's copy
@@ -196,3 +196,51 @@ class AnnotationTreeprocessor(Treeprocessor):
             meta_items.append(by)
         out.extend(meta_items)
         return out
+
+
+def note_source(annotation: Annotation) -> Source:
+    where = annotation.note_position or annotation.position
+    return Source(where.path, where.line, annotation.model.note, where.col)
+
+
+class EntityNotesTreeprocessor(Treeprocessor):
+    """On a glossary entry, each note about the entity where its page's Markdown has the
+    note's slot (:func:`briefing.core.contract.note_slot`): the note as its article's page
+    shows it, rendered once for both.
+
+    The slots are the last paragraphs of the entry that read as a slot (the contract's
+    name and the note's key), one per note in the order the page lists them: the
+    entity's description (a contributor's Markdown) comes before them and cannot move
+    them; a paragraph there that reads like a slot stays as it is written."""
+
+    def __init__(self, linker: Linker, md: markdown.Markdown, render_note: NoteRenderer) -> None:
+        super().__init__(md)
+        self.linker = linker
+        self.render_note = render_note
+
+    def run(self, root: etree.Element) -> None:
+        page = self.linker.context.page
+        if page is None or page.entity is None:
+            return
+        about = self.linker.briefing.annotations_about(page.entity)
+        if not about:
+            return
+        slots = [
+            (parent, child)
+            for parent in root.iter()
+            for child in parent
+            if child.tag == "p"
+            and len(child) == 0
+            and (child.text or "").startswith(names.NOTE_SLOT)
+        ]
+        slots = slots[len(slots) - len(about) :] if len(slots) >= len(about) else []
+        if [child.text for _, child in slots] != [names.note_slot(a.key) for _, a in about]:
+            return
+        for (parent, slot), (_, annotation) in zip(slots, about, strict=True):
+            elements, _html = self.render_note(
+                note_source(annotation), self.linker.note_uses(annotation)
+            )
+            at = list(parent).index(slot)
+            parent.remove(slot)
+            for offset, element in enumerate(elements):
+                parent.insert(at + offset, element)

@@ -28,7 +28,7 @@ from markdown.extensions import Extension
 from ..core.contract import KIND_LABELS
 from ..core.safety import safe_slugify
 from . import headings
-from .annotations import AnnotationTreeprocessor, NoteRenderer
+from .annotations import AnnotationTreeprocessor, EntityNotesTreeprocessor, NoteRenderer
 from .filter import (
     AttributeTreeprocessor,
     RawTextPostprocessor,
@@ -97,6 +97,14 @@ class BriefingExtension(Extension):
         #   heading below, and before every relpath (1 in blog excerpts, 0 in pages),
         #   which turns the mentions' "/glossary/<id>.md" into relative URLs.
         md.treeprocessors.register(MentionTreeprocessor(self.linker, md), "briefing_mentions", 5.6)
+        # 5.7: the notes on a glossary entry, before the mentions (5.6), which record
+        # their [[id]] links for "Mentioned in" as they did when the entry's Markdown
+        # held the notes' text.
+        md.treeprocessors.register(
+            EntityNotesTreeprocessor(self.linker, md, self.render_note_for(md)),
+            "briefing_entity_notes",
+            5.7,
+        )
         # 5.5: just after the mentions (the highlights cut around their links), before
         # toc and MkDocs' anchor list (5), so the "Annotations" heading gets an entry.
         md.treeprocessors.register(

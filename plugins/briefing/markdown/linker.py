@@ -10,8 +10,9 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
+from typing import TYPE_CHECKING
 
 import markdown
 from markdown.inlinepatterns import InlineProcessor
@@ -23,9 +24,12 @@ from ..core.context import RenderContext, Source
 from ..core.contract import entity_url
 from ..core.diagnostics import did_you_mean
 from ..core.mentions import build_matcher
-from ..core.model import Briefing
+from ..core.model import Annotation, Briefing
 from ..core.safety import text_title
 from .hostpage import source_path
+
+if TYPE_CHECKING:
+    from .notes import RenderedNote
 
 
 @dataclass
@@ -36,9 +40,16 @@ class Linker:
     context: RenderContext
     link_mode: str = "first"
     url_for: Callable[[str], str] = entity_url
+    rendered_notes: dict[Source, RenderedNote] = field(default_factory=dict, repr=False)
+    """Each note as rendered the first time a page showed it (:mod:`.notes`)."""
 
     def __post_init__(self) -> None:
         self.matcher = build_matcher(self.briefing)
+
+    def note_uses(self, annotation: Annotation) -> int:
+        """How many pages show a note: its article's, and each of its entities'."""
+        about = self.briefing.entities
+        return 1 + sum(1 for entity_id in set(annotation.model.entities) if entity_id in about)
 
     def link(self, entity_id: str, text: str, classes: str = names.MENTION) -> etree.Element:
         entity = self.briefing.entities[entity_id]

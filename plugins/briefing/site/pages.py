@@ -19,14 +19,14 @@ from markupsafe import escape
 from ..core.context import PageRef, Source
 from ..core.contract import ARTICLES as ARTICLES
 from ..core.contract import GLOSSARY as GLOSSARY
-from ..core.contract import KIND_LABELS
+from ..core.contract import KIND_LABELS, note_slot
 from ..core.contract import MAP as MAP
 from ..core.contract import TIMELINE as TIMELINE
 from ..core.contract import TYPE_LABELS as TYPE_LABELS
 from ..core.contract import article_uri as article_uri
 from ..core.contract import entity_uri as entity_uri
 from ..core.mentions import is_cjk
-from ..core.model import Annotation, Article, Briefing, Entity
+from ..core.model import Briefing, Entity
 from ..core.review import ReviewStatus
 from ..core.safety import close_tags
 from .templatecache import own_templates
@@ -63,6 +63,7 @@ def _env() -> jinja2.Environment:
     env.globals["type_label"] = lambda t: TYPE_LABELS[t][0]
     env.globals["type_plural"] = lambda t: TYPE_LABELS[t][1]
     env.globals["kind_label"] = KIND_LABELS.__getitem__
+    env.globals["note_slot"] = note_slot
     return env
 
 
@@ -190,11 +191,6 @@ def generate_pages(
             )
         )
     entity_template = env.get_template("entity.md.j2")
-    about: dict[str, list[tuple[Article, Annotation]]] = {}
-    for article in briefing.articles:
-        for annotation in article.annotations:
-            for entity_id in annotation.model.entities:
-                about.setdefault(entity_id, []).append((article, annotation))
     for entity in sorted(briefing.entities.values(), key=lambda e: e.id):
         related = [briefing.entities[r] for r in entity.model.related if r in briefing.entities]
         pages.append(
@@ -203,7 +199,7 @@ def generate_pages(
                 entity_template.render(
                     entity=entity,
                     related=related,
-                    annotations=about.get(entity.id, []),
+                    annotations=briefing.annotations_about(entity.id),
                 ),
                 entity.path,
                 entity=entity.id,
