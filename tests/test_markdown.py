@@ -9,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown.extensions import Extension
 
 from briefing.core.context import PageRef, RenderContext, Source
 from briefing.core.diagnostics import Position
@@ -406,7 +407,8 @@ def test_a_note_is_rendered_once_for_its_article_and_its_entities_pages() -> Non
     linker = Linker(briefing, ctx)
 
     def page(text: str, uri: str, **where: str) -> BeautifulSoup:
-        md = markdown.Markdown(extensions=[BriefingExtension(linker), "toc", "md_in_html"])
+        extensions: list[str | Extension] = [BriefingExtension(linker), "toc", "md_in_html", "abbr"]
+        md = markdown.Markdown(extensions=extensions)
         ctx.begin(PageRef(uri, "Page", Source(f"docs/{uri}", 1, text), **where))  # type: ignore[arg-type]
         html = md.convert(text)
         ctx.end()
@@ -416,12 +418,17 @@ def test_a_note_is_rendered_once_for_its_article_and_its_entities_pages() -> Non
     shown = one(article, ".bf-note").decode_contents()
     assert "<b>bold</b>" in shown and 'data-entity="kuaishou"' in shown
     # A description (before the list) may hold a paragraph that reads like a slot.
-    entry = "bf-note-slot a-1\n\n## Annotations about Kling\n\n- On A\n\n    bf-note-slot a-1\n"
+    # The site's abbreviations may mark part of a slot up ("a" in "a-1").
+    entry = (
+        "bf-note-slot a-1\n\n## Annotations about Kling\n\n- On A\n\n    bf-note-slot a-1\n\n"
+        "*[a]: an abbreviation\n"
+    )
     for time in range(2):  # the second time, more than the briefing says: rendered again
         glossary = page(entry, "glossary/kling.md", entity="kling")
         item = one(glossary, "li")
         assert "".join(str(c) for c in item.contents[2:]).strip() == shown.strip()
         assert glossary.find_all("p")[0].get_text() == "bf-note-slot a-1"
+        assert glossary.find_all("p")[0].abbr is not None
         if time == 0:
             assert linker.rendered_notes == {}  # its last page took the tree itself
     assert [d.format() for d in ctx.diagnostics] == [

@@ -225,18 +225,18 @@ class EntityNotesTreeprocessor(Treeprocessor):
         about = self.linker.briefing.annotations_about(page.entity)
         if not about:
             return
+        # Read as text: an extension may have marked part of it up (abbr's <abbr>).
         slots = [
-            (parent, child)
+            (parent, child, text)
             for parent in root.iter()
             for child in parent
             if child.tag == "p"
-            and len(child) == 0
-            and (child.text or "").startswith(names.NOTE_SLOT)
+            and (text := "".join(child.itertext()).strip()).startswith(names.NOTE_SLOT)
         ]
         slots = slots[len(slots) - len(about) :] if len(slots) >= len(about) else []
-        if [child.text for _, child in slots] != [names.note_slot(a.key) for _, a in about]:
+        if [text for _, _, text in slots] != [names.note_slot(a.key) for _, a in about]:
             return
-        for (parent, slot), (_, annotation) in zip(slots, about, strict=True):
+        for (parent, slot, _text), (_, annotation) in zip(slots, about, strict=True):
             elements, _html = self.render_note(
                 note_source(annotation), self.linker.note_uses(annotation)
             )
