@@ -142,15 +142,18 @@ class Incremental:
                 article = briefing.article(generated.article) if generated.article else None
                 # An article's page is its file and its annotations' file (the page's
                 # Markdown holds the body; the notes come from the files' YAML); a
-                # glossary entry's, those of the articles with notes about it (its
-                # Markdown holds a slot for each note).
-                files_read: tuple[str | None, ...] = ()
-                if article is not None:
-                    files_read = (article.path, article.sidecar)
-                elif generated.entity:
-                    about = {a.slug: a for a, _ in briefing.annotations_about(generated.entity)}
-                    files_read = tuple(f for a in about.values() for f in (a.path, a.sidecar))
-                found = [digests.get(f) or _read(session.root, f) for f in files_read if f]
+                # glossary entry's Markdown holds a slot for each note about it, and
+                # its page is also those notes, and where they are written (their
+                # problems say where).
+                files_read = (article.path, article.sidecar) if article else ()
+                found: list[Any] = [
+                    digests.get(f) or _read(session.root, f) for f in files_read if f
+                ]
+                if generated.entity:
+                    found.extend(
+                        (a.key, a.model, a.position, a.note_position)
+                        for _, a in briefing.annotations_about(generated.entity)
+                    )
                 key = digest(generated.content, found)
             else:
                 try:
