@@ -319,6 +319,32 @@ def test_non_strict_build_still_lists_unanchored_annotations(project: Path) -> N
     assert soup.select_one(".bf-unanchored")
 
 
+def test_a_note_on_a_heading_links_back_to_an_anchor_mkdocs_knows(project: Path) -> None:
+    """A note's quote links back to its passage (``#bf-ref-N``). On a heading, the marker
+    holding that id stands out of the heading while toc names it; MkDocs' list of the
+    page's anchors is made right after toc, so with ``validation: anchors: warn`` a
+    strict build failed on the shipped briefing's three notes on headings."""
+    write(
+        project,
+        {
+            "briefing_src/articles/kling-launch.annotations.yml": """
+        - quote: Why Kling matters
+          kind: context
+          note: A heading's note.
+    """
+        },
+    )
+    configure(project, extra_config="validation:\n  anchors: warn\n")
+    result = run_build(project)
+    assert result.ok, result.messages
+    assert result.messages == []
+    soup = result.html("articles/kling-launch/index.html")
+    heading = one(soup, "h2#why-kling-matters")
+    marker = one(heading, "a.bf-marker")
+    back = [attr(a, "href") for a in soup.select(".bf-annotation-list a[href^='#bf-ref-']")]
+    assert f"#{attr(marker, 'id')}" in back
+
+
 def test_all_mode_links_every_mention(project: Path) -> None:
     configure(project, {"link_mode": "all"})
     result = run_build(project)

@@ -323,11 +323,16 @@ def test_raw_html_in_headings_is_sanitised_in_the_table_of_contents_too() -> Non
         assert ("<kbd>" in toc) is not hostile
 
 
+@pytest.mark.parametrize("toc_first", [False, True], ids=["briefing-then-toc", "toc-then-briefing"])
 @pytest.mark.parametrize("toc", [{}, {"permalink": True}, {"anchorlink": True}])
-def test_a_note_on_a_heading_leaves_its_id_and_contents_entry_alone(toc: dict) -> None:
+def test_a_note_on_a_heading_leaves_its_id_and_contents_entry_alone(
+    toc: dict, toc_first: bool
+) -> None:
     """A heading's marker is not part of its name: the id (its permanent link) and the
     table of contents entry are the ones it has without notes, the marker stays in the
-    heading right after its highlight, and Material's search leaves the number out."""
+    heading right after its highlight, and Material's search leaves the number out.
+    Whichever extension is listed first (MkDocs lists the site's toc first, a host
+    configured by hand may not)."""
     text = "# A\n\n## What it means\n\nThe passage about Kling.\n\n## What it means\n\nEnd.\n"
     ctx = RenderContext()
     notes = [
@@ -335,8 +340,9 @@ def test_a_note_on_a_heading_leaves_its_id_and_contents_entry_alone(toc: dict) -
         {"quote": "it means", "kind": "question", "note": "Two.", "suffix": " The passage"},
     ]
     linker = Linker(make_briefing(notes, text), ctx, "first")
+    extensions: list[markdown.Extension | str] = [BriefingExtension(linker), "toc"]
     md = markdown.Markdown(
-        extensions=[BriefingExtension(linker), "toc"], extension_configs={"toc": toc}
+        extensions=extensions[::-1] if toc_first else extensions, extension_configs={"toc": toc}
     )
     ctx.begin(
         PageRef("articles/a.md", "A", Source("briefing_src/articles/a.md", 1, text), article="a")

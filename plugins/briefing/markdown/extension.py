@@ -118,7 +118,7 @@ class BriefingExtension(Extension):
         # toc (5) copies headings and MkDocs rewrites URLs (0). Notes get their own
         # (their small Markdown runs it).
         md.treeprocessors.register(UrlTreeprocessor(self.linker, md), "briefing_urls", 5.4)
-        # 5.05 and 4.95: markers stand out of headings while toc (5) names them.
+        # 5.05 to 5: markers stand out of headings while toc (5) names them.
         headings.register(md)
         # -100: after every treeprocessor (pymdownx.blocks.caption's at 4, MkDocs' at 0)
         # has added or removed its attributes, before the tree is serialised.

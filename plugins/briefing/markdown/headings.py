@@ -5,9 +5,9 @@ toc (treeprocessor 5) reads the heading's text for its slug (the heading's id, t
 is its permanent link) and for its entry in the table of contents, which MkDocs and
 Material show; with the marker in it, "What it means" with note 2 would be
 ``#what-it-means2`` and "What it means2" in the contents. So the markers are lifted
-out of headings just before toc runs (5.05) and put back just after it (4.95), each
-where it stood. toc's own footnote rule (it leaves out ``<sup id="fnref...">``) is the
-same idea for footnote references.
+out of headings just before toc runs (5.05) and put back right after it (see
+:func:`register`), each where it stood. toc's own footnote rule (it leaves out
+``<sup id="fnref...">``) is the same idea for footnote references.
 """
 
 from __future__ import annotations
@@ -97,8 +97,17 @@ class PutMarkersBack(Treeprocessor):
 
 
 def register(md: markdown.Markdown) -> None:
-    """Lift the markers before toc (5) and MkDocs' anchor list (5); put them back before
-    pymdownx.tabbed's tab slugs (4) and every later processor."""
+    """Lift the markers before toc (5); put them back right after it, before MkDocs'
+    anchor list (also 5), pymdownx.tabbed's tab slugs (4) and every later processor.
+
+    Processors of one priority run in the order they were registered. When toc is
+    already registered (MkDocs' order: its own extensions first, then the site's, then
+    Briefing's, and its anchor list last, when a page is rendered), the markers go back
+    at toc's priority, right after it, so that MkDocs' anchor list holds their ids: a
+    note's link back to its passage in a heading is not a link to a missing anchor
+    (``validation: anchors: warn`` made a strict build fail). Otherwise (toc listed
+    after Briefing's extension) they go back just after 5."""
     aside = _Aside()
+    back = 5 if "toc" in md.treeprocessors else 4.95
     md.treeprocessors.register(LiftMarkers(md, aside), "briefing_markers_out", 5.05)
-    md.treeprocessors.register(PutMarkersBack(md, aside), "briefing_markers_in", 4.95)
+    md.treeprocessors.register(PutMarkersBack(md, aside), "briefing_markers_in", back)
