@@ -144,9 +144,9 @@ def test_entity_page(basic_site: BuildResult) -> None:
 
 def test_a_note_reads_the_same_on_its_article_and_its_entities_pages(project: Path) -> None:
     """A note is rendered once, by its own small Markdown, and shown on its article's
-    page and on the glossary entry of each entity it is about; a paragraph of the
-    entity's description that reads like the slot the entry's Markdown keeps for the
-    note stays as it is written."""
+    page and on the glossary entry of each entity it is about (once, should it name the
+    entity twice); a paragraph of the entity's description that reads like the slot
+    the entry's Markdown keeps for the note stays as it is written."""
     write(
         project,
         {
@@ -163,7 +163,7 @@ def test_a_note_reads_the_same_on_its_article_and_its_entities_pages(project: Pa
             1. Two lists
 
             * for this note's own Markdown (sane_lists), where the page has one
-          entities: [kling, sora]
+          entities: [kling, sora, kling]
     """
         },
     )

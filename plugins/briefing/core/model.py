@@ -454,8 +454,9 @@ class Briefing:
         return {a.slug: a for a in self.articles}
 
     def annotations_about(self, entity_id: str) -> list[tuple[Article, Annotation]]:
-        """The notes that name ``entity_id`` in their ``entities``, in the order its
-        glossary page lists them (the articles' order, then each article's)."""
+        """The notes that name ``entity_id`` in their ``entities`` (each once, should it
+        name the entity twice), in the order its glossary page lists them (the articles'
+        order, then each article's)."""
         return self._about.get(entity_id, [])
 
     @functools.cached_property
@@ -463,7 +464,7 @@ class Briefing:
         about: dict[str, list[tuple[Article, Annotation]]] = {}
         for article in self.articles:
             for annotation in article.annotations:
-                for entity_id in annotation.model.entities:
+                for entity_id in dict.fromkeys(annotation.model.entities):  # once each
                     about.setdefault(entity_id, []).append((article, annotation))
         return about
 

@@ -91,7 +91,7 @@ def web_annotation(
     ]
     if model.verdict:
         body.append({"type": "TextualBody", "purpose": "oa:assessing", "value": model.verdict})
-    for entity_id in model.entities:
+    for entity_id in dict.fromkeys(model.entities):  # each once, should a note name it twice
         if entity_id in briefing.entities:
             body.append(
                 {
