@@ -128,7 +128,7 @@ class Incremental:
         briefing = session.briefing
         self.shared_now = digest(
             Path(config.config_file_path).read_bytes() if config.config_file_path else b"",
-            sorted((e.id, repr(e.model)) for e in briefing.entities.values()),
+            sorted((e.id, e.model.content_key) for e in briefing.entities.values()),
             # The site's own theme overrides (an installed theme does not change).
             _treedigest([config.theme.custom_dir] if config.theme.custom_dir else []),
         )
@@ -151,7 +151,7 @@ class Incremental:
                 ]
                 if generated.entity:
                     found.extend(
-                        (a.key, a.model, a.position, a.note_position)
+                        (a.key, a.model.content_key, a.position, a.note_position)
                         for _, a in briefing.annotations_about(generated.entity)
                     )
                 key = digest(generated.content, found)

@@ -73,8 +73,11 @@ def open_data_key(
     quote, so an edit of its body away from the quotes changes nothing."""
     return (
         site,
-        [(a.slug, a.path, a.model, [n.model for n in a.annotations]) for a in briefing.articles],
-        sorted((e.id, e.model) for e in briefing.entities.values()),
+        [
+            (a.slug, a.path, a.model.content_key, [n.model.content_key for n in a.annotations])
+            for a in briefing.articles
+        ],
+        sorted((e.id, e.model.content_key) for e in briefing.entities.values()),
         sorted(mentioned_on.items()),
         [
             (slug, a.starts, a.numbers, a.notes, text_used(article.annotations, a))
