@@ -4,10 +4,12 @@ site folder as a clean build makes it, after every edit, rename and deletion."""
 from __future__ import annotations
 
 import filecmp
+import gc
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,3 +191,18 @@ def test_a_series_of_edits_leaves_the_site_a_clean_build_makes(
     served.build()
     same_as_clean(served, tmp_path, "after a failed build")
     shutil.rmtree(tmp_path / "clean-first")
+
+
+def test_the_full_collection_comes_after_a_served_build_not_in_the_next(
+    served: Server,
+) -> None:
+    """Under serve, the cyclic collector's full collection is made just after each
+    build (while the page reloads), so that the next rebuild, which a writer waits
+    for, rarely makes one: the process holds a whole build's objects, and walking them
+    took 160 to 200 ms of every other rebuild at 1,000 articles."""
+    served.build()
+    done = gc.get_stats()[2]["collections"]
+    deadline = time.monotonic() + 20
+    while gc.get_stats()[2]["collections"] == done and time.monotonic() < deadline:
+        time.sleep(0.05)  # sleeping allocates nothing: no collection of its own
+    assert gc.get_stats()[2]["collections"] > done

@@ -15,6 +15,7 @@ import html
 import posixpath
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,20 @@ def quick_exit() -> None:
     if not _exit_registered:
         _exit_registered = True
         atexit.register(gc.freeze)
+
+
+def collect_when_idle(delay: float = 0.5) -> None:
+    """Under ``mkdocs serve``: the cyclic collector's full collection, ``delay`` seconds
+    after a build, while the served page reloads, instead of in the middle of the next
+    rebuild, which a writer waits for. The process holds a whole build's objects (the
+    incremental states, the parsed files), and a full collection comes once those
+    promoted since the last one reach a quarter of them: at 1,000 articles it walked
+    them for 160 to 200 ms, in one rebuild out of two. Made right after a build, the
+    next rebuild rarely promotes enough for another. The collector's rules are MkDocs'
+    and Python's as before: this only chooses when."""
+    timer = threading.Timer(delay, gc.collect)
+    timer.daemon = True  # never keeps the server's process alive
+    timer.start()
 
 
 _settled: set[str] = set()

@@ -29,6 +29,7 @@ from .incremental import Incremental
 from .mkdocsbuild import (
     SearchFolder,
     add_pages,
+    collect_when_idle,
     live_reload,
     publish,
     quick_exit,
@@ -160,6 +161,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.incremental.finish(config)
         self.search.remove(kept=self.is_serve)
         publish(config, self.running, self.staging)
+        if self.is_serve:
+            collect_when_idle()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         return live_reload(server)  # the pages' policy blocks MkDocs' inline code
