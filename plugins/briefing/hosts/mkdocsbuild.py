@@ -255,8 +255,8 @@ def collect_when_idle(delay: float = 0.5) -> None:
     incremental states, the parsed files), and a full collection comes once those
     promoted since the last one reach a quarter of them: at 1,000 articles it walked
     them for 160 to 200 ms, in one rebuild out of two. Made right after a build, the
-    next rebuild rarely promotes enough for another. The collector's rules are MkDocs'
-    and Python's as before: this only chooses when."""
+    next rebuild rarely promotes enough for another. Python's rules for the collector
+    are unchanged: this only chooses when."""
     timer = threading.Timer(delay, gc.collect)
     timer.daemon = True  # never keeps the server's process alive
     timer.start()
