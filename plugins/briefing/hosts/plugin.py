@@ -34,8 +34,10 @@ from .mkdocsbuild import (
     publish,
     quick_exit,
     settle,
+    settle_page,
     stage,
     start,
+    unsettle,
 )
 
 log = get_plugin_logger(__name__)
@@ -118,6 +120,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     ) -> str | None:
         self.running.end_page(page.file.src_uri, page.title, page.file.content_string, page.meta)
         self.running.rendered_title(page.file.src_uri, page.title or "")
+        if self.one_shot:
+            settle_page()
         return html
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
@@ -142,7 +146,10 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
         uri, dest = page.file.src_uri, page.file.dest_uri
         self.incremental.page_written(uri)
-        return self.running.finish_page(uri, page.url, dest, output, page.content or "")
+        output = self.running.finish_page(uri, page.url, dest, output, page.content or "")
+        if self.one_shot:
+            settle_page()
+        return output
 
     def on_post_template(
         self, output_content: str, /, *, template_name: str, config: MkDocsConfig
@@ -163,6 +170,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         publish(config, self.running, self.staging)
         if self.is_serve:
             collect_when_idle()
+        if self.one_shot:
+            unsettle()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         return live_reload(server)  # the pages' policy blocks MkDocs' inline code
@@ -172,6 +181,8 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.search.remove()
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.one_shot:
+            unsettle()
         if self.staging is not None:
             self.staging.discard()
         self.search.remove(kept=self.is_serve)
