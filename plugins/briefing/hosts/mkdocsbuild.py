@@ -262,22 +262,17 @@ def collect_when_idle(delay: float = 0.5) -> None:
     timer.start()
 
 
-_settled: set[str] = set()
-
-
-def settle(stage: str) -> None:
-    """In a process that ends with its build (``mkdocs build``, ``gh-deploy``), at each
-    ``stage`` (``startup``: the modules imported, MkDocs' configuration read; ``loaded``:
-    the briefing loaded): what is alive then lives to the end, so ``gc.freeze()`` takes
-    it out of the cyclic collector's reach, and each full collection later walks only
-    what the build made since. Collections took 0.36 to 0.44 s of a 300-article build,
-    0.22 s with the briefing frozen; frozen at startup too, the full collection that
-    loading the briefing set off no longer walks every module. Once a process per stage:
-    objects frozen are never collected, so a second build in the same process
-    (``mkdocs serve --clean`` also starts as a build) freezes nothing more."""
-    if stage not in _settled:
-        _settled.add(stage)
-        gc.freeze()
+def settle() -> None:
+    """In a process that ends with its build (``mkdocs build``, ``gh-deploy``), at startup
+    (the modules imported, MkDocs' configuration read) and once the briefing is loaded:
+    what is alive then lives to the end of the build, so ``gc.freeze()`` takes it out of
+    the cyclic collector's reach, and each full collection later walks only what the
+    build made since. Collections took 0.36 to 0.44 s of a 300-article build, 0.22 s with
+    the briefing frozen; frozen at startup too, the full collection that loading the
+    briefing set off no longer walks every module. :func:`unsettle` ends it with the
+    build, so a second build in the same process (``mkdocs serve --clean`` also starts
+    as a build) freezes and unfreezes as the first did."""
+    gc.freeze()
 
 
 def settle_page() -> None:
@@ -291,7 +286,7 @@ def settle_page() -> None:
     keeps each page's Markdown, a cycle, from being frozen for good). :func:`unsettle`
     ends it with the build."""
     gc.collect(1)
-    gc.freeze()
+    settle()
 
 
 def unsettle() -> None:

@@ -62,7 +62,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
         self.one_shot = command in ("build", "gh-deploy")  # the process ends with the build
         if self.one_shot:
             quick_exit()
-            settle("startup")
+            settle()  # the modules imported, MkDocs' configuration read
 
     @property
     def running(self) -> BuildSession:
@@ -83,7 +83,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             deploy=self.one_shot and self.checking is None,  # `briefing check` reports all
         )
         if self.one_shot:
-            settle("loaded")
+            settle()  # the briefing loaded
         self.search.configure(config, session)
         session.context.keep_records = self.incremental.enabled
         self.staging = stage(config, self.is_serve)
