@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from briefing.core.sources import load_briefing
 from briefing.devtools.bench import build, free_port, main, serve_edit
@@ -29,6 +30,34 @@ def test_the_plain_twin_has_the_same_pages_and_notes(tmp_path: Path) -> None:
             url = annotation.model.sources[0].url
             assert url is not None and url in text
     assert (plain / "map" / "index.md").exists() and (plain / "glossary" / "index.md").exists()
+
+
+def test_the_plain_twin_renders_the_notes_each_glossary_entry_shows(tmp_path: Path) -> None:
+    """Each entry lists the notes about its entity in full (the plugin grafts them where
+    the entry's Markdown has their slots): the plain twin's entry renders the same words,
+    and so the baseline does the same work for them."""
+    generate(tmp_path, articles=4, entities=8)
+    build(tmp_path / "briefing")
+    build(tmp_path / "plain")
+    briefing, _ = load_briefing(tmp_path / "briefing")
+    shown = 0
+    for entity in briefing.entities:
+        pages = [
+            BeautifulSoup(
+                (tmp_path / side / "site" / "glossary" / entity / "index.html").read_text("utf-8"),
+                "html.parser",
+            )
+            for side in ("briefing", "plain")
+        ]
+        articles = [page.find("article") for page in pages]
+        texts = [" ".join(a.get_text().split()) for a in articles if a is not None]
+        assert len(texts) == 2 and "bf-note-slot" not in texts[1]
+        for _, annotation in briefing.annotations_about(entity):
+            passage = annotation.model.note.split("]].", 1)[1].split()  # after the link
+            words = " ".join(passage)
+            assert words in texts[0] and words in texts[1], (entity, words)
+            shown += 1
+    assert shown >= 8  # every note is about at least one entity
 
 
 def test_the_benchmark_prints_every_figure(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,8 +4,9 @@
 with headings, lists and code; entities with two or more aliases, some multi-word, some
 Chinese; mentions at about 2 % of words; several annotations per article) and the same
 pages as a plain MkDocs + Material project: the generated glossary, entity and timeline
-pages written out as ordinary Markdown, each article followed by its notes as a Markdown
-list, so that both builds render the same text. ``briefing.devtools.bench`` times them.
+pages written out as ordinary Markdown (each entry's notes in full where the plugin grafts
+them), each article followed by its notes as a Markdown list, so that both builds render
+the same text. ``briefing.devtools.bench`` times them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core.contract import NOTE_SLOT, note_slot
 from ..core.model import Article, Briefing
 from ..markdown.extension import WIKI_RE
 
@@ -181,22 +183,47 @@ def generate(root: Path, articles: int, entities: int, seed: int = 1) -> None:
         article = briefing.article(page.article) if page.article else None
         if article is not None:
             content += _notes_as_markdown(article, briefing)
+        if page.entity is not None:
+            content = _fill_note_slots(content, page.entity, briefing)
         target.write_text(content, "utf-8")
+
+
+def _note_as_markdown(note: str, briefing: Briefing, glossary: str) -> str:
+    """A note's Markdown with its ``[[id]]`` and ``[[id|label]]`` links (as the extension
+    reads them) made Markdown links to the entries in the folder ``glossary``."""
+
+    def link(m: re.Match[str]) -> str:
+        entity = m.group(1).strip()
+        label = (m.group(2) or briefing.entities[entity].name).strip()
+        return f"[{label}]({glossary}{entity}.md)"
+
+    return re.sub(WIKI_RE, link, note)
+
+
+def _fill_note_slots(content: str, entity: str, briefing: Briefing) -> str:
+    """A glossary entry's Markdown with each note's slot (where the plugin grafts the
+    note its article's page rendered) holding the note's Markdown, indented as the
+    slot is: the plain build renders the notes an entry shows, as the plugin's does."""
+    notes = {
+        note_slot(annotation.key): _note_as_markdown(annotation.model.note, briefing, "")
+        for _, annotation in briefing.annotations_about(entity)
+    }
+
+    def fill(m: re.Match[str]) -> str:
+        indent = m.group(1)
+        lines = notes[m.group(2)].split("\n")
+        return "\n".join(indent + line if line else line for line in lines)
+
+    return re.sub(rf"^( +)({NOTE_SLOT} \S+)$", fill, content, flags=re.M)
 
 
 def _notes_as_markdown(article: Article, briefing: Briefing) -> str:
     """The article's notes as plain Markdown, for the plain twin: a reader of either
     site gets the same text, so the plain build renders it too."""
-
-    def link(m: re.Match[str]) -> str:  # an [[id]] or [[id|label]], as the extension reads it
-        entity = m.group(1).strip()
-        label = (m.group(2) or briefing.entities[entity].name).strip()
-        return f"[{label}](../glossary/{entity}.md)"
-
     lines = ["", "## Annotations", ""]
     for annotation in article.annotations:
         model = annotation.model
-        note = re.sub(WIKI_RE, link, model.note)
+        note = _note_as_markdown(model.note, briefing, "../glossary/")
         lines.append(f"1. **{model.kind}** “{model.quote}”")
         lines.append("")
         lines.append(f"    {note}")
