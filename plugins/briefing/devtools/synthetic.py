@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+import textwrap
 from pathlib import Path
 
 import yaml
@@ -210,9 +211,7 @@ def _fill_note_slots(content: str, entity: str, briefing: Briefing) -> str:
     }
 
     def fill(m: re.Match[str]) -> str:
-        indent = m.group(1)
-        lines = notes[m.group(2)].split("\n")
-        return "\n".join(indent + line if line else line for line in lines)
+        return textwrap.indent(notes[m.group(2)], m.group(1))
 
     return re.sub(rf"^( +)({NOTE_SLOT} \S+)$", fill, content, flags=re.M)
 
