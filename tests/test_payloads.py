@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from briefing.core.safety import SVG_TAGS, safe_style
+from briefing.hosts import plugin
+from briefing.site.search import as_search_reads
 from conftest import BuildResult, attr, one, project_copy, run_build
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
@@ -498,3 +501,54 @@ def test_the_book_holds_no_script_and_fetches_nothing_outside(tmp_path: Path) ->
     assert uris and all(u.startswith(("http:", "https:", "mailto:")) for u in uris), uris
     text = " ".join(page.extract_text() for page in book.pages)
     assert "Before after." in " ".join(text.split())  # the words of the payloads stay
+
+
+LOOKALIKES = """---
+title: Lookalikes
+date: 2024-06-01
+---
+
+## Markup that looks like Briefing's {: .bf-chip #bf-heading }
+
+<p class="bf-note" data-search-exclude="">Unsearchable lookalike words.</p>
+
+<span class="bf-chip" title="a &gt; b">Chip words</span> stay searchable.
+
+<div class="bf-about" data-x="1"><span class="linenodiv">Line words.</span></div>
+
+Kling is named here, <mark class="bf-hl">marked words</mark> and <a class="headerlink" href="#x">link words</a>.
+"""
+
+
+def test_the_search_indexes_the_same_from_the_lighter_content(
+    corpus: tuple[BuildResult, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Material's search reads Briefing's elements without their attributes
+    (``as_search_reads``): the index is the same, byte for byte, as from the page's
+    content, on the hostile corpus with an article of markup that looks like Briefing's
+    (its classes, with ``data-search-exclude``, on a heading with an id)."""
+    result, _ = corpus
+    indexes = {}
+    lightened: list[int] = []
+
+    def counted(html: str) -> str:
+        light = as_search_reads(html)
+        lightened.append(len(html) - len(light))
+        return light
+
+    monkeypatch.setattr(plugin, "as_search_reads", counted)
+    for light in (True, False):
+        root = tmp_path / f"light-{light}"
+        shutil.copytree(result.project, root, ignore=shutil.ignore_patterns("site"))
+        (root / "briefing_src/articles/lookalikes.md").write_text(LOOKALIKES, "utf-8")
+        monkeypatch.setattr(plugin.BriefingPlugin, "light_search", light)
+        built = run_build(root, strict=False)
+        assert built.ok, built.messages
+        indexes[light] = (built.site / "search/search_index.json").read_bytes()
+        if light:
+            assert sum(lightened) > 10_000, "the search read the lighter content"
+    assert indexes[True] == indexes[False]
+    docs = json.loads(indexes[True])["docs"]
+    text = " ".join(doc["title"] + " " + doc["text"] for doc in docs)
+    assert "Chip words" in text and "marked words" in text
+    assert "Unsearchable" not in text

@@ -136,6 +136,23 @@ def search_plugin(config: MkDocsConfig) -> Any:
     return config.plugins.get("material/search") or config.plugins.get("search")
 
 
+def search_alone(config: MkDocsConfig, plugin: Any) -> bool:
+    """Does Material's search plugin run alone between ``plugin``'s two page-context
+    handlers (``_before_search`` and ``_after_search``)? Only then may the content it
+    reads be the lighter one: no other plugin sees it."""
+    handlers = config.plugins.events["page_context"]
+    own = [i for i, handler in enumerate(handlers) if getattr(handler, "__self__", None) is plugin]
+    if len(own) != 2:
+        return False
+    between = handlers[own[0] + 1 : own[1]]
+    return len(between) == 1 and _is_material_search(getattr(between[0], "__self__", None))
+
+
+def _is_material_search(plugin: object) -> bool:
+    kind = type(plugin)
+    return kind.__module__ == "material.plugins.search.plugin" and kind.__name__ == "SearchPlugin"
+
+
 class SearchFolder:
     """The temporary folder of the search's dictionary of Chinese names: made when
     needed, kept across the rebuilds of ``mkdocs serve``, removed at the end."""

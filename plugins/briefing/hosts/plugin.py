@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Link, Navigation
 from mkdocs.structure.pages import Page
@@ -22,6 +22,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..core.sources import FileCache
 from ..site.build import BuildSession, Checking, Problems
+from ..site.search import as_search_reads
 from ..site.staging import Staging
 from ..site.templatecache import own_templates
 from .config import BriefingConfig
@@ -33,6 +34,7 @@ from .mkdocsbuild import (
     live_reload,
     publish,
     quick_exit,
+    search_alone,
     settle,
     settle_page,
     stage,
@@ -49,7 +51,13 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     checking: Checking | None = None  # set by `briefing check`: the book checked, or none
     staging: Staging | None = None
 
+    light_search = True
+    """Material's search reads Briefing's elements without their attributes
+    (:func:`~briefing.site.search.as_search_reads`); the tests turn it off to compare."""
+
     def __init__(self) -> None:
+        self.search_reads: bool | None = None  # decided at the first page of a build
+        self.full_content: str | None = None  # the page's content while the search reads it
         self.is_serve = False
         self.one_shot = False  # on_startup said `build` or `gh-deploy` (so do check and pdf)
         self.cache = FileCache()  # kept across `mkdocs serve` rebuilds: an edit re-parses one file
@@ -73,6 +81,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.session = self.staging = None  # what an earlier build left
+        self.search_reads = None
         session = self.session = start(
             config,
             self.config,
@@ -134,12 +143,30 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
             file.content_string = outputs[name]
         return env
 
-    def on_page_context(
+    # 1: just before Material's search (0) reads the page's content.
+    @event_priority(1)
+    def _before_search(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
+        if self.search_reads is None:
+            self.search_reads = self.light_search and search_alone(config, self)
+        if self.search_reads and page.content:
+            self.full_content = page.content
+            page.content = as_search_reads(page.content)
+        return context
+
+    # -1: right after it, before any other plugin or the template sees the content.
+    @event_priority(-1)
+    def _after_search(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
+        if self.full_content is not None:
+            page.content, self.full_content = self.full_content, None
         href = lambda uri: get_relative_url(self.running.url_of(uri), page.url)  # noqa: E731
         context["briefing"] = self.running.page_view(page.file.src_uri, href)  # type: ignore[typeddict-unknown-key]
         return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
 
     # -100: last, after other plugins changed the page, so every inline script is hashed.
     @event_priority(-100)
