@@ -517,16 +517,21 @@ date: 2024-06-01
 <div class="bf-about" data-x="1"><span class="linenodiv">Line words.</span></div>
 
 Kling is named here, <mark class="bf-hl">marked words</mark> and <a class="headerlink" href="#x">link words</a>.
+
+<div><span class="bf-chip">one</span>
+   <span class="bf-chip">two</span><span class="bf-chip" data-search-exclude="">gone</span>
+   <span class="bf-chip">three</span>  <mark class="bf-hl">four</mark>	five</div>
 """
 
 
 def test_the_search_indexes_the_same_from_the_lighter_content(
     corpus: tuple[BuildResult, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Material's search reads Briefing's elements without their attributes
-    (``as_search_reads``): the index is the same, byte for byte, as from the page's
-    content, on the hostile corpus with an article of markup that looks like Briefing's
-    (its classes, with ``data-search-exclude``, on a heading with an id)."""
+    """Material's search reads Briefing's elements without their attributes, and its
+    inline elements as their words (``as_search_reads``): the index is the same, byte for
+    byte, as from the page's content, on the hostile corpus with an article of markup
+    that looks like Briefing's (its classes, with ``data-search-exclude``, on a heading
+    with an id, between runs of whitespace)."""
     result, _ = corpus
     indexes = {}
     lightened: list[int] = []
@@ -550,5 +555,5 @@ def test_the_search_indexes_the_same_from_the_lighter_content(
     assert indexes[True] == indexes[False]
     docs = json.loads(indexes[True])["docs"]
     text = " ".join(doc["title"] + " " + doc["text"] for doc in docs)
-    assert "Chip words" in text and "marked words" in text
+    assert "Chip words" in text and "marked words" in text and "one two three four" in text
     assert "Unsearchable" not in text
