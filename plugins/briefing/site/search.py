@@ -84,8 +84,8 @@ def as_search_reads(html: str) -> str:
     inline element goes only where the words on both sides of it are not whitespace
     alone (or there are none), so that joining them to its words changes no space. An
     element the search skips (``data-search-exclude``, the markers) goes with its words.
-    ``tests/test_payloads.py`` compares the search index built both ways. At 300
-    synthetic articles the search reads their pages in 1.2 G fewer instructions (2.70 G
-    against 3.86 G, the rewriting included).
+    ``tests/test_payloads.py`` compares the search index built both ways. The build of
+    300 synthetic articles executes 47.67 G instructions instead of 49.25 G, the
+    rewriting included (docs/about/performance.md, round 15).
     """
     return _OWN.sub(_bare, html)
