@@ -56,7 +56,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     (:func:`~briefing.site.search.as_search_reads`); the tests turn it off to compare."""
 
     def __init__(self) -> None:
-        self.search_reads: bool | None = None  # decided at the first page of a build
+        self.search_reads = False  # does Material's search read the lighter content?
         self.full_content: str | None = None  # the page's content while the search reads it
         self.is_serve = False
         self.one_shot = False  # on_startup said `build` or `gh-deploy` (so do check and pdf)
@@ -81,7 +81,7 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     @event_priority(50)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.session = self.staging = None  # what an earlier build left
-        self.search_reads = None
+        self.search_reads = self.light_search and search_alone(config, self)
         session = self.session = start(
             config,
             self.config,
@@ -148,8 +148,6 @@ class BriefingPlugin(BasePlugin[BriefingConfig]):
     def _before_search(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext | None:
-        if self.search_reads is None:
-            self.search_reads = self.light_search and search_alone(config, self)
         if self.search_reads and page.content:
             self.full_content = page.content
             page.content = as_search_reads(page.content)
