@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..core.contract import PREFIX
 from ..core.mentions import is_cjk
 from ..core.model import Briefing
 
@@ -45,11 +46,12 @@ def configure_search(search_config: Any, briefing: Briefing, folder: Path) -> li
     return changed
 
 
-_ATTRIBUTES = r'((?: [a-z][a-z-]*+="[^"<>]*+")* class="bf-[^"<>]*+"(?: [a-z][a-z-]*+="[^"<>]*+")*)'
+_ATTRIBUTE = r' [a-z][a-z-]*+="[^"<>]*+"'
+_ATTRIBUTES = rf'((?:{_ATTRIBUTE})* class="{re.escape(PREFIX)}[^"<>]*+"(?:{_ATTRIBUTE})*)'
 """The attributes of a start tag of Briefing's own (a class of the page contract's,
 ``bf-``), each ``name="value"`` with no quote or angle bracket in the value, as
 Python-Markdown's serializer writes them. (Names and values possessive, and the words
-below: a contributor's ``<span class="bf-chip">`` before 16,000 letters and another tag
+below: a contributor's ``<span>`` with such a class before 16,000 letters and another tag
 took 1.2 s, in quadratic time.)"""
 _OWN = re.compile(
     # An inline element of its own holding words and no tag (a mention's link, a
